@@ -1,0 +1,52 @@
+// What the login code needs from the world, in one object: tests build their own (a temporary
+// database, the in-process simulator, a fixed clock); the app builds it once from env.
+import { randomBytes } from "node:crypto";
+import { WeChatOAuth } from "@/lib/wechat";
+import { deriveKey } from "@/lib/crypto";
+import type { Db } from "@/lib/db";
+import type { Env } from "@/lib/env";
+
+export interface AuthDeps {
+  readonly db: Db;
+  readonly oauth: WeChatOAuth;
+  readonly appId: string;
+  readonly appUrl: string;
+  /** key for tokens at rest */
+  readonly tokenKey: Buffer;
+  readonly now: () => Date;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly randomBytes: (n: number) => Uint8Array;
+}
+
+export function createAuthDeps(e: Env, db: Db, overrides: Partial<AuthDeps> = {}): AuthDeps {
+  return {
+    db,
+    oauth: new WeChatOAuth(
+      { appId: e.WECHAT_APP_ID, appSecret: e.WECHAT_APP_SECRET, oauthBase: e.WECHAT_OAUTH_BASE, apiBase: e.WECHAT_API_BASE },
+      // A user waits seconds, not minutes: 4 s per attempt, two retries on idempotent calls.
+      { timeoutMs: 4000, retries: 2 },
+    ),
+    appId: e.WECHAT_APP_ID,
+    appUrl: e.APP_URL,
+    tokenKey: deriveKey(e.TOKEN_ENCRYPTION_KEY, "web-token"),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    randomBytes: (n) => randomBytes(n),
+    ...overrides,
+  };
+}
+
+/** Waits until `check` returns a value, polling with `sleep`; undefined after `timeoutMs`. */
+export async function waitFor<T>(
+  deps: Pick<AuthDeps, "sleep">,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<T | undefined> {
+  for (let waited = 0; waited <= timeoutMs; waited += intervalMs) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await deps.sleep(intervalMs);
+  }
+  return undefined;
+}

@@ -1,0 +1,114 @@
+// Configuration, read once and validated at start-up. In development every variable has a default
+// that points at the local simulator; in production a missing or weak secret stops start-up.
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL, databaseKind } from "@/prisma/database-url";
+
+export const REAL_OAUTH_BASE = "https://open.weixin.qq.com";
+export const REAL_API_BASE = "https://api.weixin.qq.com";
+
+/** The simulator's app and where `npm run dev` starts it (simulator/cli.ts). */
+export const SIMULATOR_DEFAULTS = {
+  url: "http://127.0.0.1:4010",
+  appId: "wx5e1f0c0de0000001",
+  appSecret: "simsecret0123456789abcdef01234567",
+} as const;
+
+// Known development values: accepted in development, refused in production.
+const DEV_SESSION_SECRET = "dev-only-session-secret-not-for-production-0123";
+const DEV_TOKEN_KEY = "dev-only-token-encryption-key-not-for-production";
+const WEAK_VALUES = new Set<string>([DEV_SESSION_SECRET, DEV_TOKEN_KEY, SIMULATOR_DEFAULTS.appSecret]);
+
+const secret = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .min(32, `${name} must be at least 32 characters`)
+    .refine((v) => new Set(v).size >= 10, `${name} is too weak (too few distinct characters)`);
+
+const booleanish = z
+  .enum(["1", "0", "true", "false", "on", "off"])
+  .transform((v) => v === "1" || v === "true" || v === "on");
+
+const origin = (name: string) =>
+  z.url(`${name} must be an absolute URL`).refine((v) => /^https?:\/\//.test(v), `${name} must be http(s)`);
+
+function schemaFor(production: boolean) {
+  const dev = <T>(value: T) => (production ? undefined : value);
+  return z
+    .object({
+      APP_URL: origin("APP_URL").default("http://localhost:3000"),
+      PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+      DATABASE_URL: z
+        .string()
+        .default(DEFAULT_DATABASE_URL)
+        .refine((v) => {
+          try {
+            databaseKind(v);
+            return true;
+          } catch {
+            return false;
+          }
+        }, "DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)"),
+      SESSION_SECRET: production ? secret("SESSION_SECRET") : secret("SESSION_SECRET").default(DEV_SESSION_SECRET),
+      TOKEN_ENCRYPTION_KEY: production
+        ? secret("TOKEN_ENCRYPTION_KEY")
+        : secret("TOKEN_ENCRYPTION_KEY").default(DEV_TOKEN_KEY),
+      WECHAT_APP_ID: production
+        ? z.string({ error: "WECHAT_APP_ID is required" }).regex(/^wx[0-9a-zA-Z]{8,30}$/, "WECHAT_APP_ID looks wrong")
+        : z.string().default(SIMULATOR_DEFAULTS.appId),
+      WECHAT_APP_SECRET: production
+        ? z.string({ error: "WECHAT_APP_SECRET is required" }).min(16, "WECHAT_APP_SECRET looks wrong")
+        : z.string().default(SIMULATOR_DEFAULTS.appSecret),
+      WECHAT_OAUTH_BASE: origin("WECHAT_OAUTH_BASE").default(dev(SIMULATOR_DEFAULTS.url) ?? REAL_OAUTH_BASE),
+      WECHAT_API_BASE: origin("WECHAT_API_BASE").default(dev(SIMULATOR_DEFAULTS.url) ?? REAL_API_BASE),
+      /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
+      WECHAT_BROWSER_ONLY: booleanish.optional(),
+    })
+    .superRefine((env, ctx) => {
+      if (!production) return;
+      for (const key of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY"] as const) {
+        if (WEAK_VALUES.has(env[key])) {
+          ctx.addIssue({ code: "custom", path: [key], message: `${key} is a development default` });
+        }
+      }
+      if (env.SESSION_SECRET === env.TOKEN_ENCRYPTION_KEY) {
+        ctx.addIssue({ code: "custom", path: ["TOKEN_ENCRYPTION_KEY"], message: "TOKEN_ENCRYPTION_KEY must differ from SESSION_SECRET" });
+      }
+    });
+}
+
+export type Env = z.output<ReturnType<typeof schemaFor>> & {
+  readonly usesSimulator: boolean;
+  readonly browserOnly: boolean;
+  readonly secureCookies: boolean;
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses an environment; empty strings count as unset (t3-env's emptyStringAsUndefined). */
+export function parseEnv(source: Record<string, string | undefined>, production: boolean): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schemaFor(production).safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "env"}: ${i.message}`);
+    throw new EnvError(`Invalid configuration (${production ? "production" : "development"}):\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  const usesSimulator = env.WECHAT_OAUTH_BASE !== REAL_OAUTH_BASE;
+  return Object.freeze({
+    ...env,
+    APP_URL: env.APP_URL.replace(/\/+$/, ""),
+    usesSimulator,
+    browserOnly: env.WECHAT_BROWSER_ONLY ?? !usesSimulator,
+    secureCookies: env.APP_URL.startsWith("https://"),
+  });
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env, process.env.NODE_ENV === "production");
+  return cached;
+}

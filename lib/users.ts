@@ -1,0 +1,149 @@
+// People and their identities. A person is found by unionid when WeChat gives one, else by
+// (appid, openid); a unionid that appears later merges the two records. Concurrent first logins of one
+// openid race on the (appid, openid) unique constraint: the loser retries and finds the winner's row.
+import type { WeChatUserInfo, WebToken } from "@/lib/wechat";
+import { seal } from "@/lib/crypto";
+import { isUniqueViolation, type Db } from "@/lib/db";
+import type { AuthDeps } from "@/lib/auth/deps";
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+export const WEB_ACCESS_TOKEN_SAFETY_MS = 60_000;
+export const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 3600 * 1000;
+
+export interface LoginRecord {
+  readonly token: WebToken;
+  readonly profile: WeChatUserInfo | null;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+const SCOPE_RANK: Record<string, number> = { snsapi_base: 1, snsapi_userinfo: 2 };
+const widerScope = (a: string, b: string) => ((SCOPE_RANK[a] ?? 0) >= (SCOPE_RANK[b] ?? 0) ? a : b);
+
+export function tokenScope(token: WebToken): "snsapi_base" | "snsapi_userinfo" {
+  return token.scopes.includes("snsapi_userinfo") ? "snsapi_userinfo" : "snsapi_base";
+}
+
+function profileFields(profile: WeChatUserInfo) {
+  return {
+    nickname: profile.nickname,
+    headimgurl: profile.headimgurl,
+    sex: profile.sex,
+    province: profile.province,
+    city: profile.city,
+    country: profile.country,
+  };
+}
+
+/** Stores a successful login; returns the person's id. Retries a lost unique-constraint race. */
+export async function recordLogin(deps: AuthDeps, record: LoginRecord): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.db.$transaction((tx) => recordLoginOnce(tx, deps, record));
+    } catch (err) {
+      if (!isUniqueViolation(err) || attempt >= 4) throw err;
+    }
+  }
+}
+
+async function recordLoginOnce(tx: Tx, deps: AuthDeps, { token, profile, userAgent, ip }: LoginRecord): Promise<string> {
+  const now = deps.now();
+  const scope = tokenScope(token);
+  const unionid = profile?.unionid ?? token.unionid;
+  const existing = await tx.identity.findUnique({ where: { appid_openid: { appid: deps.appId, openid: token.openid } } });
+
+  let userId: string;
+  if (existing) {
+    userId = existing.userId;
+    if (unionid) userId = await attachUnionid(tx, userId, unionid);
+  } else {
+    const byUnionid = unionid ? await tx.user.findUnique({ where: { unionid } }) : null;
+    userId = byUnionid?.id ?? (await tx.user.create({ data: { unionid, createdAt: now, lastLoginAt: now } })).id;
+  }
+
+  // A silent snsapi_base login must not replace a still-refreshable snsapi_userinfo grant: the wider
+  // token keeps /api/me/profile/refresh working without asking the user again.
+  const keepWider =
+    existing?.scope === "snsapi_userinfo" &&
+    scope === "snsapi_base" &&
+    existing.refreshTokenExpiresAt !== null &&
+    existing.refreshTokenExpiresAt > now;
+  const tokenFields = keepWider
+    ? {}
+    : {
+        scope,
+        accessTokenEnc: seal(token.accessToken, deps.tokenKey),
+        refreshTokenEnc: seal(token.refreshToken, deps.tokenKey),
+        accessTokenExpiresAt: new Date(now.getTime() + token.expiresIn * 1000),
+        refreshTokenExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS),
+        refreshLeaseUntil: null,
+      };
+
+  if (existing) {
+    await tx.identity.update({
+      where: { id: existing.id },
+      data: { ...tokenFields, userId, lastLoginAt: now, tokenVersion: { increment: 1 } },
+    });
+  } else {
+    await tx.identity.create({
+      data: { appid: deps.appId, openid: token.openid, userId, createdAt: now, lastLoginAt: now, ...tokenFields, scope },
+    });
+  }
+
+  const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+  await tx.user.update({
+    where: { id: userId },
+    data: {
+      lastLoginAt: now,
+      scope: widerScope(user.scope, scope),
+      ...(scope === "snsapi_userinfo" && !user.userinfoAt ? { userinfoAt: now } : {}),
+      ...(profile ? profileFields(profile) : {}),
+    },
+  });
+  await tx.loginEvent.create({ data: { userId, appid: deps.appId, scope, userAgent: userAgent?.slice(0, 512), ip, createdAt: now } });
+  return userId;
+}
+
+/** Stores a freshly pulled profile; returns the person's id (another one if a new unionid merged them). */
+export async function applyProfile(deps: AuthDeps, userId: string, profile: WeChatUserInfo): Promise<string> {
+  return deps.db.$transaction(async (tx) => {
+    const id = profile.unionid ? await attachUnionid(tx, userId, profile.unionid) : userId;
+    await tx.user.update({ where: { id }, data: profileFields(profile) });
+    return id;
+  });
+}
+
+/**
+ * Gives person `userId` the unionid. When another person already holds it (known through another
+ * app of the same Open Platform account), the two are one person: merge `userId` into that one.
+ */
+async function attachUnionid(tx: Tx, userId: string, unionid: string): Promise<string> {
+  const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+  if (user.unionid === unionid) return userId;
+  // WeChat never changes the unionid of an openid; a different one is an anomaly, not a merge.
+  if (user.unionid !== null) return userId;
+  const holder = await tx.user.findUnique({ where: { unionid } });
+  if (!holder) {
+    await tx.user.update({ where: { id: userId }, data: { unionid } });
+    return userId;
+  }
+  await tx.identity.updateMany({ where: { userId }, data: { userId: holder.id } });
+  await tx.loginEvent.updateMany({ where: { userId }, data: { userId: holder.id } });
+  await tx.user.update({
+    where: { id: holder.id },
+    data: {
+      scope: widerScope(holder.scope, user.scope),
+      createdAt: holder.createdAt < user.createdAt ? holder.createdAt : user.createdAt,
+      userinfoAt: holder.userinfoAt ?? user.userinfoAt,
+      nickname: holder.nickname ?? user.nickname,
+      headimgurl: holder.headimgurl ?? user.headimgurl,
+      sex: holder.sex ?? user.sex,
+      province: holder.province ?? user.province,
+      city: holder.city ?? user.city,
+      country: holder.country ?? user.country,
+    },
+  });
+  await tx.user.delete({ where: { id: userId } });
+  return holder.id;
+}

@@ -1,0 +1,198 @@
+/**
+ * WeChat's error codes, what they mean, and what the caller should do about each.
+ *
+ * WeChat answers almost every failure with HTTP 200 and `{"errcode":N,"errmsg":"..."}`, so the code is
+ * the only reliable signal. The table is the single place that turns a code into a decision (`action`)
+ * and into words for two audiences: operators (`meaning`, English) and end users (`userMessage`,
+ * Simplified Chinese, short, saying what to do next).
+ */
+
+/**
+ * What the caller should do next.
+ * - `retry`: transient on WeChat's side; retrying the same request later may succeed.
+ * - `reauthorize`: the user must go through the authorize page again (code used/expired, refresh
+ *   token dead, or a profile needs the `snsapi_userinfo` scope).
+ * - `refresh_token`: the access token is stale; refresh it (web token via refresh_token, basic token
+ *   via the central control server) and try once more.
+ * - `fix_config`: our account configuration is wrong (appid, secret, IP whitelist, domain); no user
+ *   action helps, an operator must act.
+ * - `quota`: a rate or daily limit was hit; back off, do not hammer.
+ * - `bad_request`: our request was malformed or violates a documented limit; do not repeat it as is.
+ * - `fail`: nothing automatic helps.
+ */
+export type WeChatErrorAction =
+  "retry" | "reauthorize" | "refresh_token" | "fix_config" | "quota" | "bad_request" | "fail";
+
+export interface WeChatErrorInfo {
+  readonly errcode: number;
+  /** English, for operators and logs. */
+  readonly meaning: string;
+  readonly action: WeChatErrorAction;
+  /** Short Simplified Chinese for end users; says what to do next. */
+  readonly userMessage: string;
+}
+
+// Shared user-facing sentences: several codes lead the user to the same next step.
+const MSG_REAUTHORIZE = "授权已失效，请返回重新登录。";
+const MSG_CONFIG = "服务配置异常，请稍后再试或联系客服。";
+const MSG_BUSY = "微信服务繁忙，请稍后重试。";
+const MSG_TOO_FREQUENT = "操作过于频繁，请稍后再试。";
+const MSG_BAD_REQUEST = "请求有误，请刷新页面后重试。";
+
+function entry(
+  errcode: number,
+  action: WeChatErrorAction,
+  meaning: string,
+  userMessage: string,
+): readonly [number, WeChatErrorInfo] {
+  return [errcode, Object.freeze({ errcode, meaning, action, userMessage })];
+}
+
+export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.freeze(
+  Object.fromEntries([
+    // --- API errors (api.weixin.qq.com) ---
+    entry(-1, "retry", "System busy; retry later", MSG_BUSY),
+    entry(
+      40001,
+      "refresh_token",
+      "Invalid credential: access_token invalid or not the latest (another holder fetched a new one)",
+      "登录凭证已过期，请刷新页面重试。",
+    ),
+    entry(40002, "fix_config", "Invalid grant_type", MSG_CONFIG),
+    // On web authorization this means the openid does not match the token: only a fresh grant fixes it.
+    entry(40003, "reauthorize", "Invalid openid", "身份信息无效，请重新授权登录。"),
+    entry(40013, "fix_config", "Invalid appid: check the configured AppID", MSG_CONFIG),
+    entry(40014, "refresh_token", "Invalid access_token", "登录凭证已过期，请刷新页面重试。"),
+    entry(40029, "reauthorize", "Invalid OAuth code (unknown, replayed or for another appid)", MSG_REAUTHORIZE),
+    entry(40030, "reauthorize", "Invalid refresh_token", MSG_REAUTHORIZE),
+    entry(
+      40032,
+      "bad_request",
+      "Invalid openid list size (too many openids in one call: 50 for tagging, 20 for blacklist)",
+      "一次操作的用户过多，请分批重试。",
+    ),
+    entry(40125, "fix_config", "Invalid appsecret: check the configured AppSecret", MSG_CONFIG),
+    entry(40163, "reauthorize", "OAuth code has already been used", "该登录链接已使用，请重新授权登录。"),
+    entry(40164, "fix_config", "Caller IP is not on the account's API IP whitelist", MSG_CONFIG),
+    // The caller already refuses an empty code, so this means the code was lost on the way back from
+    // the authorize page: starting over is the only thing the user can do.
+    entry(41008, "reauthorize", "Missing OAuth code", MSG_REAUTHORIZE),
+    entry(42001, "refresh_token", "access_token expired", "登录凭证已过期，请刷新页面重试。"),
+    entry(42002, "reauthorize", "refresh_token expired (30 days, not extended)", "登录已过期，请重新授权登录。"),
+    entry(42003, "reauthorize", "OAuth code expired (codes live 5 minutes)", "登录链接已过期，请重新授权登录。"),
+    entry(45009, "quota", "API daily quota reached", "今日访问次数已达上限，请稍后再试。"),
+    entry(45056, "bad_request", "Too many tags: an account may create at most 100", "标签数量已达上限。"),
+    entry(
+      45057,
+      "bad_request",
+      "Tag has more than 100,000 fans and cannot be deleted this way",
+      "该标签用户过多，暂时无法删除。",
+    ),
+    entry(45058, "bad_request", "Reserved tags 0/1/2 cannot be modified", "系统默认标签不可修改。"),
+    entry(45059, "bad_request", "A user may carry at most 20 tags", "该用户的标签数量已达上限。"),
+    entry(45157, "bad_request", "Tag name already exists", "标签名称已存在，请换一个名称。"),
+    entry(45158, "bad_request", "Tag name too long (max 30 bytes)", "标签名称过长，请缩短后重试。"),
+    entry(45159, "bad_request", "Invalid tag id", MSG_BAD_REQUEST),
+    // On /sns/userinfo: the web token was granted snsapi_base only; the caller upgrades the scope.
+    // On cgi-bin calls it means the account lacks the API permission, which the operator must fix.
+    entry(
+      48001,
+      "reauthorize",
+      "API unauthorized: web token lacks snsapi_userinfo (or the account lacks this API permission)",
+      "需要您授权获取头像和昵称，请重新授权。",
+    ),
+    entry(49003, "bad_request", "openid does not belong to this appid", MSG_BAD_REQUEST),
+
+    // --- Authorize-page errors (open.weixin.qq.com shows these on its own page) ---
+    entry(10003, "fix_config", "redirect_uri host does not match the account's web authorization domain", MSG_CONFIG),
+    entry(10004, "fail", "Official Account is banned", "该公众号暂时无法提供服务。"),
+    entry(10005, "fix_config", "Account has no permission for this scope", MSG_CONFIG),
+    entry(10006, "fail", "User must follow this test account first", "请先关注该测试公众号，再重新打开页面。"),
+    entry(10009, "quota", "Authorization attempted too frequently", MSG_TOO_FREQUENT),
+    entry(10010, "bad_request", "scope is empty", MSG_BAD_REQUEST),
+    entry(10011, "bad_request", "redirect_uri is empty", MSG_BAD_REQUEST),
+    entry(10012, "fix_config", "appid is empty", MSG_CONFIG),
+    entry(10013, "bad_request", "state is empty", MSG_BAD_REQUEST),
+    entry(10015, "fix_config", "Official Account has not authorized the third-party platform", MSG_CONFIG),
+    entry(
+      10016,
+      "fix_config",
+      "An Open Platform appid cannot be used for Official Account web authorization",
+      MSG_CONFIG,
+    ),
+  ]),
+);
+
+/** Looks an errcode up; unknown codes get a generic entry that promises nothing. */
+export function describeWeChatError(errcode: number): WeChatErrorInfo {
+  const known = Object.hasOwn(WECHAT_ERRORS, errcode) ? WECHAT_ERRORS[errcode] : undefined;
+  if (known) return known;
+  return Object.freeze({
+    errcode,
+    meaning: "Unknown WeChat error code",
+    action: "fail",
+    userMessage: "微信服务暂时不可用，请稍后再试。",
+  });
+}
+
+/** Strips a query string or fragment: endpoints appear in logs, and WeChat queries carry secrets. */
+export function endpointPath(endpoint: string): string {
+  const cut = endpoint.search(/[?#]/);
+  return cut === -1 ? endpoint : endpoint.slice(0, cut);
+}
+
+/** WeChat answered, and the answer was a non-zero errcode. */
+export class WeChatApiError extends Error {
+  override readonly name = "WeChatApiError";
+  readonly errcode: number;
+  readonly errmsg: string;
+  /** Path only, e.g. "/sns/oauth2/access_token"; never the query. */
+  readonly endpoint: string;
+  readonly info: WeChatErrorInfo;
+
+  constructor(args: { errcode: number; errmsg: string; endpoint: string }) {
+    const endpoint = endpointPath(args.endpoint);
+    super(`WeChat ${endpoint} failed: ${args.errcode} ${args.errmsg}`.trimEnd());
+    this.errcode = args.errcode;
+    this.errmsg = args.errmsg;
+    this.endpoint = endpoint;
+    this.info = describeWeChatError(args.errcode);
+  }
+}
+
+export type WeChatTransportErrorKind = "timeout" | "network" | "http_status" | "bad_response";
+
+/**
+ * We did not get a usable answer from WeChat: no response in time, a network failure, a non-2xx
+ * status, or a body that is not JSON or does not have the expected shape.
+ */
+export class WeChatTransportError extends Error {
+  override readonly name = "WeChatTransportError";
+  readonly kind: WeChatTransportErrorKind;
+  readonly endpoint: string;
+  readonly status: number | undefined;
+  // `declare` keeps the class-field semantics of ES2022 from overwriting the cause set by super().
+  declare readonly cause: unknown;
+
+  constructor(args: {
+    kind: WeChatTransportErrorKind;
+    endpoint: string;
+    message: string;
+    status?: number;
+    cause?: unknown;
+  }) {
+    const endpoint = endpointPath(args.endpoint);
+    super(`WeChat ${endpoint} ${args.message}`, args.cause === undefined ? undefined : { cause: args.cause });
+    this.kind = args.kind;
+    this.endpoint = endpoint;
+    this.status = args.status;
+  }
+}
+
+export function isWeChatApiError(error: unknown): error is WeChatApiError {
+  return error instanceof WeChatApiError;
+}
+
+export function isWeChatTransportError(error: unknown): error is WeChatTransportError {
+  return error instanceof WeChatTransportError;
+}

@@ -1,0 +1,26 @@
+// Writes prisma/schema.postgres.prisma from prisma/schema.prisma: the datasource provider cannot come
+// from env(), so each database gets its own schema file and generated client from one source.
+// `--check` exits 1 when the PostgreSQL schema is stale (CI runs it).
+import fs from "node:fs";
+
+const source = fs.readFileSync("prisma/schema.prisma", "utf8");
+const header = "// GENERATED from prisma/schema.prisma by `npm run db:schema`. Do not edit.\n";
+const target =
+  header +
+  source
+    .replace('provider = "sqlite"', 'provider = "postgresql"')
+    .replace('output     = "../lib/generated/sqlite"', 'output     = "../lib/generated/postgres"');
+
+if (target === header + source) throw new Error("schema.prisma: provider/output lines not found");
+
+const file = "prisma/schema.postgres.prisma";
+if (process.argv.includes("--check")) {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  if (current !== target) {
+    console.error(`${file} is stale: run npm run db:schema`);
+    process.exit(1);
+  }
+} else {
+  fs.writeFileSync(file, target);
+  console.log(`wrote ${file}`);
+}

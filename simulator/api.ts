@@ -1,0 +1,210 @@
+/**
+ * The api.weixin.qq.com endpoints of web authorization (`/sns/...`).
+ *
+ * Each handler takes the query parameters and returns the JSON body. WeChat answers errors with
+ * HTTP 200 and `{"errcode","errmsg"}`, so every outcome here is a body; the server sends them all
+ * as text/plain.
+ */
+import { randomBytes } from "node:crypto";
+import type { GrantStore } from "./grants";
+import type { Region, TestUser } from "./users";
+
+export const CODE_TTL_SECONDS = 5 * 60;
+export const ACCESS_TOKEN_TTL_SECONDS = 7200;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+export type ApiBody = Record<string, unknown>;
+
+export interface ApiContext {
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly store: GrantStore;
+  now(): number;
+  userByKey(key: string): TestUser | undefined;
+}
+
+/** errmsg texts as WeChat writes them (before the ", rid: ..." suffix). */
+export const ERRMSG: Readonly<Record<number, string>> = {
+  [-1]: "system error",
+  40001: "invalid credential, access_token is invalid or not latest",
+  40002: "invalid grant_type",
+  40003: "invalid openid",
+  40013: "invalid appid",
+  40029: "invalid code",
+  40030: "invalid refresh_token",
+  40125: "invalid appsecret",
+  40163: "code been used",
+  41001: "access_token missing",
+  41003: "refresh_token missing",
+  41004: "appsecret missing",
+  41008: "missing code",
+  41009: "missing openid",
+  42001: "access_token expired",
+  42002: "refresh_token expired",
+  48001: "api unauthorized",
+};
+
+/**
+ * A WeChat-like request id: hex seconds plus random hex. Real errmsgs carry one, and clients that
+ * compare errmsg for equality instead of errcode break on it; that is the point of adding it.
+ */
+function rid(now: number): string {
+  return `${Math.floor(now / 1000).toString(16)}-${randomBytes(4).toString("hex")}-${randomBytes(4).toString("hex")}`;
+}
+
+export function wxError(errcode: number, now: number, message?: string): ApiBody {
+  const text = message ?? ERRMSG[errcode] ?? "simulated error";
+  return { errcode, errmsg: `${text}, rid: ${rid(now)}` };
+}
+
+const elapsedSeconds = (ctx: ApiContext, since: number): number => (ctx.now() - since) / 1000;
+
+interface TokenGrant {
+  readonly scope: "snsapi_base" | "snsapi_userinfo";
+}
+
+function tokenBody(accessToken: string, refreshToken: string, grant: TokenGrant, user: TestUser): ApiBody {
+  const body: ApiBody = {
+    access_token: accessToken,
+    expires_in: ACCESS_TOKEN_TTL_SECONDS,
+    refresh_token: refreshToken,
+    openid: user.openid,
+    scope: grant.scope,
+  };
+  if (user.snapshot) body.is_snapshotuser = 1;
+  // unionid comes only with snsapi_userinfo, and only for users of an Open Platform-bound account.
+  if (grant.scope === "snsapi_userinfo" && user.unionid) body.unionid = user.unionid;
+  return body;
+}
+
+/** GET /sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code */
+export function exchangeCode(q: URLSearchParams, ctx: ApiContext): ApiBody {
+  const now = ctx.now();
+  if (q.get("appid") !== ctx.appId) return wxError(40013, now);
+  const secret = q.get("secret");
+  if (!secret) return wxError(41004, now);
+  if (secret !== ctx.appSecret) return wxError(40125, now);
+  if (q.get("grant_type") !== "authorization_code") return wxError(40002, now);
+  const code = q.get("code");
+  if (!code) return wxError(41008, now);
+
+  const grant = ctx.store.code(code);
+  // An expired code is gone on WeChat's side: it is "invalid", not "used".
+  if (!grant || elapsedSeconds(ctx, grant.issuedAt) >= CODE_TTL_SECONDS) return wxError(40029, now);
+  if (grant.used) return wxError(40163, now);
+  const user = ctx.userByKey(grant.userKey);
+  if (!user) return wxError(40029, now);
+
+  grant.used = true;
+  const refreshToken = ctx.store.mintRefreshToken({
+    userKey: user.key,
+    openid: user.openid,
+    scope: grant.scope,
+    issuedAt: now,
+  });
+  const accessToken = ctx.store.mintAccessToken({
+    userKey: user.key,
+    openid: user.openid,
+    scope: grant.scope,
+    issuedAt: now,
+  });
+  return tokenBody(accessToken, refreshToken, grant, user);
+}
+
+/** GET /sns/oauth2/refresh_token?appid&grant_type=refresh_token&refresh_token */
+export function refreshToken(q: URLSearchParams, ctx: ApiContext): ApiBody {
+  const now = ctx.now();
+  if (q.get("appid") !== ctx.appId) return wxError(40013, now);
+  if (q.get("grant_type") !== "refresh_token") return wxError(40002, now);
+  const token = q.get("refresh_token");
+  if (!token) return wxError(41003, now);
+
+  const grant = ctx.store.refreshToken(token);
+  if (!grant || grant.revoked) return wxError(40030, now);
+  if (elapsedSeconds(ctx, grant.issuedAt) >= REFRESH_TOKEN_TTL_SECONDS) return wxError(42002, now);
+  const user = ctx.userByKey(grant.userKey);
+  if (!user) return wxError(40030, now);
+
+  // A new access token; earlier ones keep working until their own expiry. Same refresh_token back.
+  const accessToken = ctx.store.mintAccessToken({
+    userKey: user.key,
+    openid: user.openid,
+    scope: grant.scope,
+    issuedAt: now,
+  });
+  return tokenBody(accessToken, token, grant, user);
+}
+
+type AccessCheck =
+  | { readonly ok: true; readonly user: TestUser; readonly scope: "snsapi_base" | "snsapi_userinfo" }
+  | { readonly ok: false; readonly body: ApiBody };
+
+/** The checks /sns/userinfo and /sns/auth share: token present, known, live, and for this openid. */
+function checkAccess(q: URLSearchParams, ctx: ApiContext): AccessCheck {
+  const now = ctx.now();
+  const token = q.get("access_token");
+  if (!token) return { ok: false, body: wxError(41001, now) };
+  const grant = ctx.store.accessToken(token);
+  if (!grant || grant.revoked) return { ok: false, body: wxError(40001, now) };
+  if (elapsedSeconds(ctx, grant.issuedAt) >= ACCESS_TOKEN_TTL_SECONDS) return { ok: false, body: wxError(42001, now) };
+  const openid = q.get("openid");
+  if (!openid) return { ok: false, body: wxError(41009, now) };
+  if (openid !== grant.openid) return { ok: false, body: wxError(40003, now) };
+  const user = ctx.userByKey(grant.userKey);
+  if (!user) return { ok: false, body: wxError(40001, now) };
+  return { ok: true, user, scope: grant.scope };
+}
+
+const LANGS = ["zh_CN", "zh_TW", "en"] as const;
+type Lang = (typeof LANGS)[number];
+
+function regionFor(user: TestUser, lang: Lang): Region {
+  const base: Region = { province: user.province, city: user.city, country: user.country };
+  if (lang === "zh_CN") return base;
+  return user.regions?.[lang] ?? base;
+}
+
+/** GET /sns/userinfo?access_token&openid&lang */
+export function getUserInfo(q: URLSearchParams, ctx: ApiContext): ApiBody {
+  const check = checkAccess(q, ctx);
+  if (!check.ok) return check.body;
+  if (check.scope !== "snsapi_userinfo") return wxError(48001, ctx.now());
+
+  // Without lang WeChat answers in English (the documented example passes zh_CN for that reason);
+  // an unsupported value is refused. Both choices are the simulator's, see README.
+  const langParam = q.get("lang");
+  let lang: Lang = "en";
+  if (langParam !== null) {
+    if (!(LANGS as readonly string[]).includes(langParam)) return wxError(40002, ctx.now(), "invalid lang");
+    lang = langParam as Lang;
+  }
+
+  const { user } = check;
+  const region = regionFor(user, lang);
+  const body: ApiBody = {
+    openid: user.openid,
+    nickname: user.nickname,
+    sex: user.sex,
+    province: region.province,
+    city: region.city,
+    country: region.country,
+    headimgurl: user.headimgurl,
+    privilege: [],
+  };
+  if (user.unionid) body.unionid = user.unionid;
+  return body;
+}
+
+/** GET /sns/auth?access_token&openid */
+export function checkAccessToken(q: URLSearchParams, ctx: ApiContext): ApiBody {
+  const check = checkAccess(q, ctx);
+  if (!check.ok) return check.body;
+  return { errcode: 0, errmsg: "ok" };
+}
+
+export const API_ROUTES: Readonly<Record<string, (q: URLSearchParams, ctx: ApiContext) => ApiBody>> = {
+  "/sns/oauth2/access_token": exchangeCode,
+  "/sns/oauth2/refresh_token": refreshToken,
+  "/sns/userinfo": getUserInfo,
+  "/sns/auth": checkAccessToken,
+};
