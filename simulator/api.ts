@@ -170,8 +170,10 @@ export function getUserInfo(q: URLSearchParams, ctx: ApiContext): ApiBody {
   if (!check.ok) return check.body;
   if (check.scope !== "snsapi_userinfo") return wxError(48001, ctx.now());
 
-  // Without lang WeChat answers in English (the documented example passes zh_CN for that reason);
-  // an unsupported value is refused. Both choices are the simulator's, see README.
+  // lang is optional and WeChat documents no default. Developers' reports (SDKs adding lang=zh_CN
+  // "to get Chinese") suggest the regions come back in English without it, so that is what the
+  // simulator does: an app that forgets lang sees it at once. An unsupported value is refused with
+  // 40002; WeChat's real answer to that is not documented. See README.
   const langParam = q.get("lang");
   let lang: Lang = "en";
   if (langParam !== null) {

@@ -122,7 +122,7 @@ describe("clock", () => {
 });
 
 describe("requests()", () => {
-  it("records every non-control request in order, with raw and decoded query, body and clock time", async () => {
+  it("records every request but controls, avatars and favicon, in order, with raw and decoded query, body and clock time", async () => {
     await control("/__sim/health");
     sim.advance(10);
     const code = await baseCode(sim, { state: "abc" });
@@ -137,6 +137,7 @@ describe("requests()", () => {
     sim.advance(5);
     await exchange(sim, code);
     await fetch(`${sim.url}/__sim/avatar/zhangsan.svg`);
+    expect((await fetch(`${sim.url}/favicon.ico`)).status).toBe(204);
 
     const log = sim.requests();
     expect(log.map((r) => `${r.method} ${r.path}`)).toEqual([

@@ -299,7 +299,8 @@ class WeChatSimulator implements Simulator {
     }
     const api = API_ROUTES[path];
     if (api) {
-      // WeChat reads these parameters from the query string only, whatever the method.
+      // Parameters are read from the query string only, where WeChat documents them; a client that
+      // sends them in a POST body gets the "missing parameter" errcodes.
       if (method !== "GET" && method !== "POST") return sendMethodNotAllowed(res, "GET, POST");
       return sendApi(res, api(url.searchParams, this.apiContext()));
     }
