@@ -1,11 +1,23 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
+const root = import.meta.dirname;
+
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: {
+      "@": root,
+      // The real package throws outside React Server Components; tests import server modules directly.
+      "server-only": path.resolve(root, "lib/testing/server-only.ts"),
+    },
+  },
   test: {
     include: ["lib/**/*.test.ts", "simulator/**/*.test.ts", "app/**/*.test.ts"],
     environment: "node",
     testTimeout: 15_000,
+    hookTimeout: 30_000,
+    // Migrates the SQLite and PostgreSQL templates once; fails the run when CI needs PostgreSQL and it is down.
+    globalSetup: ["lib/testing/global-setup.ts"],
+    env: { WCUC_LOG: "silent", CHECKPOINT_DISABLE: "1" },
   },
 });

@@ -4,9 +4,13 @@ import { env } from "@/lib/env";
 import { db } from "@/lib/db";
 import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
 
-const globalForDeps = globalThis as unknown as { wcucDeps?: AuthDeps };
+// Module scope, not globalThis: `next build` gives pages and route handlers separate copies of lib/,
+// and deps made by one copy throw that copy's WeChatApiError, which `instanceof` in the other copy
+// does not recognise (every WeChat error then became "internal"). The database client, which is
+// shared, stays on globalThis (lib/db.ts).
+let deps: AuthDeps | undefined;
 
 export function appDeps(): AuthDeps {
-  globalForDeps.wcucDeps ??= createAuthDeps(env(), db());
-  return globalForDeps.wcucDeps;
+  deps ??= createAuthDeps(env(), db());
+  return deps;
 }

@@ -36,15 +36,29 @@ function profileFields(profile: WeChatUserInfo) {
   };
 }
 
-/** Stores a successful login; returns the person's id. Retries a lost unique-constraint race. */
-export async function recordLogin(deps: AuthDeps, record: LoginRecord): Promise<string> {
+/**
+ * A concurrent transaction got there first: it created the unique row we wanted to create (P2002), or
+ * it merged away a person we had read (P2025, "record not found"), or PostgreSQL chose us as a
+ * deadlock victim (P2034). Running again sees its committed result.
+ */
+function lostRace(err: unknown): boolean {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return isUniqueViolation(err) || code === "P2025" || code === "P2034";
+}
+
+async function retryingTransaction<T>(deps: AuthDeps, run: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deps.db.$transaction((tx) => recordLoginOnce(tx, deps, record));
+      return await deps.db.$transaction(run);
     } catch (err) {
-      if (!isUniqueViolation(err) || attempt >= 4) throw err;
+      if (!lostRace(err) || attempt >= 4) throw err;
     }
   }
+}
+
+/** Stores a successful login; returns the person's id. Retries a lost race with a concurrent login. */
+export async function recordLogin(deps: AuthDeps, record: LoginRecord): Promise<string> {
+  return retryingTransaction(deps, (tx) => recordLoginOnce(tx, deps, record));
 }
 
 async function recordLoginOnce(tx: Tx, deps: AuthDeps, { token, profile, userAgent, ip }: LoginRecord): Promise<string> {
@@ -107,7 +121,7 @@ async function recordLoginOnce(tx: Tx, deps: AuthDeps, { token, profile, userAge
 
 /** Stores a freshly pulled profile; returns the person's id (another one if a new unionid merged them). */
 export async function applyProfile(deps: AuthDeps, userId: string, profile: WeChatUserInfo): Promise<string> {
-  return deps.db.$transaction(async (tx) => {
+  return retryingTransaction(deps, async (tx) => {
     const id = profile.unionid ? await attachUnionid(tx, userId, profile.unionid) : userId;
     await tx.user.update({ where: { id }, data: profileFields(profile) });
     return id;

@@ -53,6 +53,7 @@ class CliPrismaPg extends PrismaPg {
         user: decodeURIComponent(url.username) || undefined,
         password: decodeURIComponent(url.password) || undefined,
         database,
+        allowExitOnIdle: true,
       }),
       { disposeExternalPool: true },
     );
@@ -73,5 +74,6 @@ export function cliAdapter(url: string) {
     if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return new PrismaBetterSQLite3({ url });
   }
-  return new CliPrismaPg({ connectionString: url });
+  // allowExitOnIdle: the CLI must exit as soon as it is done, not after pg's 10 s idle timeout.
+  return new CliPrismaPg({ connectionString: url, allowExitOnIdle: true });
 }

@@ -30,5 +30,8 @@ export function safeReturnTo(raw: string | null | undefined): string {
   const path = url.pathname + url.search + url.hash;
   // Landing back on the auth routes would loop.
   if (url.pathname.startsWith("/api/auth/")) return "/";
+  // Dot segments can turn an accepted path into a refused one ("/.//evil.com" → "//evil.com",
+  // "/./%2Fevil.com" → "/%2Fevil.com"): what we hand out must pass these checks itself.
+  if (path !== raw && safeReturnTo(path) !== path) return "/";
   return path;
 }

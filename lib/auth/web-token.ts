@@ -42,6 +42,21 @@ export async function getWebToken(deps: AuthDeps, userId: string, staleVersion?:
   const current = row.tokenVersion !== staleVersion ? usable(deps, row) : undefined;
   if (current) return current;
   if (!row.refreshTokenEnc || !row.refreshTokenExpiresAt || row.refreshTokenExpiresAt <= deps.now()) {
+    // Past its 30 days the refresh_token is as dead as one WeChat refused: forget it the same way
+    // (unless a new login stored fresh tokens meanwhile, which bumped tokenVersion).
+    if (row.refreshTokenEnc || row.accessTokenEnc) {
+      await deps.db.identity.updateMany({
+        where: { id: row.id, tokenVersion: row.tokenVersion },
+        data: {
+          accessTokenEnc: null,
+          refreshTokenEnc: null,
+          accessTokenExpiresAt: null,
+          refreshTokenExpiresAt: null,
+          refreshLeaseUntil: null,
+          tokenVersion: { increment: 1 },
+        },
+      });
+    }
     throw new AppError("reauthorize", { detail: "refresh_token expired" });
   }
 

@@ -1,0 +1,102 @@
+// POST /api/me/profile/refresh: 200 with the fresh profile; 401 with where to authorize again; 403
+// for cross-site requests. On SQLite and PostgreSQL.
+import { describe, expect, it } from "vitest";
+import { CookieJar, makeRequest } from "@/lib/testing/cookies";
+import { forEachDatabase } from "@/lib/testing/db";
+import { browserLogin, useRouteWorld } from "@/lib/testing/routes";
+import { callsTo, REFRESH, USERINFO } from "@/lib/testing/wechat";
+
+const APP = "http://localhost:3000";
+const URL_ = `${APP}/api/me/profile/refresh`;
+const SAME_ORIGIN = { origin: APP };
+const REAUTHORIZE_URL = "/api/auth/wechat/login?scope=snsapi_userinfo&returnTo=%2Fme";
+
+type ErrorBody = { error: { code: string; message: string; errcode?: number; reauthorizeUrl?: string } };
+
+forEachDatabase((_kind, database) => {
+  describe("POST /api/me/profile/refresh", () => {
+    const world = useRouteWorld(database);
+
+    it("pulls the profile again and returns it", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
+      await w.db.user.updateMany({ data: { nickname: "旧昵称" } });
+      const res = await w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers: SAME_ORIGIN }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("private, no-store");
+      const body = (await res.json()) as { user: { nickname: string } };
+      expect(body.user.nickname).toBe("张三");
+      expect((await w.db.user.findFirstOrThrow()).nickname).toBe("张三");
+      expect(callsTo(w.sim, USERINFO)).toHaveLength(2);
+      // Same-origin by Referer works too (some browsers send no Origin).
+      const byReferer = await w.app.refreshProfile(
+        makeRequest(URL_, { method: "POST", jar, headers: { referer: `${APP}/me` } }),
+      );
+      expect(byReferer.status).toBe(200);
+    });
+
+    it("401 with code and reauthorizeUrl when the authorization was revoked", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
+      w.sim.revoke(w.sim.users[0]?.openid ?? "");
+      const res = await w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers: SAME_ORIGIN }));
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error).toEqual({
+        code: "reauthorize",
+        message: "授权已失效，请重新授权登录。",
+        errcode: 40030,
+        reauthorizeUrl: REAUTHORIZE_URL,
+      });
+      expect(callsTo(w.sim, REFRESH)).toHaveLength(1);
+    });
+
+    it("401 need_userinfo with reauthorizeUrl for a snsapi_base user", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_base", user: "lisi" });
+      const res = await w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers: SAME_ORIGIN }));
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error).toMatchObject({ code: "need_userinfo", reauthorizeUrl: REAUTHORIZE_URL });
+      expect(callsTo(w.sim, USERINFO)).toHaveLength(0);
+    });
+
+    it("401 unauthenticated, without a reauthorize link, when signed out", async () => {
+      const res = await world().app.refreshProfile(makeRequest(URL_, { method: "POST", headers: SAME_ORIGIN }));
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: { code: "unauthenticated", message: "请先登录。" } });
+    });
+
+    it("503 wechat_busy when WeChat stays busy, with no reauthorize link", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
+      w.sim.failNext(USERINFO, { kind: "busy" }, 3);
+      const res = await w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers: SAME_ORIGIN }));
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as ErrorBody).error).toEqual({
+        code: "wechat_busy",
+        message: "微信服务繁忙，请稍后重试。",
+        errcode: -1,
+      });
+    });
+
+    it.each([
+      ["a foreign Origin", { origin: "https://evil.com" }],
+      ["a foreign Referer", { referer: "https://evil.com/page" }],
+      ["a cross-site fetch without Origin", { "sec-fetch-site": "cross-site" }],
+      ["an Origin on another port", { origin: "http://localhost:3001" }],
+    ])("403 cross_site for %s, before touching the session or WeChat", async (_name, headers) => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
+      const res = await w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers }));
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as ErrorBody).error.code).toBe("cross_site");
+      expect(callsTo(w.sim, USERINFO)).toHaveLength(1);
+    });
+  });
+});

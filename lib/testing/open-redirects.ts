@@ -1,0 +1,35 @@
+// Shared by the safeReturnTo unit tests and the full-login route tests.
+
+/** Everything a browser could read as another host, in the spellings attackers use. */
+export const OPEN_REDIRECT_ATTEMPTS = [
+  "//evil.com",
+  "/\\evil.com",
+  "\\\\evil.com",
+  "https://evil.com",
+  "http:/evil.com",
+  "http:evil.com",
+  "javascript:alert(1)",
+  "JavaScript:alert(1)",
+  "data:text/html,<script>alert(1)</script>",
+  "/%2F%2Fevil.com",
+  "/%2f%2fevil.com",
+  "/%5Cevil.com",
+  "%2F%2Fevil.com",
+  "/\t/evil.com",
+  "/\n/evil.com",
+  "/%09/evil.com",
+  "/%252F%252Fevil.com",
+  "/%25252F%25252Fevil.com",
+  "////evil.com",
+  "///evil.com",
+  // Dot segments that collapse into "//evil.com" once resolved: refused (see return-to.ts).
+  "/.//evil.com",
+  "/..//evil.com",
+  "/a/..//evil.com",
+  "/%2e%2e//evil.com",
+  "/./%2Fevil.com",
+  "/%2e/%2fevil.com",
+  "/%E0%A4%A",
+  "evil.com",
+  " /me",
+];
