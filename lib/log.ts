@@ -1,6 +1,7 @@
 // Structured log lines (JSON on stdout/stderr). Callers pass fields, never tokens: keys that could carry
 // a secret are dropped here as a second line of defence.
-const SECRET_KEYS = /token|secret|code$|password|cookie|authorization/i;
+// Not "code": app error codes and WeChat errcodes are what operators need; OAuth codes are never logged.
+const SECRET_KEYS = /token|secret|password|cookie|authorization|^(auth|oauth)_?code$/i;
 
 type Fields = Record<string, unknown>;
 

@@ -1,7 +1,6 @@
 // Route-level tests call the App Router handlers with Request objects, no server. The handlers read
-// process.env once through env() and keep their deps in lib/app.ts's module scope (older builds:
-// globalThis.wcucDeps) and the Prisma client on globalThis.wcucDb, so each configuration gets freshly
-// imported modules with its env set first.
+// process.env once through env() and keep their deps in lib/app.ts's module scope and the Prisma client
+// on globalThis.wcucDb, so each configuration gets freshly imported modules with its env set first.
 import { afterAll, beforeAll, beforeEach, vi } from "vitest";
 import type { OAuthScope } from "@/lib/wechat";
 import { startSimulator, type Simulator } from "@/simulator/server";
@@ -28,7 +27,7 @@ export interface AppEnv {
 
 const ENV_KEYS = ["DATABASE_URL", "WECHAT_OAUTH_BASE", "WECHAT_API_BASE", "APP_URL", "WECHAT_BROWSER_ONLY"] as const;
 
-type AppGlobals = { wcucDeps?: unknown; wcucDb?: unknown };
+type AppGlobals = { wcucDb?: unknown };
 
 /**
  * Imports the route modules afresh for `database` and `sim`. The test's Prisma client stands in for
@@ -48,9 +47,7 @@ export async function loadApp(database: TestDatabase, sim: Simulator, env: AppEn
     else process.env[key] = value;
   }
   vi.resetModules();
-  const globals = globalThis as AppGlobals;
-  delete globals.wcucDeps;
-  globals.wcucDb = database.db;
+  (globalThis as AppGlobals).wcucDb = database.db;
   const [login, callback, me, refresh, logout] = await Promise.all([
     import("@/app/api/auth/wechat/login/route"),
     import("@/app/api/auth/wechat/callback/route"),
@@ -111,7 +108,6 @@ export function useRouteWorld(database: () => TestDatabase): () => RouteWorld {
 
   afterAll(async () => {
     await world?.sim.close();
-    delete (globalThis as AppGlobals).wcucDeps;
     delete (globalThis as AppGlobals).wcucDb;
   });
 

@@ -1,0 +1,64 @@
+// Where the e2e run puts things, shared by playwright.config.ts, the server preparation script and the
+// tests. Ports are 3100+/4100 so the suite runs beside `npm run dev` (3000/4010) and the benchmarks (3200+/4200).
+import { randomBytes } from "node:crypto";
+
+export const WORK_DIR = "/tmp/wcuc-e2e";
+export const DIST_DIR = ".next-e2e";
+
+export const SIM_PORT = 4100;
+export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+
+export const APP_PORTS = { sqlite: 3100, postgres: 3101, outside: 3102 } as const;
+export const appUrl = (port: number) => `http://localhost:${port}`;
+
+export const SQLITE_URL = `file:${WORK_DIR}/sqlite.db`;
+export const OUTSIDE_SQLITE_URL = `file:${WORK_DIR}/outside.db`;
+
+/** The server the e2e database is created on; override for a PostgreSQL elsewhere. */
+export const POSTGRES_ADMIN_URL = process.env.E2E_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * A fresh database name per run, chosen once by the runner: the config is evaluated again in every
+ * worker, which inherit the runner's environment and so see the same name.
+ */
+export function postgresTestUrl(): string {
+  process.env.WCUC_E2E_PG_DB ||= `wcuc_e2e_${randomBytes(4).toString("hex")}`;
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${process.env.WCUC_E2E_PG_DB}`;
+  return url.toString();
+}
+
+/** A WeChat in-app browser (iOS); the app only lets MicroMessenger browsers log in when browser-only is on. */
+export const WECHAT_USER_AGENT =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50(0x1800323c) NetType/WIFI Language/zh_CN";
+
+/** Browser context options of WeChat's in-app browser on a phone. */
+export const WECHAT_PHONE = {
+  userAgent: WECHAT_USER_AGENT,
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+  locale: "zh-CN",
+  timezoneId: "Asia/Shanghai",
+};
+
+/** Production-mode settings of every app under test: test secrets, the simulator as WeChat. */
+export function appEnv(port: number, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    NEXT_DIST_DIR: DIST_DIR,
+    NEXT_TELEMETRY_DISABLED: "1",
+    CHECKPOINT_DISABLE: "1",
+    PORT: String(port),
+    APP_URL: appUrl(port),
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: "e2e-session-secret-7Qm2Lx9Vb4Nc8Rt1Zk6Hp3Wd",
+    TOKEN_ENCRYPTION_KEY: "e2e-token-key-Jf5Ys8Ug2Ea7Ko4Ti9Bn1Xc6Mv",
+    WECHAT_APP_ID: "wx5e1f0c0de0000001",
+    WECHAT_APP_SECRET: "simsecret0123456789abcdef01234567",
+    WECHAT_OAUTH_BASE: SIM_URL,
+    WECHAT_API_BASE: SIM_URL,
+    ...extra,
+  };
+}
