@@ -5,7 +5,9 @@ export default function Home() {
   return (
     <div className="flex flex-1 flex-col gap-4">
       <header className="pt-8 pb-4 text-center">
-        <div className="mx-auto mb-4 flex h-16 w-16 items-center justify-center rounded-2xl bg-wechat text-3xl text-white">微</div>
+        <div className="mx-auto mb-4 flex h-16 w-16 items-center justify-center rounded-2xl bg-wechat text-3xl text-white">
+          微
+        </div>
         <h1 className="text-2xl font-semibold">微信用户中心</h1>
         <p className="mt-2 text-sm text-neutral-500">使用微信一键登录，查看和管理你的资料。</p>
       </header>

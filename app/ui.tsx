@@ -3,13 +3,27 @@ export function Card({ children }: { children: React.ReactNode }) {
   return <section className="rounded-xl bg-white p-5 shadow-sm">{children}</section>;
 }
 
-export function ButtonLink({ href, children, variant = "primary", testId }: { href: string; children: React.ReactNode; variant?: "primary" | "secondary"; testId?: string }) {
+export function ButtonLink({
+  href,
+  children,
+  variant = "primary",
+  testId,
+}: {
+  href: string;
+  children: React.ReactNode;
+  variant?: "primary" | "secondary";
+  testId?: string;
+}) {
   const style =
     variant === "primary"
       ? "bg-wechat text-white active:bg-wechat-dark"
       : "bg-neutral-100 text-neutral-800 active:bg-neutral-200";
   return (
-    <a href={href} data-testid={testId} className={`block w-full rounded-lg px-4 py-3 text-center text-base font-medium ${style}`}>
+    <a
+      href={href}
+      data-testid={testId}
+      className={`block w-full rounded-lg px-4 py-3 text-center text-base font-medium ${style}`}
+    >
       {children}
     </a>
   );
@@ -27,6 +41,16 @@ export function Avatar({ src, name, size = 64 }: { src: string | null; name: str
       </div>
     );
   }
-  // eslint-disable-next-line @next/next/no-img-element -- WeChat avatars are remote and change; no optimisation wanted
-  return <img src={src} alt="头像" width={size} height={size} referrerPolicy="no-referrer" className="shrink-0 rounded-lg bg-neutral-200 object-cover" />;
+  // WeChat avatars are remote and change with the user: no optimisation or caching by next/image wanted.
+  return (
+    // eslint-disable-next-line @next/next/no-img-element
+    <img
+      src={src}
+      alt="头像"
+      width={size}
+      height={size}
+      referrerPolicy="no-referrer"
+      className="shrink-0 rounded-lg bg-neutral-200 object-cover"
+    />
+  );
 }

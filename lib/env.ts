@@ -71,7 +71,11 @@ function schemaFor(production: boolean) {
         }
       }
       if (env.SESSION_SECRET === env.TOKEN_ENCRYPTION_KEY) {
-        ctx.addIssue({ code: "custom", path: ["TOKEN_ENCRYPTION_KEY"], message: "TOKEN_ENCRYPTION_KEY must differ from SESSION_SECRET" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["TOKEN_ENCRYPTION_KEY"],
+          message: "TOKEN_ENCRYPTION_KEY must differ from SESSION_SECRET",
+        });
       }
     });
 }

@@ -67,19 +67,32 @@ export function toAppError(err: unknown): AppError {
 export function reportError(err: AppError, context: Record<string, unknown> = {}): void {
   const cause = err.cause;
   const fields: Record<string, unknown> = { code: err.code, status: err.status, ...context };
-  if (cause instanceof WeChatApiError) Object.assign(fields, { errcode: cause.errcode, errmsg: cause.errmsg, endpoint: cause.endpoint });
-  else if (cause instanceof WeChatTransportError) Object.assign(fields, { transport: cause.kind, endpoint: cause.endpoint, httpStatus: cause.status });
+  if (cause instanceof WeChatApiError)
+    Object.assign(fields, { errcode: cause.errcode, errmsg: cause.errmsg, endpoint: cause.endpoint });
+  else if (cause instanceof WeChatTransportError)
+    Object.assign(fields, { transport: cause.kind, endpoint: cause.endpoint, httpStatus: cause.status });
   else if (cause instanceof Error) Object.assign(fields, { cause: cause.message, stack: cause.stack });
   if (err.status >= 500) log.error("request_failed", fields);
   else log.warn("request_refused", fields);
 }
 
 /** The JSON error body every API route returns. */
-export function errorResponse(err: unknown, context: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Response {
+export function errorResponse(
+  err: unknown,
+  context: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): Response {
   const appError = toAppError(err);
   reportError(appError, context);
   return Response.json(
-    { error: { code: appError.code, message: appError.userMessage, ...(appError.errcode ? { errcode: appError.errcode } : {}), ...extra } },
+    {
+      error: {
+        code: appError.code,
+        message: appError.userMessage,
+        ...(appError.errcode ? { errcode: appError.errcode } : {}),
+        ...extra,
+      },
+    },
     { status: appError.status, headers: { "cache-control": "no-store" } },
   );
 }

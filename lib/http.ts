@@ -19,7 +19,13 @@ export function readCookie(request: Request, name: string): string | undefined {
 }
 
 export function serializeCookie(name: string, value: string, options: { maxAge: number; path: string }): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`, `Max-Age=${options.maxAge}`, "HttpOnly", "SameSite=Lax"];
+  const parts = [
+    `${name}=${encodeURIComponent(value)}`,
+    `Path=${options.path}`,
+    `Max-Age=${options.maxAge}`,
+    "HttpOnly",
+    "SameSite=Lax",
+  ];
   if (env().secureCookies) parts.push("Secure");
   return parts.join("; ");
 }

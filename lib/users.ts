@@ -61,11 +61,17 @@ export async function recordLogin(deps: AuthDeps, record: LoginRecord): Promise<
   return retryingTransaction(deps, (tx) => recordLoginOnce(tx, deps, record));
 }
 
-async function recordLoginOnce(tx: Tx, deps: AuthDeps, { token, profile, userAgent, ip }: LoginRecord): Promise<string> {
+async function recordLoginOnce(
+  tx: Tx,
+  deps: AuthDeps,
+  { token, profile, userAgent, ip }: LoginRecord,
+): Promise<string> {
   const now = deps.now();
   const scope = tokenScope(token);
   const unionid = profile?.unionid ?? token.unionid;
-  const existing = await tx.identity.findUnique({ where: { appid_openid: { appid: deps.appId, openid: token.openid } } });
+  const existing = await tx.identity.findUnique({
+    where: { appid_openid: { appid: deps.appId, openid: token.openid } },
+  });
 
   let userId: string;
   if (existing) {
@@ -101,7 +107,15 @@ async function recordLoginOnce(tx: Tx, deps: AuthDeps, { token, profile, userAge
     });
   } else {
     await tx.identity.create({
-      data: { appid: deps.appId, openid: token.openid, userId, createdAt: now, lastLoginAt: now, ...tokenFields, scope },
+      data: {
+        appid: deps.appId,
+        openid: token.openid,
+        userId,
+        createdAt: now,
+        lastLoginAt: now,
+        ...tokenFields,
+        scope,
+      },
     });
   }
 
@@ -115,7 +129,9 @@ async function recordLoginOnce(tx: Tx, deps: AuthDeps, { token, profile, userAge
       ...(profile ? profileFields(profile) : {}),
     },
   });
-  await tx.loginEvent.create({ data: { userId, appid: deps.appId, scope, userAgent: userAgent?.slice(0, 512), ip, createdAt: now } });
+  await tx.loginEvent.create({
+    data: { userId, appid: deps.appId, scope, userAgent: userAgent?.slice(0, 512), ip, createdAt: now },
+  });
   return userId;
 }
 

@@ -9,8 +9,17 @@ import { databaseKind, sqlitePath } from "./database-url";
 // prisma/orm#27403: the JS schema engine reads catalog columns of types `name`, `"char"` and friends,
 // which @prisma/adapter-pg cannot deserialize. Reporting them as text is exact for what migrate reads.
 const CATALOG_OIDS_AS_TEXT = new Map<number, number>([
-  [18, 25], [19, 25], [22, 25], [24, 25], [28, 25], [30, 25], [194, 25], [2205, 25], [2206, 25],
-  [1002, 1009], [1003, 1009],
+  [18, 25],
+  [19, 25],
+  [22, 25],
+  [24, 25],
+  [28, 25],
+  [30, 25],
+  [194, 25],
+  [2205, 25],
+  [2206, 25],
+  [1002, 1009],
+  [1003, 1009],
 ]);
 
 type QueryResultLike = { fields?: { dataTypeID: number }[] };

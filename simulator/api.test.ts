@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SIM_DEFAULTS, startSimulator, type Simulator } from "./server";
-import {
-  START_TIME,
-  baseCode,
-  callApi,
-  exchange,
-  refresh,
-  str,
-  userinfo,
-  userinfoCode,
-} from "./test-helpers";
+import { START_TIME, baseCode, callApi, exchange, refresh, str, userinfo, userinfoCode } from "./test-helpers";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -30,7 +21,11 @@ function user(key: string) {
 /** Tokens for `key` through the consent flow (snsapi_userinfo). */
 async function userinfoTokens(key: string) {
   const { body } = await exchange(sim, await userinfoCode(sim, key));
-  return { accessToken: str(body, "access_token"), refreshToken: str(body, "refresh_token"), openid: str(body, "openid") };
+  return {
+    accessToken: str(body, "access_token"),
+    refreshToken: str(body, "refresh_token"),
+    openid: str(body, "openid"),
+  };
 }
 
 describe("/sns/oauth2/access_token", () => {
@@ -155,7 +150,9 @@ describe("/sns/oauth2/refresh_token", () => {
     sim.revoke(tokens.openid);
     expect((await refresh(sim, tokens.refreshToken)).body.errcode).toBe(40030);
     expect((await userinfo(sim, tokens.accessToken, tokens.openid)).body.errcode).toBe(40001);
-    expect((await callApi(sim, "/sns/auth", { access_token: tokens.accessToken, openid: tokens.openid })).body.errcode).toBe(40001);
+    expect(
+      (await callApi(sim, "/sns/auth", { access_token: tokens.accessToken, openid: tokens.openid })).body.errcode,
+    ).toBe(40001);
     // Only that user's grants are gone.
     expect((await refresh(sim, other.refreshToken)).body.access_token).toBeDefined();
     const again = await userinfoTokens("zhangsan");
@@ -236,12 +233,15 @@ describe("/sns/userinfo", () => {
     const { accessToken, openid } = await userinfoTokens("zhangsan");
     expect((await userinfo(sim, "forged", openid)).body.errcode).toBe(40001);
     expect((await callApi(sim, "/sns/userinfo", { openid, lang: "zh_CN" })).body.errcode).toBe(41001);
-    expect((await callApi(sim, "/sns/userinfo", { access_token: accessToken, lang: "zh_CN" })).body.errcode).toBe(41009);
+    expect((await callApi(sim, "/sns/userinfo", { access_token: accessToken, lang: "zh_CN" })).body.errcode).toBe(
+      41009,
+    );
   });
 });
 
 describe("/sns/auth", () => {
-  const auth = (accessToken: string, openid: string) => callApi(sim, "/sns/auth", { access_token: accessToken, openid });
+  const auth = (accessToken: string, openid: string) =>
+    callApi(sim, "/sns/auth", { access_token: accessToken, openid });
 
   it("ok for a live token (base scope too), then 40003 / 40001 / 42001", async () => {
     const { body } = await exchange(sim, await baseCode(sim));

@@ -2,14 +2,7 @@ import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appendToRedirect } from "./authorize";
 import { SIM_DEFAULTS, startSimulator, type Simulator } from "./server";
-import {
-  CALLBACK,
-  START_TIME,
-  authorizeUrl,
-  exchange,
-  extractRedirect,
-  submitConsent,
-} from "./test-helpers";
+import { CALLBACK, START_TIME, authorizeUrl, exchange, extractRedirect, submitConsent } from "./test-helpers";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -21,7 +14,9 @@ beforeEach(() => sim.reset());
 const APPID = SIM_DEFAULTS.appId;
 const ENC_CALLBACK = encodeURIComponent(CALLBACK);
 
-async function getAuthorize(rawQuery: string): Promise<{ status: number; error: string | null; page: string | null; html: string }> {
+async function getAuthorize(
+  rawQuery: string,
+): Promise<{ status: number; error: string | null; page: string | null; html: string }> {
   const res = await fetch(`${sim.url}/connect/oauth2/authorize?${rawQuery}`);
   return {
     status: res.status,
@@ -46,9 +41,21 @@ describe("authorize link: parameter order", () => {
   });
 
   it.each([
-    ["scope before response_type", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&scope=snsapi_base&response_type=code`, "param_order"],
-    ["redirect_uri first", `redirect_uri=${ENC_CALLBACK}&appid=${APPID}&response_type=code&scope=snsapi_base`, "param_order"],
-    ["state before scope", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&state=a&scope=snsapi_base`, "param_order"],
+    [
+      "scope before response_type",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&scope=snsapi_base&response_type=code`,
+      "param_order",
+    ],
+    [
+      "redirect_uri first",
+      `redirect_uri=${ENC_CALLBACK}&appid=${APPID}&response_type=code&scope=snsapi_base`,
+      "param_order",
+    ],
+    [
+      "state before scope",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&state=a&scope=snsapi_base`,
+      "param_order",
+    ],
     ["an extra before state", `${valid}&connect_redirect=1&state=abc`, "param_order"],
     ["extras swapped", `${valid}&state=a&connect_redirect=1&forcePopup=true`, "param_order"],
     ["an unknown parameter", `${valid}&state=a&lang=zh_CN`, "unknown_param"],
@@ -70,14 +77,29 @@ describe("authorize link: WeChat error codes", () => {
   it.each([
     ["10012 for an empty appid", `appid=&redirect_uri=${ENC_CALLBACK}${rest}`, "10012", "appid不能为空"],
     ["10012 for a missing appid", `redirect_uri=${ENC_CALLBACK}${rest}`, "10012", "appid不能为空"],
-    ["10016 for the Open Platform appid", `appid=${SIM_DEFAULTS.openPlatformAppId}&redirect_uri=${ENC_CALLBACK}${rest}`, "10016", "开放平台"],
+    [
+      "10016 for the Open Platform appid",
+      `appid=${SIM_DEFAULTS.openPlatformAppId}&redirect_uri=${ENC_CALLBACK}${rest}`,
+      "10016",
+      "开放平台",
+    ],
     ["10011 for an empty redirect_uri", withUri(""), "10011", "redirect_uri不能为空"],
     ["10003 for another domain", withUri(encodeURIComponent("https://evil.example.com/cb")), "10003", "域名"],
     ["10003 for a subdomain", withUri(encodeURIComponent("http://app.localhost:3000/cb")), "10003", "域名"],
     ["10003 for a lookalike host", withUri(encodeURIComponent("http://localhost.evil.com/cb")), "10003", "域名"],
     ["10003 for userinfo tricks", withUri(encodeURIComponent("http://localhost@evil.com/cb")), "10003", "域名"],
-    ["10010 for an empty scope", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=&state=x`, "10010", "scope不能为空"],
-    ["10005 for another scope", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_login&state=x`, "10005", "scope"],
+    [
+      "10010 for an empty scope",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=&state=x`,
+      "10010",
+      "scope不能为空",
+    ],
+    [
+      "10005 for another scope",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_login&state=x`,
+      "10005",
+      "scope",
+    ],
   ])("%s", async (_name, query, code, text) => {
     const res = await getAuthorize(query);
     expect(res.status).toBe(200);
@@ -89,16 +111,36 @@ describe("authorize link: WeChat error codes", () => {
   it.each([
     ["an unknown appid", `appid=wx0000000000000000&redirect_uri=${ENC_CALLBACK}${rest}`, "appid"],
     ["an unencoded redirect_uri", withUri(CALLBACK), "redirect_uri_encoding"],
-    ["a half-encoded redirect_uri (quote() with safe='/')", withUri("http%3A//localhost%3A3000/cb"), "redirect_uri_encoding"],
+    [
+      "a half-encoded redirect_uri (quote() with safe='/')",
+      withUri("http%3A//localhost%3A3000/cb"),
+      "redirect_uri_encoding",
+    ],
     ["a double-encoded redirect_uri", withUri(encodeURIComponent(ENC_CALLBACK)), "redirect_uri_encoding"],
     ["a malformed escape", withUri("http%3A%2F%2Flocalhost%2F%E4%B8"), "redirect_uri_encoding"],
     ["a relative redirect_uri", withUri(encodeURIComponent("/api/callback")), "redirect_uri_invalid"],
     ["a non-http redirect_uri", withUri(encodeURIComponent("ftp://localhost/cb")), "redirect_uri_invalid"],
-    ["response_type=token", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=token&scope=snsapi_base`, "response_type"],
+    [
+      "response_type=token",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=token&scope=snsapi_base`,
+      "response_type",
+    ],
     ["a missing response_type", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&scope=snsapi_base`, "response_type"],
-    ["a state with a dash", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_base&state=a-b`, "state"],
-    ["a state of 129 bytes", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_base&state=${"a".repeat(129)}`, "state"],
-    ["a non-ASCII state", `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_base&state=%E4%B8%AD`, "state"],
+    [
+      "a state with a dash",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_base&state=a-b`,
+      "state",
+    ],
+    [
+      "a state of 129 bytes",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_base&state=${"a".repeat(129)}`,
+      "state",
+    ],
+    [
+      "a non-ASCII state",
+      `appid=${APPID}&redirect_uri=${ENC_CALLBACK}&response_type=code&scope=snsapi_base&state=%E4%B8%AD`,
+      "state",
+    ],
   ])("shows the error page without a WeChat code for %s", async (_name, query, reason) => {
     const res = await getAuthorize(query);
     expect(res.status).toBe(200);
@@ -147,7 +189,11 @@ describe("authorize page: #wechat_redirect gate", () => {
   it("the silent page navigates only when the fragment is present", async () => {
     const html = await (await fetch(authorizeUrl(sim, { state: "s" }))).text();
     const target = extractRedirect(html);
-    expect(runPageScript(html, "#wechat_redirect")).toEqual({ appShown: true, errorShown: false, navigations: [target] });
+    expect(runPageScript(html, "#wechat_redirect")).toEqual({
+      appShown: true,
+      errorShown: false,
+      navigations: [target],
+    });
     expect(runPageScript(html, "")).toEqual({ appShown: false, errorShown: true, navigations: [] });
     expect(runPageScript(html, "#wechat")).toEqual({ appShown: false, errorShown: true, navigations: [] });
     expect(html).toContain("链接缺少 #wechat_redirect");
@@ -185,7 +231,9 @@ describe("snsapi_base: silent flow", () => {
 
   it("keeps the callback's own query string and puts the code before a fragment", async () => {
     const withQuery = extractRedirect(
-      await (await fetch(authorizeUrl(sim, { redirectUri: "http://localhost:3000/cb?next=%2Fme&x=1", state: "s" }))).text(),
+      await (
+        await fetch(authorizeUrl(sim, { redirectUri: "http://localhost:3000/cb?next=%2Fme&x=1", state: "s" }))
+      ).text(),
     );
     expect(withQuery).toMatch(/^http:\/\/localhost:3000\/cb\?next=%2Fme&x=1&code=[A-Za-z0-9]{32}&state=s$/);
     const withFragment = extractRedirect(
@@ -300,7 +348,12 @@ describe("appendToRedirect", () => {
     ["http://h/cb?a=1&", "http://h/cb?a=1&code=C&state=S"],
     ["http://h/#/x?y=1", "http://h/?code=C&state=S#/x?y=1"],
   ])("%s", (uri, expected) => {
-    expect(appendToRedirect(uri, [["code", "C"], ["state", "S"]])).toBe(expected);
+    expect(
+      appendToRedirect(uri, [
+        ["code", "C"],
+        ["state", "S"],
+      ]),
+    ).toBe(expected);
   });
 });
 

@@ -48,8 +48,7 @@ export interface AuthorizeError {
 }
 
 export type AuthorizeResult =
-  | { readonly ok: true; readonly request: AuthorizeRequest }
-  | { readonly ok: false; readonly error: AuthorizeError };
+  { readonly ok: true; readonly request: AuthorizeRequest } | { readonly ok: false; readonly error: AuthorizeError };
 
 const fail = (error: AuthorizeError): AuthorizeResult => ({ ok: false, error });
 

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SIM_DEFAULTS, startSimulator, type RecordedRequest, type Simulator } from "./server";
-import { CALLBACK, START_TIME, authorizeUrl, baseCode, exchange, str, submitConsent, userinfoCode } from "./test-helpers";
+import {
+  CALLBACK,
+  START_TIME,
+  authorizeUrl,
+  baseCode,
+  exchange,
+  str,
+  submitConsent,
+  userinfoCode,
+} from "./test-helpers";
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -36,7 +45,10 @@ describe("failNext", () => {
     const first = await exchange(sim, "whatever");
     expect(first.body.errcode).toBe(40029);
     expect(str(first.body, "errmsg")).toMatch(/^invalid code, rid: /);
-    expect((await exchange(sim, "whatever")).body).toEqual({ errcode: 45009, errmsg: "reach max api daily quota limit" });
+    expect((await exchange(sim, "whatever")).body).toEqual({
+      errcode: 45009,
+      errmsg: "reach max api daily quota limit",
+    });
   });
 
   it("times: fails that many requests, in the order scripted, on that path only", async () => {
@@ -204,7 +216,9 @@ describe("HTTP controls", () => {
     const auth = `${sim.url}/sns/auth?access_token=${str(body, "access_token")}&openid=${str(body, "openid")}`;
     expect(await (await fetch(auth)).json()).toMatchObject({ errcode: 42001 });
 
-    expect((await control("/__sim/fail-next", { path: "/sns/auth", failure: { kind: "busy" }, times: 1 })).status).toBe(200);
+    expect((await control("/__sim/fail-next", { path: "/sns/auth", failure: { kind: "busy" }, times: 1 })).status).toBe(
+      200,
+    );
     expect(await (await fetch(auth)).json()).toEqual({ errcode: -1, errmsg: "system error" });
 
     const refreshUrl = `${sim.url}/sns/oauth2/refresh_token?appid=${SIM_DEFAULTS.appId}&grant_type=refresh_token&refresh_token=${str(body, "refresh_token")}`;
@@ -235,7 +249,9 @@ describe("HTTP controls", () => {
     expect((await control("/__sim/select-user", { key: "nobody" })).status).toBe(400);
     expect((await control("/__sim/select-user", {})).status).toBe(400);
     expect((await control("/__sim/fail-next", { path: "/sns/auth", failure: { kind: "later" } })).status).toBe(400);
-    expect((await control("/__sim/fail-next", { path: "/sns/auth", failure: { kind: "busy" }, times: "2" })).status).toBe(400);
+    expect(
+      (await control("/__sim/fail-next", { path: "/sns/auth", failure: { kind: "busy" }, times: "2" })).status,
+    ).toBe(400);
     expect((await control("/__sim/advance", { seconds: "ten" })).status).toBe(400);
     expect((await control("/__sim/revoke", { openid: "o_nobody" })).status).toBe(400);
     const badJson = await fetch(`${sim.url}/__sim/reset`, { method: "POST", body: "{" });
@@ -253,7 +269,16 @@ describe("options", () => {
       appSecret: "customsecret",
       redirectDomains: ["App.Example.test"],
       users: [
-        { key: "solo", openid: "oSOLO00000000000000000000000", nickname: "独", sex: 0, province: "", city: "", country: "", headimgurl: "" },
+        {
+          key: "solo",
+          openid: "oSOLO00000000000000000000000",
+          nickname: "独",
+          sex: 0,
+          province: "",
+          city: "",
+          country: "",
+          headimgurl: "",
+        },
       ],
     });
     try {

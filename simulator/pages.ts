@@ -207,7 +207,7 @@ export function renderAvatarSvg(user: TestUser): string {
 <path d="M22 132c0-26 20-44 44-44s44 18 44 44z" fill="#fff"/>
 </svg>`;
   }
-  const hue = (createHash("sha256").update(user.key).digest()[0] ?? 0) * 360 / 256;
+  const hue = ((createHash("sha256").update(user.key).digest()[0] ?? 0) * 360) / 256;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="132" height="132" viewBox="0 0 132 132">
 <rect width="132" height="132" fill="hsl(${hue.toFixed(0)},55%,50%)"/>
 <text x="66" y="66" dy=".35em" text-anchor="middle" font-size="64" fill="#fff" font-family="sans-serif">${escapeHtml(firstGrapheme(user.nickname))}</text>

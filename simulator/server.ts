@@ -527,8 +527,10 @@ function checkFailure(value: unknown): Failure {
       }
       return { kind: "http", status: f.status as number };
     case "errcode":
-      if (!Number.isInteger(f.errcode) || f.errcode === 0) throw new SimulatorInputError("errcode must be a non-zero integer");
-      if (f.errmsg !== undefined && typeof f.errmsg !== "string") throw new SimulatorInputError("errmsg must be a string");
+      if (!Number.isInteger(f.errcode) || f.errcode === 0)
+        throw new SimulatorInputError("errcode must be a non-zero integer");
+      if (f.errmsg !== undefined && typeof f.errmsg !== "string")
+        throw new SimulatorInputError("errmsg must be a string");
       return f.errmsg === undefined
         ? { kind: "errcode", errcode: f.errcode as number }
         : { kind: "errcode", errcode: f.errcode as number, errmsg: f.errmsg };
@@ -612,7 +614,9 @@ function sendHtml(res: ServerResponse, html: string, headers: Record<string, str
 
 /** WeChat shows authorize errors as a page with HTTP 200; X-Sim-Error lets tests tell them apart. */
 function sendAuthorizeError(res: ServerResponse, error: AuthorizeError): void {
-  sendHtml(res, renderErrorPage(error), { "X-Sim-Error": error.code !== undefined ? String(error.code) : error.reason });
+  sendHtml(res, renderErrorPage(error), {
+    "X-Sim-Error": error.code !== undefined ? String(error.code) : error.reason,
+  });
 }
 
 function sendRedirect(res: ServerResponse, location: string, headers: Record<string, string> = {}): void {

@@ -92,7 +92,11 @@ export async function callApi(
 ): Promise<ApiResponse> {
   const res = await fetch(`${sim.url}${path}?${new URLSearchParams(params).toString()}`, init);
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get("content-type"), body: JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type"),
+    body: JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 export function exchange(sim: Simulator, code: string, overrides: Record<string, string> = {}): Promise<ApiResponse> {
@@ -105,7 +109,11 @@ export function exchange(sim: Simulator, code: string, overrides: Record<string,
   });
 }
 
-export function refresh(sim: Simulator, refreshToken: string, overrides: Record<string, string> = {}): Promise<ApiResponse> {
+export function refresh(
+  sim: Simulator,
+  refreshToken: string,
+  overrides: Record<string, string> = {},
+): Promise<ApiResponse> {
   return callApi(sim, "/sns/oauth2/refresh_token", {
     appid: SIM_DEFAULTS.appId,
     grant_type: "refresh_token",
@@ -114,7 +122,12 @@ export function refresh(sim: Simulator, refreshToken: string, overrides: Record<
   });
 }
 
-export function userinfo(sim: Simulator, accessToken: string, openid: string, lang: string | null = "zh_CN"): Promise<ApiResponse> {
+export function userinfo(
+  sim: Simulator,
+  accessToken: string,
+  openid: string,
+  lang: string | null = "zh_CN",
+): Promise<ApiResponse> {
   return callApi(sim, "/sns/userinfo", {
     access_token: accessToken,
     openid,

@@ -22,7 +22,12 @@ export function createAuthDeps(e: Env, db: Db, overrides: Partial<AuthDeps> = {}
   return {
     db,
     oauth: new WeChatOAuth(
-      { appId: e.WECHAT_APP_ID, appSecret: e.WECHAT_APP_SECRET, oauthBase: e.WECHAT_OAUTH_BASE, apiBase: e.WECHAT_API_BASE },
+      {
+        appId: e.WECHAT_APP_ID,
+        appSecret: e.WECHAT_APP_SECRET,
+        oauthBase: e.WECHAT_OAUTH_BASE,
+        apiBase: e.WECHAT_API_BASE,
+      },
       // A user waits seconds, not minutes: 4 s per attempt, two retries on idempotent calls.
       { timeoutMs: 4000, retries: 2 },
     ),

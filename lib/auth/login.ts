@@ -38,7 +38,10 @@ export type StartedLogin =
 
 export async function startLogin(deps: AuthDeps, input: StartLogin): Promise<StartedLogin> {
   if (input.weChatBrowserOnly && !isWeChatBrowser(input.userAgent)) {
-    return { kind: "open_in_wechat", location: `/auth/open-in-wechat?${new URLSearchParams({ returnTo: safeReturnTo(input.returnTo) })}` };
+    return {
+      kind: "open_in_wechat",
+      location: `/auth/open-in-wechat?${new URLSearchParams({ returnTo: safeReturnTo(input.returnTo) })}`,
+    };
   }
   const binding = input.binding && /^[A-Za-z0-9_-]{43}$/.test(input.binding) ? input.binding : randomBinding(deps);
   const state = generateState(deps.randomBytes, 32);
@@ -54,7 +57,11 @@ export async function startLogin(deps: AuthDeps, input: StartLogin): Promise<Sta
       expiresAt: new Date(now.getTime() + STATE_TTL_MS),
     },
   });
-  const location = deps.oauth.createAuthorizationURL({ redirectUri: deps.appUrl + CALLBACK_PATH, scope: input.scope, state });
+  const location = deps.oauth.createAuthorizationURL({
+    redirectUri: deps.appUrl + CALLBACK_PATH,
+    scope: input.scope,
+    state,
+  });
   return { kind: "authorize", location, binding };
 }
 
@@ -80,7 +87,8 @@ export type LoginOutcome =
   | { readonly kind: "declined"; readonly returnTo: string };
 
 export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promise<LoginOutcome> {
-  if (!input.state || !isValidState(input.state)) throw new AppError("state_invalid", { detail: "missing or malformed state" });
+  if (!input.state || !isValidState(input.state))
+    throw new AppError("state_invalid", { detail: "missing or malformed state" });
   const { db } = deps;
   const row = await db.loginState.findUnique({ where: { state: input.state } });
   if (!row) throw new AppError("state_invalid", { detail: "unknown state" });
@@ -95,15 +103,22 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
     // No cookie at all: WeChat's browser dropped it, or the link was opened elsewhere. Starting a new
     // login (which sets a new cookie) is safe either way; a second loss ends on the error page.
     if (row.attempt >= 2) throw new AppError("state_invalid", { detail: "binding cookie missing twice" });
-    await db.loginState.updateMany({ where: { state: row.state, claimedAt: null }, data: { status: "failed", error: "cookie_lost", claimedAt: deps.now() } });
+    await db.loginState.updateMany({
+      where: { state: row.state, claimedAt: null },
+      data: { status: "failed", error: "cookie_lost", claimedAt: deps.now() },
+    });
     return { kind: "restart", location: loginPath(row.scope as OAuthScope, row.returnTo, 2) };
   }
-  if (!safeEqual(sha256(input.binding), row.bindingHash)) throw new AppError("state_invalid", { detail: "state bound to another browser" });
+  if (!safeEqual(sha256(input.binding), row.bindingHash))
+    throw new AppError("state_invalid", { detail: "state bound to another browser" });
   if (row.expiresAt <= deps.now()) throw new AppError("state_expired");
 
   if (!input.code) {
     // WeChat redirects with state only when the user taps 拒绝 on the consent page.
-    await db.loginState.updateMany({ where: { state: row.state, claimedAt: null }, data: { status: "failed", error: "consent_denied", claimedAt: deps.now() } });
+    await db.loginState.updateMany({
+      where: { state: row.state, claimedAt: null },
+      data: { status: "failed", error: "consent_denied", claimedAt: deps.now() },
+    });
     if (input.sessionUserId) return { kind: "declined", returnTo: row.returnTo };
     throw new AppError("consent_denied");
   }
@@ -136,17 +151,25 @@ async function awaitFirstCallback(deps: AuthDeps, state: string, codeHash: strin
     REPLAY_WAIT_MS,
   );
   if (!settled) throw new AppError("wechat_busy", { detail: "first callback did not finish" });
-  if (settled.codeHash !== codeHash) throw new AppError("state_invalid", { detail: "state already used with another code" });
-  if (settled.status === "done" && settled.userId) return { kind: "signed_in", userId: settled.userId, returnTo: settled.returnTo };
+  if (settled.codeHash !== codeHash)
+    throw new AppError("state_invalid", { detail: "state already used with another code" });
+  if (settled.status === "done" && settled.userId)
+    return { kind: "signed_in", userId: settled.userId, returnTo: settled.returnTo };
   throw new AppError((settled.error as AppErrorCode | null) ?? "state_invalid", { detail: "first callback failed" });
 }
 
-async function exchangeAndRecord(deps: AuthDeps, code: string, scope: OAuthScope, input: CompleteLogin): Promise<string> {
+async function exchangeAndRecord(
+  deps: AuthDeps,
+  code: string,
+  scope: OAuthScope,
+  input: CompleteLogin,
+): Promise<string> {
   const token = await deps.oauth.exchangeCode(code);
   // Snapshot-page users have virtual identities: never store them.
   if (token.isSnapshotUser) throw new AppError("snapshot_user");
-  const profile = scope === "snsapi_userinfo" && token.scopes.includes("snsapi_userinfo")
-    ? await deps.oauth.getUserInfo(token.accessToken, token.openid, "zh_CN")
-    : null;
+  const profile =
+    scope === "snsapi_userinfo" && token.scopes.includes("snsapi_userinfo")
+      ? await deps.oauth.getUserInfo(token.accessToken, token.openid, "zh_CN")
+      : null;
   return recordLogin(deps, { token, profile, userAgent: input.userAgent, ip: input.ip });
 }

@@ -18,7 +18,8 @@ export function safeReturnTo(raw: string | null | undefined): string {
     }
     if (next === decoded) break;
     decoded = next;
-    if (decoded.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(decoded) || /^\/*[a-z][a-z0-9+.-]*:/i.test(decoded)) return "/";
+    if (decoded.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(decoded) || /^\/*[a-z][a-z0-9+.-]*:/i.test(decoded))
+      return "/";
   }
   let url: URL;
   try {

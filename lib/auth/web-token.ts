@@ -24,7 +24,13 @@ type IdentityRow = NonNullable<Awaited<ReturnType<AuthDeps["db"]["identity"]["fi
 function usable(deps: AuthDeps, row: IdentityRow): UsableToken | undefined {
   if (!row.accessTokenEnc || !row.accessTokenExpiresAt) return undefined;
   if (row.accessTokenExpiresAt.getTime() - WEB_ACCESS_TOKEN_SAFETY_MS <= deps.now().getTime()) return undefined;
-  return { identityId: row.id, openid: row.openid, scope: row.scope, accessToken: unseal(row.accessTokenEnc, deps.tokenKey), version: row.tokenVersion };
+  return {
+    identityId: row.id,
+    openid: row.openid,
+    scope: row.scope,
+    accessToken: unseal(row.accessTokenEnc, deps.tokenKey),
+    version: row.tokenVersion,
+  };
 }
 
 async function identityFor(deps: AuthDeps, userId: string): Promise<IdentityRow> {
@@ -62,7 +68,11 @@ export async function getWebToken(deps: AuthDeps, userId: string, staleVersion?:
 
   const now = deps.now();
   const won = await deps.db.identity.updateMany({
-    where: { id: row.id, tokenVersion: row.tokenVersion, OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }] },
+    where: {
+      id: row.id,
+      tokenVersion: row.tokenVersion,
+      OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
+    },
     data: { refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) },
   });
   if (won.count === 0) return awaitRefresh(deps, row.id, row.tokenVersion);
@@ -82,14 +92,29 @@ export async function getWebToken(deps: AuthDeps, userId: string, staleVersion?:
       },
     });
     log.info("web_token_refreshed", { identityId: row.id, version: updated.tokenVersion });
-    return usable(deps, updated) ?? { identityId: row.id, openid: row.openid, scope: row.scope, accessToken: token.accessToken, version: updated.tokenVersion };
+    return (
+      usable(deps, updated) ?? {
+        identityId: row.id,
+        openid: row.openid,
+        scope: row.scope,
+        accessToken: token.accessToken,
+        version: updated.tokenVersion,
+      }
+    );
   } catch (err) {
     const dead = err instanceof WeChatApiError && err.info.action === "reauthorize";
     await deps.db.identity.update({
       where: { id: row.id },
       // A dead refresh_token is forgotten so nobody tries it again; anything else frees the lease for a retry.
       data: dead
-        ? { accessTokenEnc: null, refreshTokenEnc: null, accessTokenExpiresAt: null, refreshTokenExpiresAt: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } }
+        ? {
+            accessTokenEnc: null,
+            refreshTokenEnc: null,
+            accessTokenExpiresAt: null,
+            refreshTokenExpiresAt: null,
+            refreshLeaseUntil: null,
+            tokenVersion: { increment: 1 },
+          }
         : { refreshLeaseUntil: null },
     });
     if (dead) throw new AppError("reauthorize", { cause: err, errcode: (err as WeChatApiError).errcode });

@@ -23,7 +23,16 @@ for (const kind of ["sqlite", "postgresql"] as DatabaseKind[]) {
   const sql = execFileSync(
     "npx",
     ["prisma", "migrate", "diff", ...from, "--to-schema-datamodel", SCHEMA_FILES[kind], "--script"],
-    { encoding: "utf8", env: { ...process.env, DATABASE_URL: kind === "sqlite" ? "file:./data/dev.db" : (process.env.PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres") } },
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        DATABASE_URL:
+          kind === "sqlite"
+            ? "file:./data/dev.db"
+            : (process.env.PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres"),
+      },
+    },
   );
   if (!/CREATE|ALTER|DROP/i.test(sql)) {
     console.log(`${kind}: no changes`);

@@ -12,7 +12,11 @@ const TITLES: Partial<Record<AppErrorCode, string>> = {
   wechat_config: "服务暂不可用",
 };
 
-export default async function ErrorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ErrorPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const raw = typeof params.code === "string" ? params.code : "internal";
   const code: AppErrorCode = raw in APP_ERRORS ? (raw as AppErrorCode) : "internal";
@@ -21,7 +25,9 @@ export default async function ErrorPage({ searchParams }: { searchParams: Promis
     <div className="flex flex-1 flex-col justify-center gap-4">
       <Card>
         <div className="py-4 text-center">
-          <div className="mx-auto mb-4 flex h-14 w-14 items-center justify-center rounded-full bg-amber-100 text-2xl text-amber-600">!</div>
+          <div className="mx-auto mb-4 flex h-14 w-14 items-center justify-center rounded-full bg-amber-100 text-2xl text-amber-600">
+            !
+          </div>
           <h1 className="text-lg font-semibold">{TITLES[code] ?? "出了点问题"}</h1>
           <p data-testid="error-message" className="mt-2 text-sm text-neutral-600">
             {APP_ERRORS[code].message}

@@ -5,7 +5,11 @@ import { Card } from "@/app/ui";
 
 export const dynamic = "force-dynamic";
 
-export default async function OpenInWeChat({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function OpenInWeChat({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const link = env().APP_URL + safeReturnTo(typeof params.returnTo === "string" ? params.returnTo : "/");
   // qrcode: well kept, no native parts, renders SVG on the server (no client script needed).
@@ -17,9 +21,14 @@ export default async function OpenInWeChat({ searchParams }: { searchParams: Pro
           <h1 data-testid="open-in-wechat" className="text-lg font-semibold">
             请在微信中打开
           </h1>
-          <p className="mt-2 text-sm text-neutral-600">本页面需要使用微信登录。请用微信“扫一扫”扫描下方二维码，或将链接发送到微信中打开。</p>
+          <p className="mt-2 text-sm text-neutral-600">
+            本页面需要使用微信登录。请用微信“扫一扫”扫描下方二维码，或将链接发送到微信中打开。
+          </p>
           <div data-testid="qr" className="mx-auto mt-4 w-56" dangerouslySetInnerHTML={{ __html: svg }} />
-          <p data-testid="link" className="mt-3 break-all rounded bg-neutral-100 p-2 font-mono text-xs text-neutral-600">
+          <p
+            data-testid="link"
+            className="mt-3 break-all rounded bg-neutral-100 p-2 font-mono text-xs text-neutral-600"
+          >
             {link}
           </p>
         </div>

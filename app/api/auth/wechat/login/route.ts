@@ -23,7 +23,10 @@ export async function GET(request: Request): Promise<Response> {
     });
     if (started.kind === "open_in_wechat") return redirect(started.location);
     return redirect(started.location, {
-      "set-cookie": serializeCookie(BINDING_COOKIE, started.binding, { maxAge: STATE_TTL_MS / 1000, path: "/api/auth/wechat" }),
+      "set-cookie": serializeCookie(BINDING_COOKIE, started.binding, {
+        maxAge: STATE_TTL_MS / 1000,
+        path: "/api/auth/wechat",
+      }),
     });
   } catch (err) {
     return redirect(errorPagePath(err, { route: "login" }));

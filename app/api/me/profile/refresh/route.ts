@@ -7,7 +7,9 @@ import { loginPath } from "@/lib/auth/login";
 
 export async function POST(request: Request): Promise<Response> {
   if (!isSameOrigin(request)) return errorResponse(new AppError("cross_site"), { route: "profile_refresh" });
-  const response = new Response(null, { headers: { "content-type": "application/json", "cache-control": "private, no-store" } });
+  const response = new Response(null, {
+    headers: { "content-type": "application/json", "cache-control": "private, no-store" },
+  });
   const session = await getSession(request, response);
   try {
     const user = await refreshProfile(appDeps(), session.userId);
@@ -20,9 +22,10 @@ export async function POST(request: Request): Promise<Response> {
   } catch (err) {
     const appError = toAppError(err);
     // Tell the page where to send the user to authorize again.
-    const reauthorize = appError.code === "reauthorize" || appError.code === "need_userinfo"
-      ? { reauthorizeUrl: loginPath("snsapi_userinfo", "/me") }
-      : {};
+    const reauthorize =
+      appError.code === "reauthorize" || appError.code === "need_userinfo"
+        ? { reauthorizeUrl: loginPath("snsapi_userinfo", "/me") }
+        : {};
     return errorResponse(appError, { route: "profile_refresh" }, reauthorize);
   }
 }
