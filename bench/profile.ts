@@ -1,0 +1,161 @@
+// `npx tsx bench/profile.ts [--db sqlite|postgres] [--duration 10] [--no-build]`
+//
+// Where the server's time goes: runs `next start` under `node --cpu-prof`, loads the floor route,
+// GET /api/me and then complete logins for a measured window each, and splits the server's CPU time
+// per request (per login) by component, taken from the script URL of each sampled frame. The profiler itself slows the server down about
+// twofold; compare the rows with each other, not with the figures of bench/run.ts.
+import autocannon from "autocannon";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { loginLoad, silentLogin } from "./login";
+import {
+  DIST_DIR,
+  build,
+  dropPostgres,
+  freshPostgres,
+  freshSqlite,
+  migrate,
+  startApp,
+  startSimulator,
+  stop,
+  stopAll,
+} from "./servers";
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: "string", default: "sqlite" },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+    "no-build": { type: "boolean", default: false },
+  },
+});
+const seconds = Number(args.duration);
+const connections = Number(args.connections);
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { url: string; functionName: string }; children?: number[] }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** What a frame is, by where its code lives. */
+function component(url: string, functionName: string): string | undefined {
+  if (!url) return functionName === "(garbage collector)" ? "garbage collector" : undefined;
+  if (url.startsWith("wasm://")) return "Prisma query compiler (Wasm)";
+  if (url.includes("internal/crypto")) return "WebCrypto (iron-session seal/unseal)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg?.startsWith("@prisma/")) return "Prisma client runtime";
+  if (pkg === "better-sqlite3") return "driver (better-sqlite3)";
+  if (pkg === "pg" || pkg?.startsWith("pg-")) return "driver (pg)";
+  if (pkg === "next") return "Next.js server";
+  if (pkg) return pkg;
+  if (url.includes(DIST_DIR)) return "app bundle (lib/, route, zod, iron-session JS)";
+  if (url.startsWith("node:")) return "Node.js (http, streams, promises)";
+  return "other";
+}
+
+/** CPU µs per component inside [from, to] (monotonic µs, the profile's own clock). */
+function split(profile: CpuProfile, from: number, to: number): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (id: number): string => {
+    // Native frames (no URL) count for the nearest JavaScript caller.
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const frame = byId.get(cur)?.callFrame;
+      if (frame?.functionName === "(idle)") return "(idle)";
+      const c = frame && component(frame.url, frame.functionName);
+      if (c) return c;
+    }
+    return "native (unattributed)";
+  };
+  const totals = new Map<string, number>();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) return;
+    const key = name(id);
+    if (key !== "(idle)") totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return totals;
+}
+
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+async function main(): Promise<void> {
+  if (!args["no-build"]) await build();
+  else if (!existsSync(path.join(DIST_DIR, "BUILD_ID"))) throw new Error(`--no-build, but ${DIST_DIR} has no build`);
+
+  let databaseUrl = await freshSqlite();
+  if (args.db === "postgres") {
+    const fresh = await freshPostgres();
+    if ("skipped" in fresh) throw new Error(fresh.skipped);
+    databaseUrl = fresh.url;
+  }
+  await migrate(databaseUrl);
+  const sim = await startSimulator();
+  const dir = await mkdtemp(path.join(os.tmpdir(), "wcuc-profile-"));
+  const { child, appUrl } = await startApp(3250, databaseUrl, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+
+  const session = await silentLogin(appUrl, { userKey: "zhangsan" });
+  const headers = { cookie: `wcuc_session=${session}` };
+  const windows = new Map<string, { from: number; to: number; count: number }>();
+  for (const route of ["/api/bench/floor", "/api/me"]) {
+    await autocannon({ url: appUrl + route, connections, duration: 2, headers });
+    const from = nowMicros();
+    const r = await autocannon({ url: appUrl + route, connections, duration: seconds, headers });
+    windows.set(route, { from, to: nowMicros(), count: r.requests.total });
+    if (r.non2xx || r.errors) throw new Error(`${route}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  }
+  const users = ["zhangsan", "lisi", "emoji", "rare", "noavatar"];
+  await loginLoad(appUrl, undefined, users, 16, 2);
+  const from = nowMicros();
+  const logins = await loginLoad(appUrl, undefined, users, 16, seconds);
+  windows.set("login", { from, to: nowMicros(), count: logins.completed });
+  if (logins.failures) throw new Error(`${logins.failures} logins failed`);
+
+  await stop(child); // SIGTERM: node writes the profile on exit
+  await stop(sim);
+  if (args.db === "postgres") await dropPostgres();
+
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no CPU profile written in ${dir}`);
+  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as CpuProfile;
+  const perItem = new Map(
+    [...windows].map(([name, w]) => {
+      const totals = split(profile, w.from, w.to);
+      return [name, new Map([...totals].map(([k, us]) => [k, us / 1000 / w.count]))] as const;
+    }),
+  );
+  const floor = perItem.get("/api/bench/floor") ?? new Map<string, number>();
+  const me = perItem.get("/api/me") ?? new Map<string, number>();
+  const login = perItem.get("login") ?? new Map<string, number>();
+  const rows = [...new Set([...floor.keys(), ...me.keys(), ...login.keys()])]
+    .map((k) => ({ k, f: floor.get(k) ?? 0, m: me.get(k) ?? 0, l: login.get(k) ?? 0 }))
+    .sort((a, b) => b.m - b.f - (a.m - a.f));
+  const total = (col: "f" | "m" | "l") => rows.reduce((sum, r) => sum + r[col], 0);
+  const ms = (n: number) => n.toFixed(3);
+  console.log(
+    `\nServer CPU (main thread) in ms per request, and per complete login (${args.db}, ${seconds} s each, ` +
+      `under the profiler; WebCrypto's thread-pool work is not on the main thread and not counted):\n`,
+  );
+  console.log("| Component | floor | /api/me | /api/me − floor | login |\n| --- | ---: | ---: | ---: | ---: |");
+  for (const r of rows) console.log(`| ${r.k} | ${ms(r.f)} | ${ms(r.m)} | ${ms(r.m - r.f)} | ${ms(r.l)} |`);
+  console.log(
+    `| **total** | ${ms(total("f"))} | ${ms(total("m"))} | ${ms(total("m") - total("f"))} | ${ms(total("l"))} |`,
+  );
+  console.log(`\nprofile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    await stopAll();
+    process.exit(1);
+  },
+);
