@@ -132,12 +132,32 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
   try {
     const userId = await exchangeAndRecord(deps, input.code, row.scope as OAuthScope, input);
     await db.loginState.update({ where: { state: row.state }, data: { status: "done", userId } });
+    await creditSnapshotAttempts(deps, row.bindingHash, userId);
     return { kind: "signed_in", userId, returnTo: row.returnTo };
   } catch (err) {
     const appError = toAppError(err);
     await db.loginState.update({ where: { state: row.state }, data: { status: "failed", error: appError.code } });
+    if (appError.code === "snapshot_user") {
+      // The visitor's identity is virtual, but the browser is not: remember the attempt against it.
+      await db.snapshotAttempt.create({
+        data: {
+          bindingHash: row.bindingHash,
+          userAgent: input.userAgent?.slice(0, 512),
+          ip: input.ip,
+          createdAt: deps.now(),
+        },
+      });
+    }
     throw appError;
   }
+}
+
+/** Snapshot-page visits from this browser now belong to the person it logged in as. */
+async function creditSnapshotAttempts(deps: AuthDeps, bindingHash: string, userId: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.snapshotAttempt.updateMany({ where: { bindingHash, userId: null }, data: { userId } });
+    if (count > 0) await tx.user.update({ where: { id: userId }, data: { snapshotAttempts: { increment: count } } });
+  });
 }
 
 /** The same state came back while or after the first callback used it (WeChat called twice, or a refresh). */

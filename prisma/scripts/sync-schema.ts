@@ -8,8 +8,13 @@ const header = "// GENERATED from prisma/schema.prisma by `npm run db:schema`. D
 const target =
   header +
   source
-    .replace('provider = "sqlite"', 'provider = "postgresql"')
-    .replace('output     = "../lib/generated/sqlite"', 'output     = "../lib/generated/postgres"');
+    .replace(/provider(\s*)= "sqlite"/, 'provider$1= "postgresql"')
+    .replace(/output(\s*)= "\.\.\/lib\/generated\/sqlite"/, 'output$1= "../lib/generated/postgres"')
+    // Lines only PostgreSQL can express (trigram GIN indexes for substring search) live in the one
+    // source as "// @postgres ..." comments and become real here.
+    .replace(/^(\s*)\/\/ @postgres /gm, "$1")
+    .replace(/(provider\s*= "prisma-client")/, '$1\n  previewFeatures = ["postgresqlExtensions"]')
+    .replace(/(url\s*= env\("DATABASE_URL"\))/, "$1\n  extensions = [pg_trgm]");
 
 if (target === header + source) throw new Error("schema.prisma: provider/output lines not found");
 
