@@ -1,6 +1,7 @@
 // The login state machine against the simulator: a state is checked (known, this browser's, fresh,
 // unused) before any code exchange; replays and double callbacks exchange once; WeChat's failures end
 // as bounded, token-free errors. On SQLite and PostgreSQL.
+import { sha256 } from "@/lib/crypto";
 import { inspect } from "node:util";
 import { describe, expect, it, vi } from "vitest";
 import { SIM_DEFAULTS } from "@/simulator/server";
@@ -182,6 +183,29 @@ forEachDatabase((_kind, database) => {
         ["failed", "snapshot_user"],
         ["failed", "snapshot_user"],
       ]);
+    });
+
+    it("credits snapshot visits to the person the same browser later logs in as, and only to them", async () => {
+      const w = world();
+      const browser = w.newBinding();
+      for (let i = 0; i < 2; i++) {
+        const begun = await w.begin("snsapi_base", { binding: browser });
+        await refusal(w.complete(begun, await w.authorize(begun, { user: "snapshot" })), "snapshot_user");
+      }
+      const other = w.newBinding();
+      const elsewhere = await w.begin("snsapi_base", { binding: other });
+      await refusal(w.complete(elsewhere, await w.authorize(elsewhere, { user: "snapshot" })), "snapshot_user");
+      const mine = { bindingHash: sha256(browser) };
+      expect(await w.db.snapshotAttempt.count({ where: { ...mine, userId: null } })).toBe(2);
+
+      const begun = await w.begin("snsapi_base", { binding: browser });
+      const outcome = await w.complete(begun, await w.authorize(begun, { user: "zhangsan" }));
+      expect(outcome.kind).toBe("signed_in");
+      const userId = outcome.kind === "signed_in" ? outcome.userId : "";
+      expect((await w.db.user.findUniqueOrThrow({ where: { id: userId } })).snapshotAttempts).toBe(2);
+      expect(await w.db.snapshotAttempt.count({ where: { ...mine, userId } })).toBe(2);
+      // The other browser's visit stays unattributed.
+      expect(await w.db.snapshotAttempt.count({ where: { bindingHash: sha256(other), userId: null } })).toBe(1);
     });
   });
 
