@@ -78,7 +78,8 @@ const webServer: NonNullable<PlaywrightTestConfig["webServer"]> = [
   appServer(APP_PORTS.outside, OUTSIDE_SQLITE_URL, { env: { WECHAT_BROWSER_ONLY: "1" } }),
 ];
 
-const weChatSpecs = /e2e\/wechat\/.*\.spec\.ts$/;
+// The admin console's specs run on both databases beside the WeChat ones.
+const databaseSpecs = /e2e\/(wechat|admin)\/.*\.spec\.ts$/;
 
 export default defineConfig<WorkerOptions>({
   testDir: "e2e",
@@ -103,14 +104,14 @@ export default defineConfig<WorkerOptions>({
   projects: [
     {
       name: "sqlite",
-      testMatch: weChatSpecs,
+      testMatch: databaseSpecs,
       use: { ...WECHAT_PHONE, launchOptions: chromium, baseURL: appUrl(APP_PORTS.sqlite), databaseUrl: SQLITE_URL },
     },
     ...(postgresUrl
       ? [
           {
             name: "postgres",
-            testMatch: weChatSpecs,
+            testMatch: databaseSpecs,
             use: {
               ...WECHAT_PHONE,
               launchOptions: chromium,

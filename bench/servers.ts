@@ -36,6 +36,7 @@ function baseEnv(): Env {
 const secrets = {
   session: randomBytes(32).toString("base64url"),
   token: randomBytes(32).toString("base64url"),
+  auth: randomBytes(32).toString("base64url"),
 };
 
 export function appEnv(appUrl: string, port: number, databaseUrl: string): Env {
@@ -48,6 +49,7 @@ export function appEnv(appUrl: string, port: number, databaseUrl: string): Env {
     DATABASE_URL: databaseUrl,
     SESSION_SECRET: secrets.session,
     TOKEN_ENCRYPTION_KEY: secrets.token,
+    AUTH_SECRET: secrets.auth,
     WECHAT_APP_ID: APP_ID,
     WECHAT_APP_SECRET: APP_SECRET,
     WECHAT_OAUTH_BASE: SIM_URL,

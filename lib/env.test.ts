@@ -3,12 +3,14 @@ import { EnvError, parseEnv, REAL_API_BASE, REAL_OAUTH_BASE, SIMULATOR_DEFAULTS 
 
 const STRONG_SESSION = "Zq8!vT3#kLm9@Wp2$Rx7^Hn4&Jc6*Bd1(Fs5)";
 const STRONG_TOKEN_KEY = "Gy7%Ue2+Qa9=Mk4~Tz1?Lw8|Nr3<Vx6>Ci0;";
+const STRONG_AUTH_SECRET = "Pk5]Yh8[Ds2{Ob7}Ef4/Wu1-Ia9_Rn6.Gl3";
 
 const production = {
   APP_URL: "https://uc.example.com",
   DATABASE_URL: "postgresql://app@db.internal:5432/uc",
   SESSION_SECRET: STRONG_SESSION,
   TOKEN_ENCRYPTION_KEY: STRONG_TOKEN_KEY,
+  AUTH_SECRET: STRONG_AUTH_SECRET,
   WECHAT_APP_ID: "wx1234567890abcdef",
   WECHAT_APP_SECRET: "0123456789abcdef0123456789abcdef",
 };
@@ -78,7 +80,13 @@ describe("parseEnv in production", () => {
 
   it("names every missing variable", () => {
     const err = envError({}, true);
-    for (const name of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "WECHAT_APP_ID", "WECHAT_APP_SECRET"]) {
+    for (const name of [
+      "SESSION_SECRET",
+      "TOKEN_ENCRYPTION_KEY",
+      "AUTH_SECRET",
+      "WECHAT_APP_ID",
+      "WECHAT_APP_SECRET",
+    ]) {
       expect(err.message).toContain(`${name}: ${name} is required`);
     }
     expect(err.message).toContain("(production)");
@@ -112,6 +120,16 @@ describe("parseEnv in production", () => {
   it("refuses one secret used for both purposes", () => {
     const err = envError({ ...production, TOKEN_ENCRYPTION_KEY: STRONG_SESSION }, true);
     expect(err.message).toContain("TOKEN_ENCRYPTION_KEY must differ from SESSION_SECRET");
+  });
+
+  it("refuses the development AUTH_SECRET and one shared with another secret", () => {
+    const dev = parseEnv({}, false);
+    expect(envError({ ...production, AUTH_SECRET: dev.AUTH_SECRET }, true).message).toContain(
+      "AUTH_SECRET: AUTH_SECRET is a development default",
+    );
+    expect(envError({ ...production, AUTH_SECRET: STRONG_SESSION }, true).message).toContain(
+      "AUTH_SECRET must differ from SESSION_SECRET and TOKEN_ENCRYPTION_KEY",
+    );
   });
 
   it("checks the appid's shape", () => {

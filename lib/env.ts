@@ -16,7 +16,8 @@ export const SIMULATOR_DEFAULTS = {
 // Known development values: accepted in development, refused in production.
 const DEV_SESSION_SECRET = "dev-only-session-secret-not-for-production-0123";
 const DEV_TOKEN_KEY = "dev-only-token-encryption-key-not-for-production";
-const WEAK_VALUES = new Set<string>([DEV_SESSION_SECRET, DEV_TOKEN_KEY, SIMULATOR_DEFAULTS.appSecret]);
+const DEV_AUTH_SECRET = "dev-only-staff-auth-secret-not-for-production-4567";
+const WEAK_VALUES = new Set<string>([DEV_SESSION_SECRET, DEV_TOKEN_KEY, DEV_AUTH_SECRET, SIMULATOR_DEFAULTS.appSecret]);
 
 const secret = (name: string) =>
   z
@@ -52,6 +53,8 @@ function schemaFor(production: boolean) {
       TOKEN_ENCRYPTION_KEY: production
         ? secret("TOKEN_ENCRYPTION_KEY")
         : secret("TOKEN_ENCRYPTION_KEY").default(DEV_TOKEN_KEY),
+      /** Encrypts the admin console's staff sessions (next-auth JWT). */
+      AUTH_SECRET: production ? secret("AUTH_SECRET") : secret("AUTH_SECRET").default(DEV_AUTH_SECRET),
       WECHAT_APP_ID: production
         ? z.string({ error: "WECHAT_APP_ID is required" }).regex(/^wx[0-9a-zA-Z]{8,30}$/, "WECHAT_APP_ID looks wrong")
         : z.string().default(SIMULATOR_DEFAULTS.appId),
@@ -65,7 +68,7 @@ function schemaFor(production: boolean) {
     })
     .superRefine((env, ctx) => {
       if (!production) return;
-      for (const key of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY"] as const) {
+      for (const key of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "AUTH_SECRET"] as const) {
         if (WEAK_VALUES.has(env[key])) {
           ctx.addIssue({ code: "custom", path: [key], message: `${key} is a development default` });
         }
@@ -75,6 +78,13 @@ function schemaFor(production: boolean) {
           code: "custom",
           path: ["TOKEN_ENCRYPTION_KEY"],
           message: "TOKEN_ENCRYPTION_KEY must differ from SESSION_SECRET",
+        });
+      }
+      if (env.AUTH_SECRET === env.SESSION_SECRET || env.AUTH_SECRET === env.TOKEN_ENCRYPTION_KEY) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["AUTH_SECRET"],
+          message: "AUTH_SECRET must differ from SESSION_SECRET and TOKEN_ENCRYPTION_KEY",
         });
       }
     });

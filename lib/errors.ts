@@ -12,6 +12,7 @@ export const APP_ERRORS = {
   state_expired: { status: 400, message: "登录已超时，请重新登录。" },
   consent_denied: { status: 403, message: "你拒绝了授权，部分功能无法使用。" },
   snapshot_user: { status: 403, message: "当前为朋友圈快照页，请点击页面底部的“使用完整服务”后继续。" },
+  forbidden: { status: 403, message: "没有权限执行此操作。" },
   cross_site: { status: 403, message: "请求来源无效，请刷新页面后重试。" },
   wechat_busy: { status: 503, message: "微信服务繁忙，请稍后重试。" },
   wechat_quota: { status: 503, message: "操作过于频繁，请稍后再试。" },

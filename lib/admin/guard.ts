@@ -1,11 +1,20 @@
 import "server-only";
 // Deny by default for the admin console. Every page under /admin (except sign-in and first-run setup)
-// calls requireStaffPage(); every handler under /api/admin is built with adminRoute(). A test walks
-// app/admin and app/api/admin from the file system and proves both.
-//
-// INTERFACE FIXED; implementation filled in by the admin-auth work (next-auth, lib/admin/auth.ts).
+// calls requireStaffPage() (the (console) layout does it for the pages inside it); every handler under
+// /api/admin is built with adminRoute(). A test walks app/admin and app/api/admin from the file system
+// and proves both. proxy.ts turns away requests without a valid session cookie before they get here;
+// these checks are the real ones: the Staff row is read on every request, so a disabled account, a
+// changed role or a new password take effect at once.
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { db } from "@/lib/db";
+import { APP_ERRORS, errorResponse } from "@/lib/errors";
+import { isSameOrigin } from "@/lib/http";
+import { decodeStaffToken, readStaffSessionCookie } from "./session-token";
+import { activeStaff, type StaffRole } from "./staff";
 
-export type StaffRole = "admin" | "viewer";
+export type { StaffRole };
 
 export interface StaffSession {
   readonly id: string;
@@ -15,14 +24,40 @@ export interface StaffSession {
 
 export const ADMIN_ROUTE = Symbol.for("wcuc.adminRoute");
 
-/** For server components under app/admin: the signed-in staff member, or a redirect to sign-in. */
-export async function requireStaffPage(_options: { role?: StaffRole } = {}): Promise<StaffSession> {
-  throw new Error("not implemented yet");
+/** Request header proxy.ts sets to the page's path, so a redirect to sign-in can come back to it. */
+export const ADMIN_PATH_HEADER = "x-wcuc-admin-path";
+
+/** The staff member a Cookie header's session names, or null. */
+export async function staffFromCookieHeader(cookieHeader: string | null | undefined): Promise<StaffSession | null> {
+  const token = await decodeStaffToken(readStaffSessionCookie(cookieHeader));
+  if (!token) return null;
+  const member = await activeStaff(db(), token.sub, token.pwv);
+  return member ? { id: member.id, email: member.email, role: member.role } : null;
 }
 
-/** The signed-in staff member, or null (no redirect). */
-export async function currentStaff(): Promise<StaffSession | null> {
-  return null;
+/** The signed-in staff member, or null (no redirect). One database read per request, however many callers. */
+export const currentStaff = cache(async (): Promise<StaffSession | null> => {
+  const jar = await cookies();
+  const header = jar
+    .getAll()
+    .map((c) => `${c.name}=${c.value}`)
+    .join("; ");
+  return staffFromCookieHeader(header);
+});
+
+/**
+ * For server components and server actions under app/admin: the signed-in staff member, or a redirect to
+ * sign-in (back to this page afterwards). With `role: "admin"`, a viewer is sent to /admin?denied=1 (the
+ * console shows "没有权限"): Next's forbidden() needs the experimental authInterrupts flag.
+ */
+export async function requireStaffPage(options: { role?: StaffRole } = {}): Promise<StaffSession> {
+  const staff = await currentStaff();
+  if (!staff) {
+    const path = (await headers()).get(ADMIN_PATH_HEADER) ?? "/admin";
+    redirect(`/admin/signin?callbackUrl=${encodeURIComponent(path)}`);
+  }
+  if (options.role === "admin" && staff.role !== "admin") redirect("/admin?denied=1");
+  return staff;
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -31,6 +66,12 @@ type AdminHandler = (
   context: { staff: StaffSession; params: Record<string, string | string[]> },
 ) => Promise<Response>;
 
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+function refuse(status: 401 | 403, code: string, message: string): Response {
+  return Response.json({ error: { code, message } }, { status, headers: { "cache-control": "no-store" } });
+}
+
 /**
  * Wraps a route handler under /api/admin: 401 JSON without a staff session; GET/HEAD need `viewer`,
  * every other method needs `admin` (403 for a viewer) and a same-origin request (403 otherwise).
@@ -38,9 +79,20 @@ type AdminHandler = (
 export function adminRoute(
   handler: AdminHandler,
 ): ((request: Request, context: RouteContext) => Promise<Response>) & { [ADMIN_ROUTE]: true } {
-  const wrapped = async (_request: Request, _context: RouteContext): Promise<Response> => {
-    void handler;
-    return Response.json({ error: { code: "unauthenticated", message: "请先登录管理后台。" } }, { status: 401 });
+  const wrapped = async (request: Request, context: RouteContext): Promise<Response> => {
+    const route = new URL(request.url).pathname;
+    try {
+      const staff = await staffFromCookieHeader(request.headers.get("cookie"));
+      if (!staff) return refuse(401, "unauthenticated", "请先登录管理后台。");
+      if (!READ_METHODS.has(request.method.toUpperCase())) {
+        if (!isSameOrigin(request)) return refuse(403, "cross_site", APP_ERRORS.cross_site.message);
+        if (staff.role !== "admin") return refuse(403, "forbidden", APP_ERRORS.forbidden.message);
+      }
+      const params = context?.params ? await context.params : {};
+      return await handler(request, { staff, params });
+    } catch (err) {
+      return errorResponse(err, { route, method: request.method });
+    }
   };
   return Object.assign(wrapped, { [ADMIN_ROUTE]: true as const });
 }

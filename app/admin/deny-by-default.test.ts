@@ -1,0 +1,155 @@
+// Deny by default, proved from the file system: every route handler under app/api/admin (and any under
+// app/admin) is built with adminRoute() and refuses strangers, viewers' changes and cross-site changes;
+// every page under app/admin is behind requireStaffPage(); every server action under app/admin checks the
+// staff member itself. A new file is picked up without touching this test.
+import fs from "node:fs";
+import path from "node:path";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { forEachDatabase } from "@/lib/testing/db";
+import { makeStaff, staffCookie } from "@/lib/admin/testing";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const APP = "http://localhost:3000";
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const READS = new Set<string>(["GET", "HEAD"]);
+/** The only pages and server actions a stranger may reach. */
+const OPEN = ["app/admin/signin/", "app/admin/setup/"];
+
+function walk(dir: string): string[] {
+  const abs = path.join(ROOT, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs
+    .readdirSync(abs, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
+}
+
+const routeFiles = [...walk("app/api/admin"), ...walk("app/admin")].filter((f) => /\/route\.(ts|tsx|js)$/.test(f));
+const pageFiles = walk("app/admin").filter((f) => /\/page\.(tsx|ts|jsx|js)$/.test(f));
+const sourceFiles = walk("app/admin").filter((f) => /\.(tsx?|jsx?)$/.test(f) && !/\.test\./.test(f));
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const isOpen = (file: string) => OPEN.some((prefix) => file.startsWith(prefix));
+/** A call, not a mention in a comment or an import. */
+const CALLS_REQUIRE_STAFF = /(?<!\/\/.*)\bawait\s+requireStaffPage\s*\(/;
+
+/** An URL for a route file, its dynamic segments filled in. */
+function urlFor(file: string): string {
+  const route = file
+    .replace(/^app/, "")
+    .replace(/\/route\.\w+$/, "")
+    .replace(/\/\([^)]+\)/g, "")
+    .replace(/\[\[?\.{0,3}([^\]]+)\]\]?/g, "x-$1");
+  return `${APP}${route || "/"}`;
+}
+
+type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+describe("the admin console's files", () => {
+  it("include the routes this test must always see", () => {
+    expect(routeFiles).toEqual(
+      expect.arrayContaining(["app/api/admin/whoami/route.ts", "app/api/admin/ping/route.ts"]),
+    );
+    expect(pageFiles).toEqual(expect.arrayContaining(["app/admin/signin/page.tsx", "app/admin/setup/page.tsx"]));
+  });
+
+  it("the (console) layout calls requireStaffPage()", () => {
+    expect(read("app/admin/(console)/layout.tsx")).toMatch(CALLS_REQUIRE_STAFF);
+  });
+
+  it.each(pageFiles.filter((f) => !isOpen(f)))("%s is behind requireStaffPage()", (file) => {
+    const underConsole = file.startsWith("app/admin/(console)/");
+    expect(
+      underConsole || CALLS_REQUIRE_STAFF.test(read(file)),
+      `${file}: move it under app/admin/(console)/ or call requireStaffPage()`,
+    ).toBe(true);
+  });
+
+  it.each(sourceFiles.filter((f) => !isOpen(f) && /["']use server["']/.test(read(f))))(
+    'server actions in %s check the staff member (requireStaffPage({ role: "admin" }) for changes)',
+    (file) => {
+      expect(read(file)).toMatch(CALLS_REQUIRE_STAFF);
+    },
+  );
+});
+
+forEachDatabase((_kind, database) => {
+  type Globals = { wcucDb?: unknown };
+  let viewerCookie = "";
+  let adminCookie = "";
+  const modules = new Map<string, Record<string, unknown>>();
+
+  beforeAll(async () => {
+    process.env.APP_URL = APP;
+    vi.resetModules();
+    (globalThis as Globals).wcucDb = database().db;
+    const { db } = database();
+    await db.staff.deleteMany();
+    viewerCookie = await staffCookie(await makeStaff(db, "viewer"));
+    adminCookie = await staffCookie(await makeStaff(db, "admin"));
+    for (const file of routeFiles) modules.set(file, (await import(path.join(ROOT, file))) as Record<string, unknown>);
+  });
+  afterAll(() => {
+    delete (globalThis as Globals).wcucDb;
+  });
+
+  const call = async (file: string, method: string, headers: Record<string, string>) => {
+    const handler = modules.get(file)?.[method] as Handler;
+    const request = new Request(urlFor(file), { method, headers });
+    return handler(request, { params: Promise.resolve({}) });
+  };
+
+  describe.each(routeFiles)("%s", (file) => {
+    const exported = () => METHODS.filter((m) => m in (modules.get(file) ?? {}));
+
+    it("exports at least one HTTP method, each built with adminRoute()", async () => {
+      const { ADMIN_ROUTE } = await import("@/lib/admin/guard");
+      expect(exported().length).toBeGreaterThan(0);
+      for (const method of exported()) {
+        const handler = modules.get(file)?.[method] as { [ADMIN_ROUTE]?: unknown };
+        expect(handler[ADMIN_ROUTE], `${method} ${file} is not wrapped in adminRoute()`).toBe(true);
+      }
+    });
+
+    it("answers 401 JSON to every method without a staff session", async () => {
+      for (const method of exported()) {
+        const res = await call(file, method, { origin: APP });
+        expect(res.status, `${method} ${file}`).toBe(401);
+        if (method !== "HEAD")
+          expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
+      }
+    });
+
+    it("refuses a viewer's change (403) and an admin's cross-site change (403)", async () => {
+      for (const method of exported().filter((m) => !READS.has(m))) {
+        const viewer = await call(file, method, { cookie: viewerCookie, origin: APP });
+        expect(viewer.status, `${method} ${file} as a viewer`).toBe(403);
+        expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+        const crossSite = await call(file, method, { cookie: adminCookie, origin: "https://evil.example" });
+        expect(crossSite.status, `${method} ${file} cross-site`).toBe(403);
+        expect(((await crossSite.json()) as { error: { code: string } }).error.code).toBe("cross_site");
+      }
+    });
+  });
+});
+
+describe("proxy.ts, the first line", () => {
+  it("covers /admin and /api/admin", async () => {
+    const { config } = await import("@/proxy");
+    expect(config.matcher).toEqual(["/admin/:path*", "/api/admin/:path*"]);
+  });
+
+  it("sends a page request without a staff session to sign-in, and answers an API request 401", async () => {
+    const { proxy } = await import("@/proxy");
+    const page = await proxy(
+      new NextRequest(`${APP}/admin/users?q=1`, { headers: { cookie: "wcuc_session=anything" } }),
+    );
+    expect(page.status).toBe(307);
+    expect(page.headers.get("location")).toBe(`${APP}/admin/signin?callbackUrl=%2Fadmin%2Fusers%3Fq%3D1`);
+    const api = await proxy(new NextRequest(`${APP}/api/admin/whoami`));
+    expect(api.status).toBe(401);
+    const signIn = await proxy(new NextRequest(`${APP}/admin/signin`));
+    expect(signIn.headers.get("x-middleware-next")).toBe("1");
+  });
+});

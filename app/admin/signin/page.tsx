@@ -1,0 +1,54 @@
+// Staff sign-in. Open to everyone (proxy.ts lets it through); a signed-in staff member goes straight on.
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { safeAdminPath } from "@/lib/admin/paths";
+import { currentStaff } from "@/lib/admin/guard";
+import { announceSetupIfNeeded } from "@/lib/admin/setup";
+import { BAD_CREDENTIALS_MESSAGE, RATE_LIMIT_MESSAGE } from "@/lib/admin/staff";
+import { db } from "@/lib/db";
+import { SignInForm } from "./signin-form";
+
+export const metadata: Metadata = { title: "登录 · 管理后台", robots: { index: false } };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export default async function SignInPage({ searchParams }: { searchParams: SearchParams }) {
+  const query = await searchParams;
+  const callbackUrl = safeAdminPath(first(query.callbackUrl));
+  if (await currentStaff()) redirect(callbackUrl);
+  const noStaffYet = await announceSetupIfNeeded(db());
+  // next-auth's own endpoint (a POST to /api/auth/staff/callback/credentials) comes back here on failure.
+  const error = first(query.error);
+  const initialError = error
+    ? first(query.code) === "rate_limited"
+      ? RATE_LIMIT_MESSAGE
+      : error === "CredentialsSignin"
+        ? BAD_CREDENTIALS_MESSAGE
+        : "登录失败，请重试。"
+    : null;
+
+  return (
+    <div className="flex flex-1 flex-col justify-center gap-6 py-8">
+      <header className="text-center">
+        <h1 className="text-2xl font-semibold">管理后台</h1>
+        <p className="mt-2 text-sm text-neutral-500">工作人员请使用邮箱和密码登录</p>
+      </header>
+      <section className="rounded-xl bg-white p-5 shadow-sm">
+        <SignInForm callbackUrl={callbackUrl} initialError={initialError} />
+      </section>
+      {noStaffYet && (
+        <section data-testid="no-staff" className="rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
+          <p className="font-medium">还没有任何管理员账号。</p>
+          <p className="mt-1">请打开服务器日志中的一次性设置链接（1 小时内有效），或在服务器上运行 admin:create。</p>
+          {process.env.NODE_ENV !== "production" && (
+            <pre className="mt-2 overflow-x-auto rounded bg-amber-100 p-2 text-xs">
+              npm run admin:create -- --email you@example.com --role admin
+            </pre>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+// The admin console's door: staff sign-in and sign-out, roles, and the end user's session kept apart.
+import { test as base, expect } from "../fixtures";
+import { atPath } from "../pages/urls";
+import { ConsoleShell, STAFF, StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
+
+const test = base.extend<{ signInPage: StaffSignInPage; shell: ConsoleShell }, { staffAccounts: void }>({
+  staffAccounts: [
+    async ({ databaseUrl }, provide) => {
+      createStaffAccounts(databaseUrl);
+      await provide();
+    },
+    { scope: "worker" },
+  ],
+  signInPage: async ({ page, appOrigin, databaseUrl, staffAccounts: _ }, provide) => {
+    await clearSignInAttempts(databaseUrl);
+    await provide(new StaffSignInPage(page, appOrigin));
+  },
+  shell: async ({ page }, provide) => provide(new ConsoleShell(page)),
+});
+
+test("staff sign-in: a wrong password is refused with a message, the right one lands on /admin", async ({
+  page,
+  signInPage,
+  shell,
+  appOrigin,
+}) => {
+  await signInPage.open();
+  await signInPage.signIn(STAFF.admin.email, "not-the-password-at-all");
+  await expect(signInPage.error).toHaveText("邮箱或密码错误。");
+  await expect(page).toHaveURL(atPath(appOrigin, "/admin/signin"));
+
+  await signInPage.signIn(STAFF.admin.email, STAFF.admin.password);
+  await page.waitForURL(atPath(appOrigin, "/admin"));
+  await expect(shell.email).toHaveText(STAFF.admin.email);
+  await expect(shell.role).toHaveText("管理员");
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === "wcuc_staff.session-token");
+  expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+  expect(cookies.find((c) => c.name === "wcuc_session")).toBeUndefined();
+  expect(await shell.whoami()).toMatchObject({
+    status: 200,
+    body: { staff: { email: STAFF.admin.email, role: "admin" } },
+  });
+  // An admin may change things, from our own pages.
+  const ping = await page.request.post("/api/admin/ping", { headers: { origin: appOrigin } });
+  expect(ping.status()).toBe(200);
+});
+
+test("sign-out ends the staff session", async ({ page, signInPage, shell, appOrigin }) => {
+  await signInPage.signInAs("viewer");
+  await shell.signOutButton.click();
+  await signInPage.waitForPage();
+  expect((await page.context().cookies()).find((c) => c.name === "wcuc_staff.session-token")).toBeUndefined();
+  expect((await shell.whoami()).status).toBe(401);
+  await page.goto("/admin");
+  await page.waitForURL(atPath(appOrigin, "/admin/signin"));
+});
+
+test("signed out: /admin/users goes to sign-in, /api/admin/whoami is 401", async ({
+  page,
+  signInPage,
+  shell,
+  appOrigin,
+}) => {
+  await page.goto("/admin/users");
+  await signInPage.waitForPage();
+  expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/admin/users");
+  const whoami = await shell.whoami();
+  expect(whoami.status).toBe(401);
+  expect(whoami.body).toMatchObject({ error: { code: "unauthenticated" } });
+  const ping = await page.request.post("/api/admin/ping", { headers: { origin: appOrigin } });
+  expect(ping.status()).toBe(401);
+});
+
+test("a viewer reads but is refused a change (403)", async ({ page, signInPage, shell, appOrigin }) => {
+  await signInPage.signInAs("viewer");
+  await expect(shell.role).toHaveText("只读");
+  expect(await shell.whoami()).toMatchObject({ status: 200, body: { staff: { role: "viewer" } } });
+  const ping = await page.request.post("/api/admin/ping", { headers: { origin: appOrigin } });
+  expect(ping.status()).toBe(403);
+  expect(await ping.json()).toEqual({ error: { code: "forbidden", message: "没有权限执行此操作。" } });
+});
+
+test("an end user's WeChat session does not open /admin", async ({ page, me, signInPage, shell }) => {
+  await me.open();
+  expect((await page.context().cookies()).some((c) => c.name === "wcuc_session")).toBe(true);
+  await page.goto("/admin");
+  await signInPage.waitForPage();
+  expect((await shell.whoami()).status).toBe(401);
+  // And the other way round: a staff session is not an end user's.
+  await page.context().clearCookies();
+  await signInPage.signInAs("admin");
+  expect((await me.api()).status).toBe(401);
+});

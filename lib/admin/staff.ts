@@ -1,0 +1,166 @@
+import "server-only";
+// Staff accounts: creating them, checking a password at sign-in with a rate limit per account and per IP
+// (kept in the database, so it holds across instances), and turning a session token back into a staff
+// member on every request (a disabled account, a new role or a new password take effect at once).
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db";
+import { log } from "@/lib/log";
+import { hashPassword, passwordProblem, verifyPassword } from "./password";
+
+export type StaffRole = "admin" | "viewer";
+export const STAFF_ROLES: readonly StaffRole[] = ["admin", "viewer"];
+
+export const SIGNIN_WINDOW_MS = 15 * 60 * 1000;
+export const MAX_FAILURES_PER_EMAIL = 5;
+export const MAX_FAILURES_PER_IP = 20;
+export const RATE_LIMIT_MESSAGE = "尝试次数过多，请 15 分钟后再试";
+export const BAD_CREDENTIALS_MESSAGE = "邮箱或密码错误。";
+
+export interface StaffMember {
+  readonly id: string;
+  readonly email: string;
+  readonly role: StaffRole;
+  /** fingerprint of the password hash, carried in the session token */
+  readonly pwv: string;
+}
+
+export class StaffInputError extends Error {
+  override name = "StaffInputError";
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function isStaffRole(value: unknown): value is StaffRole {
+  return value === "admin" || value === "viewer";
+}
+
+/** Changes whenever the password does; not reversible to anything useful (the hash is salted). */
+export function passwordVersion(passwordHash: string): string {
+  return createHash("sha256").update(passwordHash).digest("base64url").slice(0, 16);
+}
+
+const emailSchema = z.email().max(254);
+
+function toMember(row: { id: string; email: string; role: string; passwordHash: string }): StaffMember | null {
+  if (!isStaffRole(row.role)) return null;
+  return { id: row.id, email: row.email, role: row.role, pwv: passwordVersion(row.passwordHash) };
+}
+
+/** The normalized email; throws a StaffInputError (Chinese message) for a bad email, role or password. */
+export function validateStaffInput(input: { email: string; password: string; role: string }): string {
+  const email = normalizeEmail(input.email);
+  if (!emailSchema.safeParse(email).success) throw new StaffInputError("邮箱格式不正确。");
+  if (!isStaffRole(input.role)) throw new StaffInputError("角色只能是 admin 或 viewer。");
+  const problem = passwordProblem(input.password);
+  if (problem) throw new StaffInputError(problem);
+  return email;
+}
+
+/**
+ * Creates a staff member, or with `update` changes an existing one's password and role. Refuses a
+ * malformed email, an unknown role and a weak password with a Chinese message.
+ */
+export async function createStaff(
+  db: Db,
+  input: { email: string; password: string; role: string },
+  options: { update?: boolean } = {},
+): Promise<{ staff: StaffMember; created: boolean }> {
+  const email = validateStaffInput(input);
+  const passwordHash = await hashPassword(input.password);
+  const existing = await db.staff.findUnique({ where: { email } });
+  if (existing) {
+    if (!options.update) throw new StaffInputError(`${email} 已存在；要修改密码或角色请加 --update。`);
+    const row = await db.staff.update({ where: { email }, data: { passwordHash, role: input.role as StaffRole } });
+    return { staff: toMember(row)!, created: false };
+  }
+  try {
+    const row = await db.staff.create({ data: { email, passwordHash, role: input.role as StaffRole } });
+    return { staff: toMember(row)!, created: true };
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new StaffInputError(`${email} 已存在。`);
+    throw err;
+  }
+}
+
+export function countStaff(db: Db): Promise<number> {
+  return db.staff.count();
+}
+
+export type SignInResult =
+  | { readonly ok: true; readonly staff: StaffMember }
+  | { readonly ok: false; readonly reason: "rate_limited" | "bad_credentials" };
+
+/**
+ * Checks a sign-in. The attempt is recorded (as a failure) before anything else, so concurrent guesses
+ * see each other and no burst gets past the limit; a success flips its own row. Over the limit, the
+ * password is not checked at all. Unknown, disabled and wrong-password accounts answer alike, after the
+ * same argon2 work.
+ */
+export async function authenticateStaff(
+  db: Db,
+  input: { email: string; password: string; ip: string },
+  now: Date = new Date(),
+): Promise<SignInResult> {
+  const email = normalizeEmail(input.email).slice(0, 254);
+  const ip = input.ip.slice(0, 64);
+  const attempt = await db.signInAttempt.create({ data: { email, ip, success: false, createdAt: now } });
+  const since = new Date(now.getTime() - SIGNIN_WINDOW_MS);
+  const lastSuccess = await db.signInAttempt.findFirst({
+    where: { email, success: true, createdAt: { gte: since } },
+    orderBy: { createdAt: "desc" },
+    select: { createdAt: true },
+  });
+  // A success forgives the account's earlier typos (not the IP's).
+  const emailSince = lastSuccess && lastSuccess.createdAt > since ? lastSuccess.createdAt : since;
+  const [emailFailures, ipFailures] = await Promise.all([
+    db.signInAttempt.count({ where: { email, success: false, createdAt: { gte: emailSince } } }),
+    db.signInAttempt.count({ where: { ip, success: false, createdAt: { gte: since } } }),
+  ]);
+  // Both counts include this attempt.
+  if (emailFailures > MAX_FAILURES_PER_EMAIL || ipFailures > MAX_FAILURES_PER_IP) {
+    log.warn("staff_signin_failed", { email, ip, reason: "rate_limited" });
+    return { ok: false, reason: "rate_limited" };
+  }
+
+  const row = await db.staff.findUnique({ where: { email } });
+  const matches = await verifyPassword(row?.passwordHash, input.password);
+  const member = row ? toMember(row) : null;
+  const reason = !row
+    ? "unknown_email"
+    : !matches
+      ? "wrong_password"
+      : row.disabledAt
+        ? "disabled"
+        : !member
+          ? "bad_role"
+          : null;
+  if (reason || !member) {
+    log.warn("staff_signin_failed", { email, ip, reason });
+    return { ok: false, reason: "bad_credentials" };
+  }
+  await db.$transaction([
+    db.signInAttempt.update({ where: { id: attempt.id }, data: { success: true } }),
+    db.staff.update({ where: { id: member.id }, data: { lastSignInAt: now } }),
+  ]);
+  log.info("staff_signin", { email, ip, role: member.role });
+  return { ok: true, staff: member };
+}
+
+/**
+ * The staff member a session token names, if that account still exists, is not disabled, has a known
+ * role and has not changed its password since the token was issued. One lookup by primary key.
+ */
+export async function activeStaff(db: Db, id: string, pwv: string): Promise<StaffMember | null> {
+  const row = await db.staff.findUnique({
+    where: { id },
+    select: { id: true, email: true, role: true, passwordHash: true, disabledAt: true },
+  });
+  if (!row || row.disabledAt) return null;
+  const member = toMember(row);
+  if (!member || member.pwv !== pwv) return null;
+  return member;
+}
