@@ -1,0 +1,146 @@
+// The list's filters as a plain GET form: submitting it is a navigation to a URL that holds the whole
+// query (no client state to lose), and it works before any JavaScript has loaded. Empty fields are sent
+// as `name=` and read as absent; paging cursors are dropped, so a new filter starts at the first page.
+import Link from "next/link";
+import { DEFAULT_LIMIT, type UserQuery } from "@/lib/admin/user-query";
+
+const field = "rounded-md border border-neutral-300 bg-white px-2 py-1.5 text-sm";
+
+function Select({
+  name,
+  label,
+  value,
+  options,
+}: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <label className="flex flex-col gap-1 text-xs text-neutral-500">
+      {label}
+      <select name={name} defaultValue={value ?? ""} className={field} data-testid={`filter-${name}`}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function DateInput({ name, label, value }: { name: string; label: string; value: string | undefined }) {
+  return (
+    <label className="flex flex-col gap-1 text-xs text-neutral-500">
+      {label}
+      <input type="date" name={name} defaultValue={value ?? ""} className={field} data-testid={`filter-${name}`} />
+    </label>
+  );
+}
+
+export function FilterForm({ query }: { query: UserQuery }) {
+  return (
+    <form
+      method="get"
+      action="/admin/users"
+      role="search"
+      className="flex flex-col gap-3 rounded-lg border border-neutral-200 bg-white p-4"
+      data-testid="filter-form"
+    >
+      <div className="flex flex-wrap gap-2">
+        <input
+          type="search"
+          name="q"
+          defaultValue={query.q ?? ""}
+          maxLength={100}
+          placeholder="昵称、备注，或完整的 openid / unionid"
+          aria-label="搜索用户"
+          className={`${field} min-w-0 flex-1`}
+          data-testid="search-input"
+        />
+        <button
+          type="submit"
+          className="rounded-md bg-neutral-900 px-4 py-1.5 text-sm text-white hover:bg-neutral-700"
+          data-testid="search-submit"
+        >
+          搜索
+        </button>
+        <Link
+          href="/admin/users"
+          className="rounded-md px-3 py-1.5 text-sm text-neutral-600 hover:bg-neutral-100"
+          data-testid="reset-filters"
+        >
+          清除
+        </Link>
+      </div>
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
+        <Select
+          name="scope"
+          label="授权范围"
+          value={query.scope}
+          options={[
+            ["", "全部"],
+            ["snsapi_base", "静默（snsapi_base）"],
+            ["snsapi_userinfo", "资料（snsapi_userinfo）"],
+          ]}
+        />
+        <Select
+          name="unionid"
+          label="UnionID"
+          value={query.unionid}
+          options={[
+            ["", "全部"],
+            ["yes", "有"],
+            ["no", "无"],
+          ]}
+        />
+        <Select
+          name="subscribed"
+          label="关注公众号"
+          value={query.subscribed}
+          options={[
+            ["", "全部"],
+            ["yes", "已关注"],
+            ["no", "未关注"],
+            ["unknown", "未知"],
+          ]}
+        />
+        <Select
+          name="snapshot"
+          label="快照页访问"
+          value={query.snapshot}
+          options={[
+            ["", "全部"],
+            ["yes", "有过"],
+          ]}
+        />
+        <Select
+          name="sort"
+          label="排序"
+          value={query.sort}
+          options={[
+            ["created", "注册时间"],
+            ["login", "最近登录"],
+          ]}
+        />
+        <Select
+          name="dir"
+          label="顺序"
+          value={query.dir}
+          options={[
+            ["desc", "新的在前"],
+            ["asc", "旧的在前"],
+          ]}
+        />
+        <DateInput name="createdFrom" label="注册时间从" value={query.createdFrom} />
+        <DateInput name="createdTo" label="注册时间到" value={query.createdTo} />
+        <DateInput name="loginFrom" label="最近登录从" value={query.loginFrom} />
+        <DateInput name="loginTo" label="最近登录到" value={query.loginTo} />
+      </div>
+      {query.limit !== DEFAULT_LIMIT && <input type="hidden" name="limit" value={query.limit} />}
+      <p className="text-xs text-neutral-400">日期按北京时间，含起止当天。</p>
+    </form>
+  );
+}

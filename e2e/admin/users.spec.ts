@@ -1,0 +1,365 @@
+// The admin console's user list, /admin/users, as a signed-in viewer on a phone-width screen: the table,
+// paging forward and back (links and the browser's back button), search, filters that live in the URL,
+// a friendly message for a bad URL, and the CSV download parsed and checked.
+import fs from "node:fs/promises";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { expect, type Locator, type Page } from "@playwright/test";
+import { test as base } from "../fixtures";
+import { isPostgres, sqliteFile } from "../support/database";
+import { StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
+
+const APP_ID = "wx5e1f0c0de0000001";
+const COUNT = 120;
+const START = Date.parse("2026-01-01T00:00:00+08:00");
+
+interface SeedUser {
+  id: string;
+  nickname: string | null;
+  remark: string | null;
+  unionid: string | null;
+  openid: string;
+  scope: string;
+  subscribed: boolean | null;
+  createdAt: Date;
+}
+
+const SPECIAL: Record<number, string> = { 5: "快乐👨‍👩‍👧家", 7: "𠮷野家", 9: "Tony 王", 13: "=1+1" };
+
+/** Users e2e-000 … e2e-119, one hour apart (e2e-119 is the newest); every third has a profile. */
+const USERS: SeedUser[] = Array.from({ length: COUNT }, (_, i) => {
+  const pad = String(i).padStart(3, "0");
+  const userinfo = i % 3 === 0 || i in SPECIAL;
+  return {
+    id: `e2e-${pad}`,
+    nickname: SPECIAL[i] ?? (userinfo ? `用户${pad}` : null),
+    remark: i === 11 ? "VIP,大客户" : null,
+    unionid: userinfo && i % 2 === 0 ? `oUnionE2e${pad}`.padEnd(28, "u") : null,
+    openid: `oOpenE2e${pad}`.padEnd(28, "o"),
+    scope: userinfo ? "snsapi_userinfo" : "snsapi_base",
+    subscribed: i % 4 === 0 ? true : i % 4 === 1 ? false : null,
+    createdAt: new Date(START + i * 3_600_000),
+  };
+});
+const newestFirst = [...USERS].reverse();
+
+/** Writes USERS (and an Identity each) straight into the app's database, as the app would store them. */
+async function seedUsers(databaseUrl: string): Promise<void> {
+  const columns = [
+    "id",
+    "nickname",
+    "remark",
+    "unionid",
+    "scope",
+    "subscribed",
+    "createdAt",
+    "updatedAt",
+    "lastLoginAt",
+  ];
+  const identityColumns = ["id", "appid", "openid", "userId"];
+  const quoted = (cs: string[]) => cs.map((c) => `"${c}"`).join(", ");
+  if (isPostgres(databaseUrl)) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      for (const u of USERS) {
+        const at = u.createdAt.toISOString().slice(0, -1); // timestamp(3) holds UTC
+        await client.query(`INSERT INTO "User" (${quoted(columns)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)`, [
+          u.id,
+          u.nickname,
+          u.remark,
+          u.unionid,
+          u.scope,
+          u.subscribed,
+          at,
+        ]);
+        await client.query(`INSERT INTO "Identity" (${quoted(identityColumns)}) VALUES ($1, $2, $3, $4)`, [
+          `i-${u.id}`,
+          APP_ID,
+          u.openid,
+          u.id,
+        ]);
+      }
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(sqliteFile(databaseUrl));
+  try {
+    db.pragma("busy_timeout = 5000");
+    const user = db.prepare(`INSERT INTO "User" (${quoted(columns)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const identity = db.prepare(`INSERT INTO "Identity" (${quoted(identityColumns)}) VALUES (?, ?, ?, ?)`);
+    db.transaction(() => {
+      for (const u of USERS) {
+        // @prisma/adapter-better-sqlite3's DateTime format.
+        const at = u.createdAt.toISOString().replace("Z", "+00:00");
+        const subscribed = u.subscribed === null ? null : u.subscribed ? 1 : 0;
+        user.run(u.id, u.nickname, u.remark, u.unionid, u.scope, subscribed, at, at, at);
+        identity.run(`i-${u.id}`, APP_ID, u.openid, u.id);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/** /admin/users */
+class UserListPage {
+  readonly rows: Locator;
+  readonly next: Locator;
+  readonly prev: Locator;
+  readonly nextDisabled: Locator;
+  readonly prevDisabled: Locator;
+  readonly search: Locator;
+  readonly searchSubmit: Locator;
+  readonly exportLink: Locator;
+  readonly error: Locator;
+  readonly empty: Locator;
+
+  constructor(readonly page: Page) {
+    this.rows = page.getByTestId("user-row");
+    this.next = page.getByTestId("next-page");
+    this.prev = page.getByTestId("prev-page");
+    this.nextDisabled = page.getByTestId("next-page-disabled");
+    this.prevDisabled = page.getByTestId("prev-page-disabled");
+    this.search = page.getByTestId("search-input");
+    this.searchSubmit = page.getByTestId("search-submit");
+    this.exportLink = page.getByTestId("export-csv");
+    this.error = page.getByTestId("query-error");
+    this.empty = page.getByTestId("no-users");
+  }
+
+  async open(search = ""): Promise<void> {
+    await this.page.goto(`/admin/users${search}`);
+  }
+
+  /** The ids of the rows shown, in order. */
+  async ids(): Promise<string[]> {
+    return this.rows.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-user-id") ?? ""));
+  }
+
+  async expectIds(ids: string[]): Promise<void> {
+    await expect(this.rows).toHaveCount(ids.length);
+    expect(await this.ids()).toEqual(ids);
+  }
+
+  filter(name: string): Locator {
+    return this.page.getByTestId(`filter-${name}`);
+  }
+
+  /** The query string of the current URL, decoded, as a plain object. */
+  params(): Record<string, string> {
+    return Object.fromEntries(new URL(this.page.url()).searchParams);
+  }
+}
+
+const test = base.extend<{ list: UserListPage }, { staffAccounts: void }>({
+  staffAccounts: [
+    async ({ databaseUrl }, provide) => {
+      createStaffAccounts(databaseUrl);
+      await provide();
+    },
+    { scope: "worker" },
+  ],
+  list: async ({ page, appOrigin, databaseUrl, staffAccounts: _ }, provide) => {
+    await clearSignInAttempts(databaseUrl);
+    await seedUsers(databaseUrl);
+    await new StaffSignInPage(page, appOrigin).signInAs("viewer");
+    await provide(new UserListPage(page));
+  },
+});
+
+const ids = (users: SeedUser[]) => users.map((u) => u.id);
+
+test("the list: newest first, the columns staff need, each row linked to the person's page", async ({ list }) => {
+  await list.open();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+  await expect(list.prevDisabled).toBeVisible();
+  await expect(list.page.getByTestId("user-count")).toBeVisible();
+
+  const zero = USERS[0]!;
+  await list.open(`?q=${zero.openid}`);
+  const row = list.rows.first();
+  await expect(row.getByTestId("user-nickname")).toHaveText("用户000");
+  await expect(row.getByTestId("user-openid")).toHaveText(zero.openid);
+  await expect(row.getByTestId("user-openid")).toHaveAttribute("title", zero.openid);
+  await expect(row.getByTestId("user-unionid")).toHaveText(zero.unionid!);
+  await expect(row.getByTestId("user-scope")).toHaveText("资料");
+  await expect(row.getByTestId("user-subscribed")).toHaveText("是");
+  await expect(row.getByTestId("user-created")).toHaveText("2026-01-01 00:00");
+  await expect(row.getByTestId("avatar-fallback")).toHaveText("用");
+
+  await row.getByTestId("user-link").click();
+  await list.page.waitForURL((url) => url.pathname === `/admin/users/${zero.id}`);
+  expect(new URL(list.page.url()).searchParams.get("from")).toBe(`q=${zero.openid}`);
+});
+
+test("paging forward and back by cursor, with links and the back button", async ({ list }) => {
+  await list.open();
+  await list.next.click();
+  await list.page.waitForURL((url) => url.searchParams.has("after"));
+  await list.expectIds(ids(newestFirst.slice(50, 100)));
+  const secondPage = list.page.url();
+
+  await list.next.click();
+  await list.page.waitForURL((url) => url.toString() !== secondPage);
+  await list.expectIds(ids(newestFirst.slice(100)));
+  await expect(list.nextDisabled).toBeVisible();
+
+  await list.page.goBack();
+  await list.expectIds(ids(newestFirst.slice(50, 100)));
+  expect(list.page.url()).toBe(secondPage);
+
+  await list.page.goForward();
+  await list.expectIds(ids(newestFirst.slice(100)));
+  await list.prev.click();
+  await list.page.waitForURL((url) => url.searchParams.has("before"));
+  await list.expectIds(ids(newestFirst.slice(50, 100)));
+  await list.prev.click();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+  await expect(list.prevDisabled).toBeVisible();
+
+  // A shared URL shows the same page in a new tab.
+  const other = await list.page.context().newPage();
+  await other.goto(secondPage);
+  await expect(other.getByTestId("user-row")).toHaveCount(50);
+  expect(await other.getByTestId("user-row").first().getAttribute("data-user-id")).toBe(newestFirst[50]!.id);
+  await other.close();
+});
+
+test("search: emoji, rare CJK, Latin without case, a WeChat id; the query stays in the URL", async ({ list }) => {
+  await list.open();
+  await list.search.fill("👨‍👩‍👧");
+  await list.searchSubmit.click();
+  await list.page.waitForURL((url) => url.searchParams.get("q") === "👨‍👩‍👧");
+  // Empty fields and defaults are not in the URL.
+  expect(list.params()).toEqual({ q: "👨‍👩‍👧" });
+  await list.expectIds(["e2e-005"]);
+  await expect(list.search).toHaveValue("👨‍👩‍👧");
+
+  await list.search.fill("𠮷");
+  await list.searchSubmit.click();
+  await list.page.waitForURL((url) => url.searchParams.get("q") === "𠮷");
+  await list.expectIds(["e2e-007"]);
+
+  await list.search.fill("  tony ");
+  await list.searchSubmit.click();
+  await list.page.waitForURL((url) => url.searchParams.get("q") === "tony");
+  await list.expectIds(["e2e-009"]);
+
+  await list.search.fill(USERS[42]!.openid);
+  await list.searchSubmit.click();
+  await list.expectIds(["e2e-042"]);
+
+  await list.search.fill("没有这个人");
+  await list.searchSubmit.click();
+  await expect(list.empty).toBeVisible();
+  await expect(list.rows).toHaveCount(0);
+
+  await list.page.goBack();
+  await list.expectIds(["e2e-042"]);
+});
+
+test("filters and sort live in the URL, survive paging and reload", async ({ list }) => {
+  await list.open();
+  await list.filter("scope").selectOption("snsapi_userinfo");
+  await list.filter("subscribed").selectOption("yes");
+  await list.filter("dir").selectOption("asc");
+  await list.searchSubmit.click();
+  await list.page.waitForURL((url) => url.searchParams.get("scope") === "snsapi_userinfo");
+  expect(list.params()).toEqual({ scope: "snsapi_userinfo", subscribed: "yes", dir: "asc" });
+  const expected = USERS.filter((u) => u.scope === "snsapi_userinfo" && u.subscribed === true);
+  await list.expectIds(ids(expected));
+
+  await list.page.reload();
+  await list.expectIds(ids(expected));
+  await expect(list.filter("scope")).toHaveValue("snsapi_userinfo");
+  await expect(list.filter("dir")).toHaveValue("asc");
+
+  // Dates are Beijing calendar days, both ends included: 2026-01-02 00:00 … 23:00 is users 24 … 47.
+  await list.open("?createdFrom=2026-01-02&createdTo=2026-01-02&limit=10");
+  await list.expectIds(ids(newestFirst.filter((u) => u.id >= "e2e-024" && u.id <= "e2e-047").slice(0, 10)));
+  await list.next.click();
+  await list.page.waitForURL((url) => url.searchParams.has("after"));
+  expect(list.params()).toMatchObject({ createdFrom: "2026-01-02", createdTo: "2026-01-02", limit: "10" });
+  await list.expectIds(ids(newestFirst.filter((u) => u.id >= "e2e-024" && u.id <= "e2e-047").slice(10, 20)));
+  await expect(list.filter("createdFrom")).toHaveValue("2026-01-02");
+});
+
+test("a bad URL gets a message and a way out, not an error page", async ({ list }) => {
+  await list.open("?scope=everyone&createdFrom=2026-02-30");
+  await expect(list.error).toContainText("授权范围");
+  await expect(list.error).toContainText("注册开始日期");
+  await list.error.getByTestId("reset-filters").click();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+});
+
+test("CSV export of the current filter: UTF-8 with BOM, Chinese header, quoting, formula guard", async ({ list }) => {
+  await list.open("?scope=snsapi_userinfo&dir=asc");
+  await expect(list.exportLink).toHaveAttribute("href", "/api/admin/users/export?scope=snsapi_userinfo&dir=asc");
+  const [download] = await Promise.all([list.page.waitForEvent("download"), list.exportLink.click()]);
+  expect(download.suggestedFilename()).toMatch(/^users-\d{4}-\d{2}-\d{2}\.csv$/);
+  const bytes = await fs.readFile(await download.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const records = parseCsv(bytes.subarray(3).toString("utf8"));
+  expect(records[0]).toEqual([
+    "id",
+    "昵称",
+    "openid",
+    "unionid",
+    "授权范围",
+    "已关注",
+    "备注",
+    "注册时间",
+    "最近登录",
+    "省份",
+    "城市",
+  ]);
+  const expected = USERS.filter((u) => u.scope === "snsapi_userinfo");
+  expect(records.slice(1).map((r) => r[0])).toEqual(ids(expected));
+  const byId = new Map(records.slice(1).map((r) => [r[0], r]));
+  expect(byId.get("e2e-005")?.slice(1, 4)).toEqual(["快乐👨‍👩‍👧家", USERS[5]!.openid, ""]);
+  expect(byId.get("e2e-000")?.slice(4, 9)).toEqual([
+    "snsapi_userinfo",
+    "是",
+    "",
+    "2026-01-01 00:00:00",
+    "2026-01-01 00:00:00",
+  ]);
+  // A nickname that Excel would run as a formula is defused; a comma stays inside its cell.
+  expect(byId.get("e2e-013")?.[1]).toBe("'=1+1");
+  expect(byId.get("e2e-011")).toBeUndefined(); // base scope: filtered out
+  const all = await list.page.request.get("/api/admin/users/export?q=VIP");
+  expect(parseCsv((await all.text()).replace(/^\uFEFF/, ""))[1]?.[6]).toBe("VIP,大客户");
+});
+
+/** RFC 4180, enough for the test: quoted cells with "" and line breaks, CRLF records. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = "";
+      i++;
+    } else cell += c;
+  }
+  if (cell !== "" || record.length > 0) records.push([...record, cell]);
+  return records;
+}
