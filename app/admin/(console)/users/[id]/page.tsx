@@ -1,0 +1,213 @@
+// /admin/users/[id]: one person: profile, identities (with whether the web token can still be
+// refreshed, never the token), subscription and remark, the latest logins.
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { requireStaffPage } from "@/lib/admin/guard";
+import { formatShanghai, getUserDetail, LOGIN_HISTORY_LIMIT, summarizeUserAgent } from "@/lib/admin/user-detail";
+import { db } from "@/lib/db";
+import { Avatar } from "@/app/ui";
+
+export const dynamic = "force-dynamic";
+
+const params = z.object({ id: z.string().min(1).max(64) });
+// The list's query string, handed over by the list so that "返回" lands on the same page of results.
+const search = z.object({ from: z.string().max(2000).optional().catch(undefined) });
+
+const SEX: Record<number, string> = { 0: "未知", 1: "男", 2: "女" };
+const SCOPE: Record<string, string> = { snsapi_base: "静默授权", snsapi_userinfo: "资料授权" };
+
+const time = (date: Date | null) => (date ? formatShanghai(date) : "—");
+const scopeText = (scope: string) => `${SCOPE[scope] ?? scope}（${scope}）`;
+
+export default async function UserPage(props: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  await requireStaffPage();
+  const parsed = params.safeParse(await props.params);
+  if (!parsed.success) notFound();
+  const user = await getUserDetail({ db: db(), now: () => new Date() }, parsed.data.id);
+  if (!user) notFound();
+  const { from } = search.parse(await props.searchParams);
+  // Only ever a query string on the list's own path: `from` can never point elsewhere.
+  const query = from ? new URLSearchParams(from).toString() : "";
+  const backHref = query ? `/admin/users?${query}` : "/admin/users";
+
+  const name = user.nickname || "微信用户";
+  const region = [user.country, user.province, user.city].filter(Boolean).join(" ") || "—";
+
+  return (
+    <div className="flex flex-col gap-6">
+      <Link href={backHref} className="text-sm text-neutral-500 hover:text-neutral-800" data-testid="back-to-list">
+        ← 返回用户列表
+      </Link>
+
+      <Section title="资料" testId="profile">
+        <div className="flex items-start gap-4">
+          <Avatar src={user.headimgurl} name={name} size={72} />
+          <div className="min-w-0">
+            <h1 className="truncate text-xl font-semibold" data-testid="user-nickname">
+              {name}
+            </h1>
+            <p className="mt-1 font-mono text-xs text-neutral-500" data-testid="user-id">
+              {user.id}
+            </p>
+          </div>
+        </div>
+        <dl className="mt-4 grid grid-cols-[8rem_1fr] gap-x-4 gap-y-2 text-sm">
+          <Field label="性别" testId="user-sex">
+            {user.sex === null ? "—" : (SEX[user.sex] ?? "未知")}
+          </Field>
+          <Field label="地区" testId="user-region">
+            {region}
+          </Field>
+          <Field label="UnionID" testId="user-unionid" mono>
+            {user.unionid ?? "—"}
+          </Field>
+          <Field label="授权范围" testId="user-scope">
+            {scopeText(user.scope)}
+          </Field>
+          <Field label="资料授权时间" testId="user-userinfo-at">
+            {time(user.userinfoAt)}
+          </Field>
+          <Field label="注册时间" testId="user-created-at">
+            {time(user.createdAt)}
+          </Field>
+          <Field label="最近登录" testId="user-last-login-at">
+            {time(user.lastLoginAt)}
+          </Field>
+          <Field label="快照页访问次数" testId="user-snapshot-attempts">
+            {user.snapshotAttempts}
+          </Field>
+        </dl>
+      </Section>
+
+      <Section title="公众号关注" testId="subscription">
+        <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-2 text-sm">
+          <Field label="是否关注" testId="user-subscribed">
+            {user.subscribed === null ? "未知" : user.subscribed ? "是" : "否"}
+          </Field>
+          <Field label="关注时间" testId="user-subscribed-at">
+            {time(user.subscribedAt)}
+          </Field>
+          <Field label="备注" testId="user-remark">
+            {user.remark || "—"}
+          </Field>
+        </dl>
+        <p className="mt-3 text-xs text-neutral-500" data-testid="follower-placeholder">
+          标签 / 黑名单：关注者同步功能上线后显示
+        </p>
+      </Section>
+
+      <Section title={`身份（${user.identities.length}）`} testId="identities">
+        {user.identities.length === 0 ? (
+          <p className="text-sm text-neutral-500">没有身份记录。</p>
+        ) : (
+          <Table head={["AppID", "OpenID", "授权范围", "创建时间", "最近登录", "网页授权可刷新"]}>
+            {user.identities.map((identity) => (
+              <tr key={`${identity.appid}/${identity.openid}`} data-testid="identity" className="align-top">
+                <Cell testId="identity-appid" mono>
+                  {identity.appid}
+                </Cell>
+                <Cell testId="identity-openid" mono>
+                  {identity.openid}
+                </Cell>
+                <Cell testId="identity-scope">{scopeText(identity.scope)}</Cell>
+                <Cell>{time(identity.createdAt)}</Cell>
+                <Cell>{time(identity.lastLoginAt)}</Cell>
+                <Cell testId="identity-refreshable">
+                  {identity.refreshable ? "是" : "否"}
+                  {identity.refreshTokenExpiresAt && (
+                    <span className="block text-xs text-neutral-500">
+                      {identity.refreshable ? "有效期至" : "已于"} {time(identity.refreshTokenExpiresAt)}
+                      {identity.refreshable ? "" : " 到期或已清除"}
+                    </span>
+                  )}
+                </Cell>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Section>
+
+      <Section title={`登录记录（最近 ${LOGIN_HISTORY_LIMIT} 次）`} testId="logins">
+        {user.logins.length === 0 ? (
+          <p className="text-sm text-neutral-500">没有登录记录。</p>
+        ) : (
+          <Table head={["时间（北京时间）", "授权范围", "设备", "IP"]}>
+            {user.logins.map((login) => (
+              <tr key={login.id} data-testid="login" className="align-top">
+                <Cell testId="login-time">{time(login.createdAt)}</Cell>
+                <Cell testId="login-scope">{SCOPE[login.scope] ?? login.scope}</Cell>
+                <Cell testId="login-user-agent">
+                  <span title={login.userAgent ?? undefined}>{summarizeUserAgent(login.userAgent)}</span>
+                </Cell>
+                <Cell testId="login-ip" mono>
+                  {login.ip ?? "—"}
+                </Cell>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Section>
+    </div>
+  );
+}
+
+function Section({ title, testId, children }: { title: string; testId: string; children: React.ReactNode }) {
+  return (
+    <section className="rounded-xl bg-white p-5 shadow-sm" data-testid={testId} aria-label={title}>
+      <h2 className="mb-3 text-sm font-medium text-neutral-600">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Field({
+  label,
+  testId,
+  mono = false,
+  children,
+}: {
+  label: string;
+  testId: string;
+  mono?: boolean;
+  children: React.ReactNode;
+}) {
+  return (
+    <>
+      <dt className="text-neutral-500">{label}</dt>
+      <dd data-testid={testId} className={mono ? "font-mono text-xs leading-5 break-all" : ""}>
+        {children}
+      </dd>
+    </>
+  );
+}
+
+function Table({ head, children }: { head: string[]; children: React.ReactNode }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm">
+        <thead className="text-xs text-neutral-500">
+          <tr>
+            {head.map((h) => (
+              <th key={h} scope="col" className="py-2 pr-4 font-normal whitespace-nowrap">
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-neutral-100">{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+function Cell({ testId, mono = false, children }: { testId?: string; mono?: boolean; children: React.ReactNode }) {
+  return (
+    <td data-testid={testId} className={`py-2 pr-4 ${mono ? "font-mono text-xs break-all" : "whitespace-nowrap"}`}>
+      {children}
+    </td>
+  );
+}
