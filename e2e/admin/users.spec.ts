@@ -140,8 +140,9 @@ class UserListPage {
   }
 
   async expectIds(ids: string[]): Promise<void> {
-    await expect(this.rows).toHaveCount(ids.length);
-    expect(await this.ids()).toEqual(ids);
+    // Poll: two pages can have the same number of rows, so the count alone does not show the
+    // navigation has finished.
+    await expect.poll(() => this.ids()).toEqual(ids);
   }
 
   filter(name: string): Locator {
