@@ -12,7 +12,6 @@
 // bench/results/admin-<timestamp>.json with the machine. Exits 1 if any response was not a 200.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -24,11 +23,10 @@ import pg from "pg";
 import { STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE } from "../lib/admin/session-token";
 import { encodeCursor } from "../lib/admin/user-query";
 import {
-  DIST_DIR,
   POSTGRES_ADMIN_URL,
   ROOT,
   appEnv,
-  build,
+  ensureBuild,
   migrate,
   processCpuMs,
   startApp,
@@ -487,12 +485,7 @@ function report(results: readonly DbResult[]): string {
 // ------------------------------------------------------------------------------------------------ main
 
 async function main(): Promise<number> {
-  if (options.build) {
-    log(`next build (${DIST_DIR})`);
-    await build();
-  } else if (!existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) {
-    throw new Error(`--no-build, but ${DIST_DIR} has no build: run once without --no-build`);
-  }
+  await ensureBuild(!options.build, log);
   const sim = await startSimulator();
   const results: DbResult[] = [];
   try {

@@ -5,7 +5,6 @@
 // per request (per login) by component, taken from the script URL of each sampled frame. The profiler itself slows the server down about
 // twofold; compare the rows with each other, not with the figures of bench/run.ts.
 import autocannon from "autocannon";
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +12,7 @@ import { parseArgs } from "node:util";
 import { loginLoad, silentLogin } from "./login";
 import {
   DIST_DIR,
-  build,
+  ensureBuild,
   dropPostgres,
   freshPostgres,
   freshSqlite,
@@ -87,8 +86,7 @@ function split(profile: CpuProfile, from: number, to: number): Map<string, numbe
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 async function main(): Promise<void> {
-  if (!args["no-build"]) await build();
-  else if (!existsSync(path.join(DIST_DIR, "BUILD_ID"))) throw new Error(`--no-build, but ${DIST_DIR} has no build`);
+  await ensureBuild(args["no-build"]);
 
   let databaseUrl = await freshSqlite();
   if (args.db === "postgres") {

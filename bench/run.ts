@@ -6,7 +6,6 @@
 // beside the framework's floor (a bare route handler, app/api/bench/floor) in the same server, on
 // SQLite and PostgreSQL. Prints Markdown tables and writes bench/results/<timestamp>.json with the
 // machine it ran on. Exits 1 if any login or request failed: such figures do not count.
-import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -14,10 +13,9 @@ import { parseArgs } from "node:util";
 import { loginLoad, silentLogin, type LoginLoadResult } from "./login";
 import { meVersusFloor, type LatencyResult } from "./latency";
 import {
-  DIST_DIR,
   ROOT,
   SIM_URL,
-  build,
+  ensureBuild,
   dropPostgres,
   freshPostgres,
   freshSqlite,
@@ -210,12 +208,7 @@ function report(results: readonly DbResult[]): string {
 }
 
 async function main(): Promise<number> {
-  if (options.build) {
-    log(`next build (${DIST_DIR})`);
-    await build();
-  } else if (!existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) {
-    throw new Error(`--no-build, but ${DIST_DIR} has no build: run once without --no-build`);
-  }
+  await ensureBuild(!options.build, log);
   log(`simulator on ${SIM_URL}`);
   const sim = await startSimulator();
   const results: DbResult[] = [];

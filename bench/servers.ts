@@ -2,7 +2,7 @@
 // migrated database. Every child gets its own process group so that shutting down also reaches what
 // it spawned (npx, tsx), and nothing outlives the run, on success, error or Ctrl-C alike.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -139,6 +139,17 @@ async function run(name: string, command: string, args: string[], env: Env): Pro
   const child = start(name, command, args, env);
   const code = await child.exited;
   if (code !== 0) throw new Error(`${name} failed (${code}):\n${child.output().slice(-4000)}`);
+}
+
+/** Builds into DIST_DIR, or with `reuse` checks that an earlier build is there. */
+export async function ensureBuild(reuse: boolean, log: (line: string) => void = () => {}): Promise<void> {
+  if (!reuse) {
+    log(`next build (${DIST_DIR})`);
+    return build();
+  }
+  if (!existsSync(path.join(ROOT, DIST_DIR, "BUILD_ID"))) {
+    throw new Error(`--no-build, but ${DIST_DIR} has no build: run once without --no-build`);
+  }
 }
 
 export async function build(): Promise<void> {
