@@ -20,7 +20,7 @@ import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
-import { STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE } from "../lib/admin/session-token";
+import { STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE, passwordVersion } from "../lib/admin/session-token";
 import { encodeCursor } from "../lib/admin/user-query";
 import {
   POSTGRES_ADMIN_URL,
@@ -208,9 +208,6 @@ async function deepCursor(db: DbName, users: number): Promise<{ cursor: string; 
 }
 
 // ------------------------------------------------------------------------------------------ staff cookie
-
-/** Same as passwordVersion in lib/admin/staff.ts (server-only, so not importable from here). */
-const passwordVersion = (hash: string) => createHash("sha256").update(hash).digest("base64url").slice(0, 16);
 
 /** Creates (or updates) the bench admin with admin:create and mints its session cookie as tests do. */
 async function staffCookie(db: DbName, databaseUrl: string, authSecret: string): Promise<string> {

@@ -1,6 +1,7 @@
 // The staff session cookie: next-auth's JWT, a JWE encrypted with a key derived from AUTH_SECRET and the
 // cookie's name (the salt). Read here without a round trip through Auth(): by proxy.ts (no "server-only",
 // it is not a Server Component), by lib/admin/guard.ts for a bare Request, and by tests that mint one.
+import { createHash } from "node:crypto";
 import { decode, encode } from "next-auth/jwt";
 import { env } from "@/lib/env";
 
@@ -9,6 +10,11 @@ export const STAFF_COOKIE_PREFIX = "wcuc_staff";
 export const STAFF_SESSION_COOKIE = `${STAFF_COOKIE_PREFIX}.session-token`;
 /** A staff session lasts 8 hours from sign-in (a working day), then sign in again. */
 export const STAFF_SESSION_MAX_AGE = 8 * 3600;
+
+/** Changes whenever the password does; not reversible to anything useful (the hash is salted). */
+export function passwordVersion(passwordHash: string): string {
+  return createHash("sha256").update(passwordHash).digest("base64url").slice(0, 16);
+}
 
 /** What the session JWT says about its staff member; the Staff row is still read on every request. */
 export interface StaffToken {

@@ -2,7 +2,7 @@ import "server-only";
 // Staff accounts: creating them, checking a password at sign-in with a rate limit per account and per IP
 // (kept in the database, so it holds across instances), and turning a session token back into a staff
 // member on every request (a disabled account, a new role or a new password take effect at once).
-import { createHash } from "node:crypto";
+import { passwordVersion } from "@/lib/admin/session-token";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/db";
@@ -36,11 +36,6 @@ export function normalizeEmail(email: string): string {
 
 export function isStaffRole(value: unknown): value is StaffRole {
   return value === "admin" || value === "viewer";
-}
-
-/** Changes whenever the password does; not reversible to anything useful (the hash is salted). */
-export function passwordVersion(passwordHash: string): string {
-  return createHash("sha256").update(passwordHash).digest("base64url").slice(0, 16);
 }
 
 const emailSchema = z.email().max(254);
