@@ -11,13 +11,27 @@ export const SIMULATOR_DEFAULTS = {
   url: "http://127.0.0.1:4010",
   appId: "wx5e1f0c0de0000001",
   appSecret: "simsecret0123456789abcdef01234567",
+  /** The message endpoint's Token and EncodingAESKey the simulator signs and encrypts pushes with. */
+  messageToken: "simmessagetoken2026",
+  encodingAesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 } as const;
+
+export const REAL_API_BACKUP_BASE = "https://api2.weixin.qq.com";
 
 // Known development values: accepted in development, refused in production.
 const DEV_SESSION_SECRET = "dev-only-session-secret-not-for-production-0123";
 const DEV_TOKEN_KEY = "dev-only-token-encryption-key-not-for-production";
 const DEV_AUTH_SECRET = "dev-only-staff-auth-secret-not-for-production-4567";
-const WEAK_VALUES = new Set<string>([DEV_SESSION_SECRET, DEV_TOKEN_KEY, DEV_AUTH_SECRET, SIMULATOR_DEFAULTS.appSecret]);
+const DEV_INTERNAL_SECRET = "dev-only-internal-api-secret-not-for-production-89";
+const WEAK_VALUES = new Set<string>([
+  DEV_SESSION_SECRET,
+  DEV_TOKEN_KEY,
+  DEV_AUTH_SECRET,
+  DEV_INTERNAL_SECRET,
+  SIMULATOR_DEFAULTS.appSecret,
+  SIMULATOR_DEFAULTS.messageToken,
+  SIMULATOR_DEFAULTS.encodingAesKey,
+]);
 
 const secret = (name: string) =>
   z
@@ -63,13 +77,56 @@ function schemaFor(production: boolean) {
         : z.string().default(SIMULATOR_DEFAULTS.appSecret),
       WECHAT_OAUTH_BASE: origin("WECHAT_OAUTH_BASE").default(dev(SIMULATOR_DEFAULTS.url) ?? REAL_OAUTH_BASE),
       WECHAT_API_BASE: origin("WECHAT_API_BASE").default(dev(SIMULATOR_DEFAULTS.url) ?? REAL_API_BASE),
+      /** Where cgi-bin calls go while WECHAT_API_BASE fails (transport errors, 5xx). */
+      WECHAT_API_BACKUP_BASE: origin("WECHAT_API_BACKUP_BASE").default(
+        dev(SIMULATOR_DEFAULTS.url) ?? REAL_API_BACKUP_BASE,
+      ),
+      /** stable: cgi-bin/stable_token (default); classic: cgi-bin/token. */
+      WECHAT_TOKEN_API: z
+        .enum(["stable", "classic"], { error: "WECHAT_TOKEN_API must be stable or classic" })
+        .default("stable"),
+      /**
+       * Bearer secret of /api/internal/wechat/* (other servers take the access_token from there).
+       * Unset in production: the internal API is off.
+       */
+      INTERNAL_API_SECRET: production
+        ? secret("INTERNAL_API_SECRET").optional()
+        : secret("INTERNAL_API_SECRET").default(DEV_INTERNAL_SECRET),
+      /** The message endpoint's Token (公众号 → 基本配置 → 服务器配置). Unset in production: the endpoint is off. */
+      WECHAT_TOKEN: production
+        ? z
+            .string()
+            .regex(/^[A-Za-z0-9]{3,32}$/, "WECHAT_TOKEN must be 3-32 letters or digits")
+            .optional()
+        : z
+            .string()
+            .regex(/^[A-Za-z0-9]{3,32}$/, "WECHAT_TOKEN must be 3-32 letters or digits")
+            .default(SIMULATOR_DEFAULTS.messageToken),
+      /** EncodingAESKey (43 characters): needed for the compatible and safe (encrypted) modes. */
+      WECHAT_ENCODING_AES_KEY: production
+        ? z
+            .string()
+            .regex(/^[A-Za-z0-9]{43}$/, "WECHAT_ENCODING_AES_KEY must be 43 letters or digits")
+            .optional()
+        : z
+            .string()
+            .regex(/^[A-Za-z0-9]{43}$/, "WECHAT_ENCODING_AES_KEY must be 43 letters or digits")
+            .default(SIMULATOR_DEFAULTS.encodingAesKey),
       /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
       WECHAT_BROWSER_ONLY: booleanish.optional(),
     })
     .superRefine((env, ctx) => {
       if (!production) return;
-      for (const key of ["SESSION_SECRET", "TOKEN_ENCRYPTION_KEY", "AUTH_SECRET"] as const) {
-        if (WEAK_VALUES.has(env[key])) {
+      for (const key of [
+        "SESSION_SECRET",
+        "TOKEN_ENCRYPTION_KEY",
+        "AUTH_SECRET",
+        "INTERNAL_API_SECRET",
+        "WECHAT_TOKEN",
+        "WECHAT_ENCODING_AES_KEY",
+      ] as const) {
+        const value = env[key];
+        if (value !== undefined && WEAK_VALUES.has(value)) {
           ctx.addIssue({ code: "custom", path: [key], message: `${key} is a development default` });
         }
       }

@@ -261,6 +261,6 @@ describe("unknown paths", () => {
   it("404", async () => {
     const res = await fetch(`${sim.url}/sns/nothing?appid=${SIM_DEFAULTS.appId}`);
     expect(res.status).toBe(404);
-    expect((await fetch(`${sim.url}/cgi-bin/token`)).status).toBe(404);
+    expect((await fetch(`${sim.url}/cgi-bin/nothing`)).status).toBe(404);
   });
 });

@@ -41,6 +41,10 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   41009: "missing openid",
   42001: "access_token expired",
   42002: "refresh_token expired",
+  43001: "require GET method",
+  43002: "require POST method",
+  45009: "reach max api daily quota limit",
+  47001: "data format error",
   48001: "api unauthorized",
 };
 

@@ -27,6 +27,8 @@ import {
   type AuthorizeError,
   type AuthorizeRequest,
 } from "./authorize";
+import { BasicTokens } from "./cgi/basic-token";
+import type { ControlInput, SimCore, SimExtension } from "./extension";
 import { GrantStore } from "./grants";
 import { CONFIRM_PATH, renderAvatarSvg, renderConsentPage, renderErrorPage, renderRedirectPage } from "./pages";
 import { DEFAULT_USER_KEY, createDefaultUsers, type TestUser } from "./users";
@@ -113,6 +115,8 @@ export interface Simulator {
   /** Clear codes, tokens, failures, requests, the clock offset and the selected user. */
   reset(): void;
   readonly users: readonly TestUser[];
+  /** The account's basic access_token (cgi-bin/token). */
+  readonly basicTokens: BasicTokens;
 }
 
 /** Thrown by the controls on bad input; the HTTP controls answer it with 400. */
@@ -146,6 +150,10 @@ class WeChatSimulator implements Simulator {
   private offsetMs = 0;
   private selectedKey = "";
   private closed = false;
+  private readonly core: SimCore;
+  readonly basicTokens: BasicTokens;
+  /** Every extension, in creation order; later ones may depend on earlier ones (all need basicTokens). */
+  private readonly extensions: SimExtension[];
 
   constructor(options: SimulatorOptions) {
     this.appId = options.appId ?? SIM_DEFAULTS.appId;
@@ -163,6 +171,15 @@ class WeChatSimulator implements Simulator {
     this.customUsers = options.users;
     if (options.users) checkUsers(options.users);
     this.startTime = options.startTime;
+    this.core = {
+      appId: this.appId,
+      appSecret: this.appSecret,
+      now: () => this.now(),
+      url: () => this.url,
+      users: () => this.users,
+    };
+    this.basicTokens = new BasicTokens(this.core);
+    this.extensions = [this.basicTokens];
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         console.error("[wechat-simulator]", error);
@@ -192,6 +209,7 @@ class WeChatSimulator implements Simulator {
     if (this.closed) return;
     this.closed = true;
     this.releaseHanging();
+    for (const extension of this.extensions) await extension.close?.();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Keep-alive connections of fetch clients would otherwise hold close() open.
@@ -247,6 +265,7 @@ class WeChatSimulator implements Simulator {
     this.offsetMs = 0;
     this.selectedKey = this.defaultUserKey();
     this.releaseHanging();
+    for (const extension of this.extensions) extension.reset?.();
   }
 
   private defaultUserKey(): string {
@@ -275,7 +294,7 @@ class WeChatSimulator implements Simulator {
     const body = await readBody(req);
     if (body === undefined) return send(res, 413, "text/plain", "body too large");
 
-    if (path === "/__sim" || path.startsWith("/__sim/")) return this.handleControl(method, path, body, res);
+    if (path === "/__sim" || path.startsWith("/__sim/")) return this.handleControl(method, url, body, res);
     // Browsers ask for it on every page; recording it would make requests() depend on browser timing.
     if (path === "/favicon.ico") {
       res.writeHead(204);
@@ -303,6 +322,10 @@ class WeChatSimulator implements Simulator {
       // sends them in a POST body gets the "missing parameter" errcodes.
       if (method !== "GET" && method !== "POST") return sendMethodNotAllowed(res, "GET, POST");
       return sendApi(res, api(url.searchParams, this.apiContext()));
+    }
+    for (const extension of this.extensions) {
+      const route = extension.routes?.[path];
+      if (route) return sendApi(res, route({ method, query: url.searchParams, body }));
     }
     return sendNginxError(res, 404);
   }
@@ -409,7 +432,8 @@ class WeChatSimulator implements Simulator {
     }
   }
 
-  private handleControl(method: string, path: string, body: string, res: ServerResponse): void {
+  private async handleControl(method: string, url: URL, body: string, res: ServerResponse): Promise<void> {
+    const path = url.pathname;
     const avatar = /^\/__sim\/avatar\/([^/]+)\.svg$/.exec(path);
     if (avatar) {
       const user = this.userByKey(decodeURIComponent(avatar[1] ?? ""));
@@ -419,12 +443,15 @@ class WeChatSimulator implements Simulator {
       });
     }
 
-    const route = CONTROL_ROUTES[path];
+    const builtIn = CONTROL_ROUTES[path];
+    const extensionRoute = builtIn ? undefined : this.extensions.find((e) => e.controls?.[path])?.controls?.[path];
+    const route = builtIn ?? extensionRoute;
     if (!route) return sendJson(res, 404, { ok: false, error: `unknown control route ${path}` });
     if (route.method !== method) return sendMethodNotAllowed(res, route.method);
     try {
       const input = route.method === "POST" ? parseJsonObject(body) : {};
-      sendJson(res, 200, route.run(this, input));
+      const result = builtIn ? builtIn.run(this, input) : await extensionRoute?.run(input, url.searchParams);
+      sendJson(res, 200, result);
     } catch (error) {
       if (error instanceof SimulatorInputError) return sendJson(res, 400, { ok: false, error: error.message });
       throw error;
@@ -433,8 +460,6 @@ class WeChatSimulator implements Simulator {
 }
 
 // ---- HTTP controls (for tests in another process, e.g. Playwright) ----
-
-type ControlInput = Record<string, unknown>;
 
 interface ControlRoute {
   readonly method: "GET" | "POST";
