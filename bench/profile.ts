@@ -21,6 +21,7 @@ import {
   startSimulator,
   stop,
   stopAll,
+  APP_PORT_BASE,
 } from "./servers";
 
 const { values: args } = parseArgs({
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   await migrate(databaseUrl);
   const sim = await startSimulator();
   const dir = await mkdtemp(path.join(os.tmpdir(), "wcuc-profile-"));
-  const { child, appUrl } = await startApp(3250, databaseUrl, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const { child, appUrl } = await startApp(APP_PORT_BASE + 5, databaseUrl, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
 
   const session = await silentLogin(appUrl, { userKey: "zhangsan" });
   const headers = { cookie: `wcuc_session=${session}` };

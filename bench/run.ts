@@ -24,6 +24,7 @@ import {
   startSimulator,
   stop,
   stopAll,
+  APP_PORT_BASE,
 } from "./servers";
 
 const { values: args } = parseArgs({
@@ -214,7 +215,7 @@ async function main(): Promise<number> {
   const results: DbResult[] = [];
   try {
     const userKeys = await simulatorUsers();
-    for (const [i, db] of databases.entries()) results.push(await benchDatabase(db, 3200 + i, userKeys));
+    for (const [i, db] of databases.entries()) results.push(await benchDatabase(db, APP_PORT_BASE + i, userKeys));
   } finally {
     await stop(sim);
   }

@@ -11,9 +11,15 @@ import { isDeepStrictEqual } from "node:util";
 import pg from "pg";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// BENCH_SLOT=n (1..9) moves the build folder and the ports (+10n) so that two benchmarks can run side
+// by side (their figures then disturb each other: report only figures from a quiet machine).
+const SLOT = Number(process.env.BENCH_SLOT ?? "0");
+if (!Number.isInteger(SLOT) || SLOT < 0 || SLOT > 9) throw new Error("BENCH_SLOT must be an integer 0..9");
 /** Own build folder, so a benchmark never fights `next dev` or the e2e build over `.next`. */
-export const DIST_DIR = ".next-bench";
-export const SIM_PORT = 4200;
+export const DIST_DIR = SLOT === 0 ? ".next-bench" : `.next-bench-${SLOT}`;
+/** The first app port of this slot; scripts use APP_PORT_BASE + i. */
+export const APP_PORT_BASE = 3200 + SLOT * 10;
+export const SIM_PORT = 4200 + SLOT * 10;
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 /** The simulator's default app (simulator/README.md). */
 const APP_ID = "wx5e1f0c0de0000001";
@@ -161,7 +167,7 @@ export async function build(): Promise<void> {
       "next build",
       "node_modules/.bin/next",
       ["build"],
-      appEnv("http://127.0.0.1:3200", 3200, "file:./data/bench-build.db"),
+      appEnv(`http://127.0.0.1:${APP_PORT_BASE}`, APP_PORT_BASE, `file:./data/bench-build${SLOT || ""}.db`),
     );
   } finally {
     await undoTsconfigRewrite(tsconfig, before);

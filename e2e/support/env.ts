@@ -2,13 +2,20 @@
 // tests. Ports are 3100+/4100 so the suite runs beside `npm run dev` (3000/4010) and the benchmarks (3200+/4200).
 import { randomBytes } from "node:crypto";
 
-export const WORK_DIR = "/tmp/wcuc-e2e";
-export const DIST_DIR = ".next-e2e";
+//
+// E2E_SLOT=n (1..9) moves everything (ports +10n, work and dist directories) so that several suites can
+// run side by side on one machine, e.g. from two checkouts.
+const SLOT = Number(process.env.E2E_SLOT ?? "0");
+if (!Number.isInteger(SLOT) || SLOT < 0 || SLOT > 9) throw new Error("E2E_SLOT must be an integer 0..9");
+const suffix = SLOT === 0 ? "" : `-${SLOT}`;
 
-export const SIM_PORT = 4100;
+export const WORK_DIR = `/tmp/wcuc-e2e${suffix}`;
+export const DIST_DIR = `.next-e2e${suffix}`;
+
+export const SIM_PORT = 4100 + SLOT * 10;
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 
-export const APP_PORTS = { sqlite: 3100, postgres: 3101, outside: 3102 } as const;
+export const APP_PORTS = { sqlite: 3100 + SLOT * 10, postgres: 3101 + SLOT * 10, outside: 3102 + SLOT * 10 } as const;
 export const appUrl = (port: number) => `http://localhost:${port}`;
 
 export const SQLITE_URL = `file:${WORK_DIR}/sqlite.db`;
