@@ -5,6 +5,10 @@ import { usePathname, useSearchParams } from "next/navigation";
 const LINKS = [
   { href: "/admin", label: "仪表盘" },
   { href: "/admin/users", label: "用户" },
+  { href: "/admin/followers", label: "粉丝同步" },
+  { href: "/admin/tags", label: "标签" },
+  { href: "/admin/blacklist", label: "黑名单" },
+  { href: "/admin/auto-replies", label: "自动回复" },
 ] as const;
 
 export function ConsoleNav() {
