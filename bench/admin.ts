@@ -1,6 +1,10 @@
 // `npx tsx bench/admin.ts [--db sqlite|postgres|both] [--users 1000000] [--duration 10] [--connections 4]`
 //   [--warmup 2] (seconds per target, discarded) [--no-build] [--reuse] (keep an already seeded database)
 //   [--keep] (leave the seeded databases in place at the end, for a later --reuse)
+//   [--only first,json,...] (targets by key: floor, auth, shell, first, deep, search, json, dashboard;
+//   default all; the floor always runs)
+//   [--profile] (run next start under --cpu-prof and print where each target's server CPU goes; the
+//   profiler slows the server down, so latencies of a --profile run are not figures to report)
 //
 // The admin console over HTTP against `next start`, at N seeded users, on SQLite and PostgreSQL: the
 // floor (a bare route handler, app/api/bench/floor), the first page of /admin/users, a page deep in the
@@ -12,7 +16,7 @@
 // bench/results/admin-<timestamp>.json with the machine. Exits 1 if any response was not a 200.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -35,6 +39,7 @@ import {
   stopAll,
 } from "./servers";
 import { percentile } from "./stats";
+import { hotFunctions, nowMicros, split, type CpuProfile } from "./profile";
 
 const { values: args } = parseArgs({
   options: {
@@ -46,6 +51,8 @@ const { values: args } = parseArgs({
     "no-build": { type: "boolean", default: false },
     reuse: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    only: { type: "string" },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -63,6 +70,8 @@ const options = {
   build: !args["no-build"],
   reuse: args.reuse,
   keep: args.keep,
+  only: args.only ? new Set(args.only.split(",").map((t) => t.trim())) : undefined,
+  profile: args.profile,
 };
 type DbName = "sqlite" | "postgres";
 const databases: DbName[] =
@@ -237,6 +246,8 @@ async function staffCookie(db: DbName, databaseUrl: string, authSecret: string):
 interface Stats {
   readonly target: string;
   readonly path: string;
+  /** monotonic µs (the CPU profile's clock) of the measured window */
+  readonly window: { readonly from: number; readonly to: number };
   readonly requests: number;
   readonly reqPerSec: number;
   readonly p50Ms: number;
@@ -287,7 +298,9 @@ async function measure(
 ): Promise<Stats> {
   await cannon(appUrl + urlPath, cookie, options.warmup);
   const cpuBefore = processCpuMs(pid);
+  const from = nowMicros();
   const r = await cannon(appUrl + urlPath, cookie, options.duration);
+  const to = nowMicros();
   const cpuAfter = processCpuMs(pid);
   const sorted = [...r.latencies].sort((a, b) => a - b);
   const requests = sorted.length;
@@ -295,6 +308,7 @@ async function measure(
   return {
     target,
     path: urlPath,
+    window: { from, to },
     requests,
     reqPerSec: requests / r.seconds,
     p50Ms: percentile(sorted, 50),
@@ -355,23 +369,36 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
   const loadBefore = load();
   if ((loadBefore[0] ?? 0) > machine.cores)
     log(`${db}: load average ${loadBefore[0]} on ${machine.cores} cores: other work will skew these figures`);
-  const { child, appUrl } = await startApp(port, prepared.url);
+  const profileDir = options.profile ? await mkdtemp(path.join(os.tmpdir(), "wcuc-admin-profile-")) : undefined;
+  const { child, appUrl } = await startApp(
+    port,
+    prepared.url,
+    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  );
+  let result: DbResult;
   try {
     const pid = child.proc.pid;
     const search = `/admin/users?q=${encodeURIComponent(SEARCH)}`;
-    const targets: Array<[string, string]> = [
-      ["floor", "/api/bench/floor"],
-      ["list, first page", "/admin/users"],
-      [`list, deep cursor (row ${offset.toLocaleString("en")})`, `/admin/users?after=${cursor}`],
-      [`list, search "${SEARCH}"`, search],
-      ["JSON list, first page", "/api/admin/users"],
+    const allTargets: Array<[key: string, target: string, path: string]> = [
+      ["floor", "floor", "/api/bench/floor"],
+      // What every console request pays before its own work: the proxy's and the guard's session check
+      // and the Staff row, as a tiny JSON answer; then the list page with a single row, i.e. the App
+      // Router page, layout and filter form without the rows.
+      ["auth", "auth only (GET /api/admin/whoami)", "/api/admin/whoami"],
+      ["shell", "list, 1 row (page without its rows)", "/admin/users?limit=1"],
+      ["first", "list, first page", "/admin/users"],
+      ["deep", `list, deep cursor (row ${offset.toLocaleString("en")})`, `/admin/users?after=${cursor}`],
+      ["search", `list, search "${SEARCH}"`, search],
+      ["json", "JSON list, first page", "/api/admin/users"],
       // Last, and warmed right before: its figures are cached 60 s in-process (stale ones served while a
       // new set is computed), so no recomputation lands in another target's window, nor in its own while
       // warm-up + duration stay under 60 s.
-      ["dashboard (warm)", "/admin"],
+      ["dashboard", "dashboard (warm)", "/admin"],
     ];
+    // The floor always runs: the ratios are to it.
+    const targets = allTargets.filter(([key]) => key === "floor" || !options.only || options.only.has(key));
     // Every target answers 200 with this cookie before anything is timed; the JSON API shows the pages are real.
-    for (const [, urlPath] of targets.slice(0, -1)) await check(appUrl, cookie, urlPath);
+    for (const [, , urlPath] of allTargets.slice(0, -1)) await check(appUrl, cookie, urlPath);
     const first = JSON.parse(await check(appUrl, cookie, "/api/admin/users")) as { users: unknown[] };
     const deep = JSON.parse(await check(appUrl, cookie, `/api/admin/users?after=${cursor}`)) as { users: unknown[] };
     const found = JSON.parse(await check(appUrl, cookie, `/api/admin/users?q=${encodeURIComponent(SEARCH)}`)) as {
@@ -384,7 +411,7 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
 
     const results: Stats[] = [];
     let dashboardColdMs: number | undefined;
-    for (const [target, urlPath] of targets) {
+    for (const [, target, urlPath] of targets) {
       if (urlPath === "/admin") {
         const started = performance.now();
         await check(appUrl, cookie, urlPath);
@@ -396,18 +423,26 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
       log(`${db}: ${target}: ${options.warmup} s warm-up + ${options.duration} s, ${options.connections} connections`);
       results.push(await measure(appUrl, pid, cookie, target, urlPath));
     }
-    const byPath = (p: string) => results.find((s) => s.path === p)!;
-    const floor = byPath("/api/bench/floor");
-    const ratio = (s: Stats) => ({
-      p50: s.p50Ms / floor.p50Ms,
-      p95: s.p95Ms / floor.p95Ms,
-      p99: s.p99Ms / floor.p99Ms,
-      cpu:
-        s.cpuMsPerRequest !== undefined && floor.cpuMsPerRequest
-          ? s.cpuMsPerRequest / floor.cpuMsPerRequest
-          : undefined,
-    });
-    return {
+    const byPath = (p: string) => results.find((s) => s.path === p);
+    const floor = byPath("/api/bench/floor")!;
+    const ratio = (s: Stats | undefined) =>
+      s && {
+        p50: s.p50Ms / floor.p50Ms,
+        p95: s.p95Ms / floor.p95Ms,
+        p99: s.p99Ms / floor.p99Ms,
+        cpu:
+          s.cpuMsPerRequest !== undefined && floor.cpuMsPerRequest
+            ? s.cpuMsPerRequest / floor.cpuMsPerRequest
+            : undefined,
+      };
+    const ratios: NonNullable<DbResult["ratios"]> = {};
+    const listRatio = ratio(byPath("/admin/users"));
+    const jsonRatio = ratio(byPath("/api/admin/users"));
+    if (listRatio) ratios["list page / floor"] = listRatio;
+    const shellRatio = ratio(byPath("/admin/users?limit=1"));
+    if (shellRatio) ratios["list, 1 row / floor"] = shellRatio;
+    if (jsonRatio) ratios["JSON list / floor"] = jsonRatio;
+    result = {
       db,
       users: prepared.users,
       seeded: prepared.seeded,
@@ -417,14 +452,33 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
       loadAfter: load(),
       targets: results,
       dashboardColdMs,
-      ratios: {
-        "list page / floor": ratio(byPath("/admin/users")),
-        "JSON list / floor": ratio(byPath("/api/admin/users")),
-      },
+      ratios,
     };
   } finally {
-    await stop(child);
+    await stop(child); // SIGTERM: with --cpu-prof, node writes the profile on exit
   }
+  if (profileDir) await printProfile(db, profileDir, result.targets ?? []);
+  return result;
+}
+
+/** Server CPU per request of each target, by component and by hottest function (from --cpu-prof). */
+async function printProfile(db: DbName, dir: string, targets: readonly Stats[]): Promise<void> {
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no CPU profile written in ${dir}`);
+  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as CpuProfile;
+  const lines: string[] = [`\n## ${db}: server CPU (main thread) per request, under the profiler\n`];
+  for (const s of targets) {
+    const n = s.requests || 1;
+    const parts = [...split(profile, s.window.from, s.window.to)].sort((a, b) => b[1] - a[1]);
+    const total = parts.reduce((sum, [, us]) => sum + us, 0);
+    lines.push(`### ${s.target}: ${fmt(total / 1000 / n, 2)} ms/request (${s.requests} requests)`, "");
+    lines.push(parts.map(([k, us]) => `${k} ${fmt(us / 1000 / n, 2)}`).join(" · "), "");
+    for (const f of hotFunctions(profile, s.window.from, s.window.to, 20))
+      lines.push(`    ${fmt(f.us / 1000 / n, 3)} ms  ${f.name}`);
+    lines.push("");
+  }
+  lines.push(`profile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
+  console.log(lines.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------- report

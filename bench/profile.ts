@@ -8,6 +8,7 @@ import autocannon from "autocannon";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loginLoad, silentLogin } from "./login";
 import {
@@ -24,7 +25,10 @@ import {
   APP_PORT_BASE,
 } from "./servers";
 
+// Run as a script, or imported by bench/admin.ts --profile for split() and hotFunctions().
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 const { values: args } = parseArgs({
+  args: isMain ? process.argv.slice(2) : [],
   options: {
     db: { type: "string", default: "sqlite" },
     duration: { type: "string", default: "10" },
@@ -35,8 +39,12 @@ const { values: args } = parseArgs({
 const seconds = Number(args.duration);
 const connections = Number(args.connections);
 
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { url: string; functionName: string }; children?: number[] }>;
+export interface CpuProfile {
+  nodes: Array<{
+    id: number;
+    callFrame: { url: string; functionName: string; lineNumber?: number };
+    children?: number[];
+  }>;
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -46,7 +54,7 @@ interface CpuProfile {
 function component(url: string, functionName: string): string | undefined {
   if (!url) return functionName === "(garbage collector)" ? "garbage collector" : undefined;
   if (url.startsWith("wasm://")) return "Prisma query compiler (Wasm)";
-  if (url.includes("internal/crypto")) return "WebCrypto (iron-session seal/unseal)";
+  if (url.includes("internal/crypto")) return "WebCrypto (session cookies: iron-session, next-auth JWE)";
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg?.startsWith("@prisma/")) return "Prisma client runtime";
   if (pkg === "better-sqlite3") return "driver (better-sqlite3)";
@@ -59,7 +67,7 @@ function component(url: string, functionName: string): string | undefined {
 }
 
 /** CPU µs per component inside [from, to] (monotonic µs, the profile's own clock). */
-function split(profile: CpuProfile, from: number, to: number): Map<string, number> {
+export function split(profile: CpuProfile, from: number, to: number): Map<string, number> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -84,7 +92,35 @@ function split(profile: CpuProfile, from: number, to: number): Map<string, numbe
   return totals;
 }
 
-const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+/**
+ * The functions with the most self time inside [from, to], µs each: finer than split(), which lumps
+ * React's server renderers into "Next.js server" (they are bundled inside next's runtime file).
+ */
+export function hotFunctions(
+  profile: CpuProfile,
+  from: number,
+  to: number,
+  top = 15,
+): Array<{ name: string; us: number }> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) return;
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === "(idle)") return;
+    const file = frame.url.split("/").slice(-2).join("/");
+    const key = `${frame.functionName || "(anonymous)"} ${file}:${(frame.lineNumber ?? 0) + 1}`;
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({ name, us }));
+}
+
+export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 async function main(): Promise<void> {
   await ensureBuild(args["no-build"]);
@@ -150,11 +186,12 @@ async function main(): Promise<void> {
   console.log(`\nprofile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
 }
 
-main().then(
-  () => process.exit(0),
-  async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    await stopAll();
-    process.exit(1);
-  },
-);
+if (isMain)
+  main().then(
+    () => process.exit(0),
+    async (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      await stopAll();
+      process.exit(1);
+    },
+  );

@@ -43,6 +43,16 @@ const USERS: SeedUser[] = Array.from({ length: COUNT }, (_, i) => {
 });
 const newestFirst = [...USERS].reverse();
 
+/**
+ * Tags as the follower sync stores them; every tenth user carries "VIP客户", nobody "空标签". Ids far from
+ * the simulator's (which start at 100), as other specs may create tags in the same database.
+ */
+const TAGS = [
+  { id: 90100, name: "VIP客户" },
+  { id: 90101, name: "空标签" },
+];
+const VIP = USERS.filter((_, i) => i % 10 === 0);
+
 /** Writes USERS (and an Identity each) straight into the app's database, as the app would store them. */
 async function seedUsers(databaseUrl: string): Promise<void> {
   const columns = [
@@ -80,6 +90,17 @@ async function seedUsers(databaseUrl: string): Promise<void> {
           u.id,
         ]);
       }
+      // Tags outlive the users between tests (the fixture empties only the login tables).
+      for (const t of TAGS)
+        await client.query(
+          `INSERT INTO "Tag" ("id", "name", "updatedAt") VALUES ($1, $2, now()) ON CONFLICT ("id") DO NOTHING`,
+          [t.id, t.name],
+        );
+      for (const u of VIP)
+        await client.query(
+          `INSERT INTO "UserTag" ("tagId", "userId") VALUES (90100, $1) ON CONFLICT ("tagId", "userId") DO NOTHING`,
+          [u.id],
+        );
     } finally {
       await client.end();
     }
@@ -98,6 +119,13 @@ async function seedUsers(databaseUrl: string): Promise<void> {
         user.run(u.id, u.nickname, u.remark, u.unionid, u.scope, subscribed, at, at, at);
         identity.run(`i-${u.id}`, APP_ID, u.openid, u.id);
       }
+      // Tags outlive the users between tests (the fixture empties only the login tables).
+      const tag = db.prepare(`INSERT OR IGNORE INTO "Tag" ("id", "name", "updatedAt") VALUES (?, ?, ?)`);
+      for (const t of TAGS) tag.run(t.id, t.name, new Date().toISOString().replace("Z", "+00:00"));
+      const userTag = db.prepare(
+        `INSERT OR IGNORE INTO "UserTag" ("tagId", "userId", "createdAt") VALUES (90100, ?, ?)`,
+      );
+      for (const u of VIP) userTag.run(u.id, new Date().toISOString().replace("Z", "+00:00"));
     })();
   } finally {
     db.close();
@@ -155,7 +183,7 @@ class UserListPage {
   }
 }
 
-const test = base.extend<{ list: UserListPage }, { staffAccounts: void }>({
+const test = base.extend<{ list: UserListPage; adminList: UserListPage }, { staffAccounts: void }>({
   staffAccounts: [
     async ({ databaseUrl }, provide) => {
       createStaffAccounts(databaseUrl);
@@ -167,6 +195,12 @@ const test = base.extend<{ list: UserListPage }, { staffAccounts: void }>({
     await clearSignInAttempts(databaseUrl);
     await seedUsers(databaseUrl);
     await new StaffSignInPage(page, appOrigin).signInAs("viewer");
+    await provide(new UserListPage(page));
+  },
+  adminList: async ({ page, appOrigin, databaseUrl, staffAccounts: _ }, provide) => {
+    await clearSignInAttempts(databaseUrl);
+    await seedUsers(databaseUrl);
+    await new StaffSignInPage(page, appOrigin).signInAs("admin");
     await provide(new UserListPage(page));
   },
 });
@@ -286,6 +320,53 @@ test("filters and sort live in the URL, survive paging and reload", async ({ lis
   expect(list.params()).toMatchObject({ createdFrom: "2026-01-02", createdTo: "2026-01-02", limit: "10" });
   await list.expectIds(ids(newestFirst.filter((u) => u.id >= "e2e-024" && u.id <= "e2e-047").slice(10, 20)));
   await expect(list.filter("createdFrom")).toHaveValue("2026-01-02");
+});
+
+test("filter by tag: the account's tags in a select, the tag in the URL", async ({ list }) => {
+  await list.open();
+  const options = list.filter("tag").locator("option");
+  await expect(options.first()).toHaveText("全部");
+  expect(await options.allTextContents()).toEqual(expect.arrayContaining(["VIP客户", "空标签"]));
+  await list.filter("tag").selectOption({ label: "VIP客户" });
+  await list.searchSubmit.click();
+  await list.page.waitForURL((url) => url.searchParams.get("tag") === "90100");
+  expect(list.params()).toEqual({ tag: "90100" });
+  await list.expectIds(ids([...VIP].reverse()));
+  await expect(list.filter("tag")).toHaveValue("90100");
+  await list.open("?tag=90101");
+  await expect(list.empty).toBeVisible();
+  await list.open("?tag=vip");
+  await expect(list.error).toContainText("标签");
+});
+
+test("row selection for bulk actions: a checkbox per row for admins, none for viewers", async ({
+  adminList,
+  browser,
+  appOrigin,
+}) => {
+  await adminList.open();
+  const boxes = adminList.page.getByRole("checkbox");
+  await expect(boxes).toHaveCount(50);
+  const first = adminList.rows
+    .first()
+    .getByRole("checkbox", { name: `选择 ${newestFirst[0]!.nickname ?? "微信用户"}` });
+  await expect(first).toHaveAttribute("value", newestFirst[0]!.id);
+  await expect(first).toHaveAttribute("form", "user-selection");
+  await expect(adminList.page.locator("form#user-selection")).toHaveCount(1);
+  await first.check();
+  // The checked boxes are the selection form's: what the bulk actions will submit.
+  const selected = await adminList.page
+    .locator("form#user-selection")
+    .evaluate((form) => new FormData(form as HTMLFormElement).getAll("uid"));
+  expect(selected).toEqual([newestFirst[0]!.id]);
+
+  const viewerContext = await browser.newContext({ baseURL: appOrigin });
+  const viewer = await viewerContext.newPage();
+  await new StaffSignInPage(viewer, appOrigin).signInAs("viewer");
+  await viewer.goto("/admin/users");
+  await expect(viewer.getByTestId("user-row")).toHaveCount(50);
+  await expect(viewer.getByRole("checkbox")).toHaveCount(0);
+  await viewerContext.close();
 });
 
 test("a bad URL gets a message and a way out, not an error page", async ({ list }) => {

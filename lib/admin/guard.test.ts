@@ -127,6 +127,29 @@ forEachDatabase((_kind, database) => {
       for (const cookie of cookies) expect((await call(echo(), "GET", { cookie })).status).toBe(401);
     });
 
+    it("remembers a decrypted session only while it is valid: an expired token is refused, seen before or not", async () => {
+      const staff = await makeStaff(database().db, "admin");
+      const cookie = await staffCookie(staff, 60);
+      const value = cookie.slice(cookie.indexOf("=") + 1);
+      const start = Date.now();
+      vi.useFakeTimers({ toFake: ["Date"], now: start });
+      try {
+        expect(await guard.staffToken(value)).toMatchObject({ sub: staff.id, role: "admin" });
+        expect((await call(echo(), "GET", { cookie })).status).toBe(200);
+        // Past the token's 60 s (and next-auth's 15 s clock tolerance): remembered or not, it is over.
+        vi.setSystemTime(start + 120_000);
+        expect(await guard.staffToken(value)).toBeNull();
+        expect((await call(echo(), "GET", { cookie })).status).toBe(401);
+      } finally {
+        vi.useRealTimers();
+      }
+      // A remembered session still meets the account on every request.
+      const fresh = await staffCookie(staff);
+      expect((await call(echo(), "GET", { cookie: fresh })).status).toBe(200);
+      await database().db.staff.update({ where: { id: staff.id }, data: { disabledAt: new Date() } });
+      expect((await call(echo(), "GET", { cookie: fresh })).status).toBe(401);
+    });
+
     it("maps what the handler throws through errorResponse", async () => {
       const admin = await makeStaff(database().db, "admin");
       const cookie = await staffCookie(admin);

@@ -4,6 +4,7 @@ import {
   decodeCursor,
   encodeCursor,
   formatShanghaiTime,
+  isFiltered,
   parseUserQuery,
   searchKind,
   shanghaiDayEnd,
@@ -46,6 +47,7 @@ describe("parseUserQuery", () => {
       unionid: "yes",
       subscribed: "unknown",
       snapshot: "yes",
+      tag: 101,
       createdFrom: "2025-01-01",
       createdTo: "2025-12-31",
       loginFrom: "2026-02-01",
@@ -65,6 +67,17 @@ describe("parseUserQuery", () => {
     });
   });
 
+  it("reads a tag id as a number, and counts it as a filter", () => {
+    const query = parse("tag=101");
+    expect(query.tag).toBe(101);
+    expect(isFiltered(query)).toBe(true);
+    expect(userQueryToSearchParams(query).toString()).toBe("tag=101");
+    // WeChat's own tags start at 0.
+    expect(parse("tag=0").tag).toBe(0);
+    expect(userQueryHref("/admin/users", parse("tag=0"))).toBe("/admin/users?tag=0");
+    expect(parse("tag=").tag).toBeUndefined();
+  });
+
   it("trims the search and keeps emoji and rare CJK intact", () => {
     expect(parse(`q=${encodeURIComponent("  👨‍👩‍👧𠮷 ")}`).q).toBe("👨‍👩‍👧𠮷");
   });
@@ -81,6 +94,12 @@ describe("parseUserQuery", () => {
     ["unionid=maybe", "unionid"],
     ["subscribed=1", "关注"],
     ["snapshot=no", "快照"],
+    ["tag=vip", "标签"],
+    ["tag=-1", "标签"],
+    ["tag=1.5", "标签"],
+    ["tag=1e3", "标签"],
+    ["tag=99999999999", "标签"],
+    ["tag=2147483648", "标签编号过大"],
     ["createdFrom=2025-13-01", "注册开始日期"],
     ["createdFrom=2025-02-30", "注册开始日期"],
     ["loginTo=yesterday", "登录结束日期"],

@@ -24,6 +24,8 @@ export interface UserQuery {
   readonly unionid?: "yes" | "no";
   readonly subscribed?: "yes" | "no" | "unknown";
   readonly snapshot?: "yes";
+  /** WeChat's tag id: people who carry that tag (a UserTag row). */
+  readonly tag?: number;
   /** Calendar days in Asia/Shanghai, YYYY-MM-DD, both ends inclusive. */
   readonly createdFrom?: string;
   readonly createdTo?: string;
@@ -102,6 +104,14 @@ const schema = z
     unionid: z.enum(["yes", "no"], "unionid 筛选只能是 yes 或 no").optional(),
     subscribed: z.enum(["yes", "no", "unknown"], "关注筛选只能是 yes、no 或 unknown").optional(),
     snapshot: z.enum(["yes"], "快照筛选只能是 yes").optional(),
+    // WeChat's tag ids are small non-negative integers (0–2 are its own); digits only, so "1e3" or " 7"
+    // are refused rather than read as some other tag.
+    tag: z
+      .string()
+      .regex(/^\d{1,10}$/, "标签应为标签编号（数字）")
+      .transform(Number)
+      .pipe(z.number().max(2_147_483_647, "标签编号过大"))
+      .optional(),
     createdFrom: day("注册开始日期").optional(),
     createdTo: day("注册结束日期").optional(),
     loginFrom: day("登录开始日期").optional(),
@@ -169,6 +179,7 @@ const FILTER_KEYS = [
   "unionid",
   "subscribed",
   "snapshot",
+  "tag",
   "createdFrom",
   "createdTo",
   "loginFrom",
@@ -183,7 +194,7 @@ export function userQueryToSearchParams(
   const params = new URLSearchParams();
   for (const key of FILTER_KEYS) {
     const value = query[key];
-    if (value !== undefined && value !== "") params.set(key, value);
+    if (value !== undefined && value !== "") params.set(key, String(value));
   }
   if (query.sort && query.sort !== "created") params.set("sort", query.sort);
   if (query.dir && query.dir !== "desc") params.set("dir", query.dir);

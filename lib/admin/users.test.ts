@@ -3,7 +3,15 @@
 // and the streamed CSV export.
 import { beforeAll, describe, expect, it } from "vitest";
 import { forEachDatabase } from "@/lib/testing/db";
-import { exportUsersCsv, listUsers, type UserListDeps, type UserListRow } from "./users";
+import {
+  ESTIMATE_TTL_MS,
+  estimateUserCount,
+  exportUsersCsv,
+  listTagOptions,
+  listUsers,
+  type UserListDeps,
+  type UserListRow,
+} from "./users";
 import { BOM } from "./csv";
 import {
   formatShanghaiTime,
@@ -72,6 +80,19 @@ function fixtures(): Fixture[] {
 
 const ALL = fixtures();
 
+// Tags as the follower sync stores them: WeChat's id and name, and who carries which.
+const TAGS = [
+  { id: 2, name: "星标组" },
+  { id: 100, name: "VIP" },
+  { id: 101, name: "潜在客户" },
+];
+const number = (f: Fixture) => Number(f.id.slice(1));
+const TAGGED: Record<number, (f: Fixture) => boolean> = {
+  2: (f) => number(f) % 10 === 3,
+  100: (f) => number(f) % 7 === 0,
+  101: () => false,
+};
+
 function query(search: string): UserQuery {
   const result = parseUserQuery(new URLSearchParams(search));
   if (!result.ok) throw new Error(result.issues.join("; "));
@@ -115,6 +136,10 @@ forEachDatabase((kind, database) => {
         // A second app's identity: the list shows our appid's openid, and finds the person by either.
         { appid: OTHER_APP, openid: "oOtherApp0000000000000000001", userId: "u001" },
       ],
+    });
+    await db.tag.createMany({ data: TAGS });
+    await db.userTag.createMany({
+      data: TAGS.flatMap((t) => ALL.filter(TAGGED[t.id]!).map((f) => ({ tagId: t.id, userId: f.id }))),
     });
   });
 
@@ -187,6 +212,20 @@ forEachDatabase((kind, database) => {
       if (kind === "sqlite") expect(page.estimatedTotal).toBe(N);
       expect((await listUsers(deps, query("scope=snsapi_base"))).estimatedTotal).toBeNull();
     });
+
+    it("remembers the estimate for a minute, then reads it again", async () => {
+      const later = Date.now() + 10 * ESTIMATE_TTL_MS;
+      const first = await estimateUserCount(deps, later);
+      await deps.db.user.create({ data: { id: "u-estimate" } });
+      try {
+        expect(await estimateUserCount(deps, later + ESTIMATE_TTL_MS - 1)).toBe(first);
+        // SQLite's estimate is the largest rowid, so it sees the new row at once; PostgreSQL's waits for ANALYZE.
+        if (kind === "sqlite") expect(await estimateUserCount(deps, later + ESTIMATE_TTL_MS)).toBe(N + 1);
+      } finally {
+        await deps.db.user.delete({ where: { id: "u-estimate" } });
+        await estimateUserCount(deps, later + 3 * ESTIMATE_TTL_MS);
+      }
+    });
   });
 
   describe("rows", () => {
@@ -228,6 +267,9 @@ forEachDatabase((kind, database) => {
         "loginFrom=2026-01-04&loginTo=2026-01-04",
         (f) => f.lastLoginAt >= shanghaiDayStart("2026-01-04") && f.lastLoginAt < shanghaiDayEnd("2026-01-04"),
       ],
+      ["tag=100", TAGGED[100]!],
+      ["tag=2", TAGGED[2]!],
+      ["tag=100&scope=snsapi_base", (f) => TAGGED[100]!(f) && f.scope === "snsapi_base"],
       [
         "scope=snsapi_userinfo&unionid=no&subscribed=yes",
         (f) => f.scope === "snsapi_userinfo" && f.unionid === null && f.subscribed === true,
@@ -239,6 +281,22 @@ forEachDatabase((kind, database) => {
       expect(expected.length).toBeGreaterThan(0);
       expect(expected.length).toBeLessThan(N);
       expect(ids(page.rows)).toEqual(expected);
+    });
+
+    it("by tag: only people who carry it; a tag nobody carries, or an unknown one, finds nobody", async () => {
+      const { forward } = await walk("tag=100&sort=login&dir=asc&limit=8");
+      expect(forward.flat()).toEqual(expectedOrder(ALL.filter(TAGGED[100]!), "login", "asc"));
+      expect(forward.length).toBeGreaterThan(2);
+      expect((await listUsers(deps, query("tag=101"))).rows).toEqual([]);
+      expect((await listUsers(deps, query("tag=999"))).rows).toEqual([]);
+      expect((await listUsers(deps, query("tag=100"))).estimatedTotal).toBeNull();
+    });
+
+    it("lists the account's tags for the filter, by name", async () => {
+      const names = [...TAGS].map((t) => t.name).sort();
+      const options = await listTagOptions(deps);
+      expect(options.map((t) => t.name)).toEqual(names);
+      expect(options.find((t) => t.name === "VIP")).toEqual({ id: 100, name: "VIP" });
     });
 
     it("includes the whole last day of a range, in Beijing time", async () => {

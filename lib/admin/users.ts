@@ -120,6 +120,9 @@ function whereClauses(deps: UserListDeps, filter: UserFilter): Prisma.Sql[] {
   if (filter.subscribed === "no") where.push(Prisma.sql`u."subscribed" = ${false}`);
   if (filter.subscribed === "unknown") where.push(Prisma.sql`u."subscribed" IS NULL`);
   if (filter.snapshot === "yes") where.push(Prisma.sql`u."snapshotAttempts" > 0`);
+  // Served by UserTag's primary key (tagId, userId): one index probe per candidate row.
+  if (filter.tag !== undefined)
+    where.push(Prisma.sql`EXISTS (SELECT 1 FROM "UserTag" t WHERE t."tagId" = ${filter.tag} AND t."userId" = u."id")`);
   if (filter.createdFrom) where.push(Prisma.sql`u."createdAt" >= ${shanghaiDayStart(filter.createdFrom)}`);
   if (filter.createdTo) where.push(Prisma.sql`u."createdAt" < ${shanghaiDayEnd(filter.createdTo)}`);
   if (filter.loginFrom) where.push(Prisma.sql`u."lastLoginAt" >= ${shanghaiDayStart(filter.loginFrom)}`);
@@ -256,11 +259,30 @@ export async function* eachUser(
   }
 }
 
+/** How long an estimated total is reused: it is shown as "约 N 位用户", and N moves slowly. */
+export const ESTIMATE_TTL_MS = 60_000;
+
+const estimates = new WeakMap<Db, { at: number; value: Promise<number | null> }>();
+
 /**
  * About how many users there are, for free: PostgreSQL's row estimate (kept by autovacuum/ANALYZE);
  * on SQLite the largest rowid (a b-tree's last key, O(log n); high by the number of deleted rows).
+ * Remembered per database for ESTIMATE_TTL_MS (one statement a minute instead of one per page view;
+ * concurrent callers share the one in flight).
  */
-export async function estimateUserCount(deps: UserListDeps): Promise<number | null> {
+export function estimateUserCount(deps: UserListDeps, now: number = Date.now()): Promise<number | null> {
+  const cached = estimates.get(deps.db);
+  if (cached && now - cached.at < ESTIMATE_TTL_MS) return cached.value;
+  const value = readEstimate(deps);
+  estimates.set(deps.db, { at: now, value });
+  // A failure is not remembered: the next page view asks again.
+  value.catch(() => {
+    if (estimates.get(deps.db)?.value === value) estimates.delete(deps.db);
+  });
+  return value;
+}
+
+async function readEstimate(deps: UserListDeps): Promise<number | null> {
   const rows =
     deps.kind === "postgresql"
       ? await deps.db.$queryRaw<{ n: number | bigint | null }[]>`
@@ -270,6 +292,21 @@ export async function estimateUserCount(deps: UserListDeps): Promise<number | nu
   if (n === null || n === undefined) return deps.kind === "sqlite" ? 0 : null;
   // -1: never analysed yet.
   return Number(n) >= 0 ? Number(n) : null;
+}
+
+export interface TagOption {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** At most this many tags in the filter's <select> (WeChat allows an account 100). */
+export const MAX_TAG_OPTIONS = 500;
+
+/** The account's tags for the list's filter, by name; empty until the follower sync has fetched any. */
+export async function listTagOptions(deps: UserListDeps): Promise<readonly TagOption[]> {
+  const rows = await deps.db.$queryRaw<{ id: number | bigint; name: string }[]>`
+    SELECT t."id", t."name" FROM "Tag" t ORDER BY t."name", t."id" LIMIT ${Prisma.raw(String(MAX_TAG_OPTIONS))}`;
+  return rows.map((r) => ({ id: Number(r.id), name: r.name }));
 }
 
 export const CSV_HEADER = [

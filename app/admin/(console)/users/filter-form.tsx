@@ -3,6 +3,7 @@
 // as `name=` and read as absent; paging cursors are dropped, so a new filter starts at the first page.
 import Link from "next/link";
 import { DEFAULT_LIMIT, type UserQuery } from "@/lib/admin/user-query";
+import type { TagOption } from "@/lib/admin/users";
 
 const field = "rounded-md border border-neutral-300 bg-white px-2 py-1.5 text-sm";
 
@@ -40,7 +41,7 @@ function DateInput({ name, label, value }: { name: string; label: string; value:
   );
 }
 
-export function FilterForm({ query }: { query: UserQuery }) {
+export function FilterForm({ query, tags }: { query: UserQuery; tags: readonly TagOption[] }) {
   return (
     <form
       method="get"
@@ -116,6 +117,21 @@ export function FilterForm({ query }: { query: UserQuery }) {
             ["yes", "有过"],
           ]}
         />
+        {/* Only once the follower sync has fetched tags; a tag in the URL that is no longer listed still shows. */}
+        {(tags.length > 0 || query.tag !== undefined) && (
+          <Select
+            name="tag"
+            label="标签"
+            value={query.tag === undefined ? undefined : String(query.tag)}
+            options={[
+              ["", "全部"],
+              ...tags.map((t): [string, string] => [String(t.id), t.name]),
+              ...(query.tag !== undefined && !tags.some((t) => t.id === query.tag)
+                ? [[String(query.tag), `标签 ${query.tag}`] as [string, string]]
+                : []),
+            ]}
+          />
+        )}
         <Select
           name="sort"
           label="排序"
