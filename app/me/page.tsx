@@ -8,6 +8,8 @@ import { sessionOptions, type SessionData } from "@/lib/session";
 import { loginPath } from "@/lib/auth/login";
 import { Avatar, ButtonLink, Card } from "@/app/ui";
 import { LogoutButton, RefreshProfileButton } from "./actions";
+import { WeChatJssdk } from "./jssdk";
+import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
 
@@ -83,6 +85,7 @@ export default async function MePage() {
         {hasProfile && <RefreshProfileButton />}
         <LogoutButton />
       </div>
+      <WeChatJssdk loadScript={!env().usesSimulator} />
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { requireStaffPage } from "@/lib/admin/guard";
 import { dashboardStats, shanghaiClock, type NamedCount } from "@/lib/admin/stats";
 import { Chart } from "./charts";
+import { TokenStatusCard } from "./token-status";
 import { dailyOption, donutOption, provincesOption } from "./dashboard-charts";
 
 export const dynamic = "force-dynamic";
@@ -53,6 +54,8 @@ export default async function DashboardPage() {
           value={count(totals.snapshotAttempts)}
         />
       </section>
+
+      <TokenStatusCard />
 
       <ChartCard title="近 30 天新增用户与登录">
         <Chart option={dailyOption(daily)} label="近 30 天每日新增用户与登录次数折线图" testId="chart-daily" />

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SIM_DEFAULTS, startSimulator, type Simulator } from "../server";
+import { START_TIME } from "../test-helpers";
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ startTime: START_TIME });
+});
+afterAll(() => sim.close());
+beforeEach(() => sim.reset());
+
+async function getTicket(token: string, type = "jsapi"): Promise<Record<string, unknown>> {
+  const res = await fetch(`${sim.url}/cgi-bin/ticket/getticket?access_token=${token}&type=${type}`);
+  expect(res.headers.get("content-type")).toBe("text/plain");
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
+
+describe("cgi-bin/ticket/getticket", () => {
+  it("needs a valid access_token and type=jsapi; returns errcode 0 and a 7200 s ticket", async () => {
+    expect((await getTicket("nope")).errcode).toBe(40001);
+    const token = sim.basicTokens.issue().value;
+    expect((await getTicket(token, "other")).errcode).toBe(40097);
+    const body = await getTicket(token);
+    expect(body).toMatchObject({ errcode: 0, errmsg: "ok", expires_in: 7200 });
+    expect(sim.tickets.isValid(body.ticket as string)).toBe(true);
+  });
+
+  it("a new ticket retires the previous one after 5 minutes; the daily quota gives 45009", async () => {
+    const token = sim.basicTokens.issue().value;
+    const first = (await getTicket(token)).ticket as string;
+    await getTicket(token);
+    sim.advance(299);
+    expect(sim.tickets.isValid(first)).toBe(true);
+    sim.advance(1);
+    expect(sim.tickets.isValid(first)).toBe(false);
+    sim.tickets.setQuota(2);
+    expect((await getTicket(token)).errcode).toBe(45009);
+  });
+
+  it("verifies a wx.config signature (url without its fragment) over HTTP", async () => {
+    const token = sim.basicTokens.issue().value;
+    const ticket = (await getTicket(token)).ticket as string;
+    const url = "http://localhost:3000/me?x=1";
+    const signature = sha1(`jsapi_ticket=${ticket}&noncestr=abc&timestamp=1700000000&url=${url}`);
+    const verify = (body: unknown) =>
+      fetch(`${sim.url}/__sim/ticket/verify`, { method: "POST", body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<{ valid: boolean }>,
+      );
+    expect((await verify({ url: `${url}#top`, nonceStr: "abc", timestamp: 1700000000, signature })).valid).toBe(true);
+    expect((await verify({ url, nonceStr: "abd", timestamp: 1700000000, signature })).valid).toBe(false);
+    expect(SIM_DEFAULTS.appId).toMatch(/^wx/);
+  });
+});
