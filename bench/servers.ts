@@ -233,13 +233,14 @@ export async function startApp(
   port: number,
   databaseUrl: string,
   nodeArgs: string[] = [],
+  extraEnv: Env = {},
 ): Promise<{ child: Child; appUrl: string }> {
   const appUrl = `http://127.0.0.1:${port}`;
   const child = start(
     `next start :${port}`,
     process.execPath,
     [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-    appEnv(appUrl, port, databaseUrl),
+    { ...appEnv(appUrl, port, databaseUrl), ...extraEnv },
   );
   await waitHealthy(child, `${appUrl}/api/health`);
   return { child, appUrl };

@@ -6,7 +6,7 @@ import { seal } from "@/lib/crypto";
 import { isUniqueViolation, type Db } from "@/lib/db";
 import type { AuthDeps } from "@/lib/auth/deps";
 
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export const WEB_ACCESS_TOKEN_SAFETY_MS = 60_000;
 export const REFRESH_TOKEN_LIFETIME_MS = 30 * 24 * 3600 * 1000;
@@ -148,7 +148,7 @@ export async function applyProfile(deps: AuthDeps, userId: string, profile: WeCh
  * Gives person `userId` the unionid. When another person already holds it (known through another
  * app of the same Open Platform account), the two are one person: merge `userId` into that one.
  */
-async function attachUnionid(tx: Tx, userId: string, unionid: string): Promise<string> {
+export async function attachUnionid(tx: Tx, userId: string, unionid: string): Promise<string> {
   const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
   if (user.unionid === unionid) return userId;
   // WeChat never changes the unionid of an openid; a different one is an anomaly, not a merge.
@@ -176,4 +176,21 @@ async function attachUnionid(tx: Tx, userId: string, unionid: string): Promise<s
   });
   await tx.user.delete({ where: { id: userId } });
   return holder.id;
+}
+
+/**
+ * The person `appid` knows as `openid` (a message push, a follower): found by its identity, else created
+ * with the identity and no web token. A later login of the same openid finds the same identity, so it is
+ * the same person (and a unionid it brings attaches or merges as for any login). Run inside a transaction
+ * that the caller retries on a lost race (the (appid, openid) unique constraint).
+ */
+export async function findOrCreatePersonByOpenid(tx: Tx, appid: string, openid: string, now: Date): Promise<string> {
+  const existing = await tx.identity.findUnique({
+    where: { appid_openid: { appid, openid } },
+    select: { userId: true },
+  });
+  if (existing) return existing.userId;
+  const user = await tx.user.create({ data: { createdAt: now, lastLoginAt: now }, select: { id: true } });
+  await tx.identity.create({ data: { appid, openid, userId: user.id, createdAt: now, lastLoginAt: now } });
+  return user.id;
 }

@@ -1,0 +1,141 @@
+// The message endpoint end to end: the simulator plays WeChat's servers (signed, encrypted pushes, the
+// reply checked and decrypted), a production build of the app answers, and staff see the result in the
+// console: a subscribe makes the person with their subscription and timeline; an auto-reply edited in
+// the console is what WeChat gets back.
+import type { Locator, Page } from "@playwright/test";
+import { test as base, expect } from "../fixtures";
+import { StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "../admin/staff";
+import { clearAutoReplies, push, uniqueOpenid, userIdOf } from "./support";
+
+const test = base.extend<{ admin: StaffSignInPage }, { staffAccounts: void }>({
+  staffAccounts: [
+    async ({ databaseUrl }, provide) => {
+      createStaffAccounts(databaseUrl);
+      await provide();
+    },
+    { scope: "worker" },
+  ],
+  admin: async ({ page, appOrigin, databaseUrl, staffAccounts: _ }, provide) => {
+    await clearSignInAttempts(databaseUrl);
+    await clearAutoReplies(databaseUrl);
+    const signIn = new StaffSignInPage(page, appOrigin);
+    await signIn.signInAs("admin");
+    await provide(signIn);
+  },
+});
+
+/** /admin/auto-replies */
+class AutoRepliesPage {
+  readonly rules: Locator;
+  readonly newRule: Locator;
+  constructor(readonly page: Page) {
+    this.rules = page.getByTestId("auto-reply-rule");
+    this.newRule = page.getByTestId("auto-reply-new");
+  }
+  async open(): Promise<void> {
+    await this.page.goto("/admin/auto-replies");
+    await expect(this.page.getByRole("heading", { name: "自动回复" })).toBeVisible();
+  }
+  async add(rule: { kind: "subscribe" | "keyword"; keyword?: string; match?: "exact" | "contains"; reply: string }) {
+    const count = await this.rules.count();
+    await this.newRule.getByTestId("auto-reply-kind").selectOption(rule.kind);
+    if (rule.kind === "keyword") {
+      await this.newRule.getByTestId("auto-reply-keyword").fill(rule.keyword ?? "");
+      await this.newRule.getByTestId("auto-reply-match").selectOption(rule.match ?? "exact");
+    }
+    await this.newRule.getByTestId("auto-reply-text").fill(rule.reply);
+    const created = this.page.waitForResponse(
+      (r) => r.url().endsWith("/api/admin/auto-replies") && r.request().method() === "POST",
+    );
+    await this.newRule.getByTestId("auto-reply-create").click();
+    expect((await created).status()).toBe(201);
+    await expect(this.rules).toHaveCount(count + 1);
+  }
+  rule(kind: "subscribe" | "keyword", keyword = ""): Locator {
+    return this.page.locator(`[data-testid="auto-reply-rule"][data-kind="${kind}"][data-keyword="${keyword}"]`);
+  }
+  async edit(rule: Locator, reply: string): Promise<void> {
+    await rule.getByTestId("auto-reply-text").fill(reply);
+    const saved = this.page.waitForResponse(
+      (r) => r.url().includes("/api/admin/auto-replies/") && r.request().method() === "PUT",
+    );
+    await rule.getByTestId("auto-reply-save").click();
+    expect((await saved).status()).toBe(200);
+    await expect(rule.getByTestId("auto-reply-text")).toHaveValue(reply);
+    await expect(this.page.getByTestId("auto-reply-error")).toHaveCount(0);
+  }
+}
+
+test("a subscribe pushed by WeChat: the person, their subscription and timeline on their admin page", async ({
+  admin,
+  appOrigin,
+  databaseUrl,
+}) => {
+  const openid = uniqueOpenid("o_e2e_sub");
+  const now = Math.floor(Date.now() / 1000);
+  const subscribed = await push(appOrigin, {
+    type: "subscribe",
+    openid,
+    eventKey: "qrscene_e2e_poster",
+    mode: "aes",
+    createTime: now,
+  });
+  expect(subscribed).toMatchObject({
+    ok: true,
+    replyCheck: "none",
+    attempts: [{ n: 1, status: 200, timedOut: false }],
+  });
+  expect(
+    (await push(appOrigin, { type: "CLICK", openid, eventKey: "MENU_HELP", mode: "compatible", createTime: now + 1 }))
+      .ok,
+  ).toBe(true);
+  expect(
+    (await push(appOrigin, { type: "text", openid, content: "你好 👋", mode: "plaintext", createTime: now + 2 })).ok,
+  ).toBe(true);
+
+  // Applied after the answer: the person appears once the app has processed the pushes.
+  await expect.poll(() => userIdOf(databaseUrl, openid)).not.toBeNull();
+  const userId = (await userIdOf(databaseUrl, openid)) ?? "";
+
+  const page = admin.page;
+  await page.goto(`/admin/users/${userId}`);
+  await expect(page.getByTestId("user-subscribed")).toHaveText("是");
+  await expect(page.getByTestId("user-subscribed-at")).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  const entries = page.getByTestId("timeline-entry");
+  await expect(entries.getByTestId("timeline-label")).toHaveText(["文本消息", "点击菜单", "关注"]);
+  await expect(entries.getByTestId("timeline-detail")).toHaveText([
+    "你好 👋",
+    "MENU_HELP",
+    "扫码关注，场景 e2e_poster",
+  ]);
+});
+
+test("an auto-reply edited in the console is the reply WeChat gets, encrypted and verified", async ({
+  admin,
+  appOrigin,
+}) => {
+  const replies = new AutoRepliesPage(admin.page);
+  await replies.open();
+  await expect(admin.page.getByTestId("auto-reply-empty")).toBeVisible();
+  await replies.add({ kind: "subscribe", reply: "欢迎关注 e2e 公众号" });
+  await replies.add({ kind: "keyword", keyword: "价格", match: "contains", reply: "价格表：https://example.com/p" });
+
+  const openid = uniqueOpenid("o_e2e_reply");
+  const welcome = await push(appOrigin, { type: "subscribe", openid, mode: "aes" });
+  expect(welcome).toMatchObject({ ok: true, replyCheck: "verified" });
+  expect(welcome.reply?.fields).toMatchObject({ ToUserName: openid, MsgType: "text", Content: "欢迎关注 e2e 公众号" });
+
+  const asked = await push(appOrigin, { type: "text", openid, content: "请问价格多少", mode: "aes" });
+  expect(asked.reply?.fields.Content).toBe("价格表：https://example.com/p");
+
+  await replies.edit(replies.rule("keyword", "价格"), "新价格表：https://example.com/p2");
+  const plain = await push(appOrigin, { type: "text", openid, content: "价格", mode: "plaintext" });
+  expect(plain).toMatchObject({ ok: true, replyCheck: "plain" });
+  expect(plain.reply?.fields.Content).toBe("新价格表：https://example.com/p2");
+
+  // Unknown text: no reply, just "success".
+  expect(await push(appOrigin, { type: "text", openid, content: "随便说说", mode: "aes" })).toMatchObject({
+    ok: true,
+    replyCheck: "none",
+  });
+});

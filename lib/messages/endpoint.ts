@@ -1,0 +1,332 @@
+// The message endpoint's protocol work: check the request (signature, timestamp window, nonce, body),
+// decrypt, record the push first and answer at once; what the push means is applied afterwards
+// (process.ts), so WeChat gets its answer well within its 5 seconds whatever happens downstream.
+//
+// Order of checks, and why a retry still gets its reply: the URL signature and the timestamp window
+// come first (a forged or stale request is refused before anything is read from the database). Then
+// one transaction inserts the nonce and the event. WeChat's retries of a push collapse onto the
+// event's dedupe key: whether a retry reuses the signed query (the nonce row exists) or carries a
+// fresh one (the event row exists), the unique constraint fails and the first reply is replayed. A
+// request whose nonce was used but whose message is new is a captured query re-used with another body
+// (plaintext mode signs the query, not the body): refused. Replaying a captured request verbatim gains
+// nothing: it gets the recorded reply back and records nothing.
+import { randomBytes, randomUUID } from "node:crypto";
+import { z } from "zod";
+import { sha256 } from "@/lib/crypto";
+import { isUniqueViolation, type Db } from "@/lib/db";
+import type { DatabaseKind } from "@/prisma/database-url";
+import { AppError } from "@/lib/errors";
+import { MessageCryptoError, type MessageCrypto } from "@/lib/wechat/message-crypto";
+import { checkMsgSignature, checkUrlSignature } from "@/lib/wechat/message-signature";
+import {
+  MessageXmlError,
+  buildEncryptedEnvelope,
+  buildTextReply,
+  dedupeKey,
+  parseInboundMessage,
+  parseXmlFields,
+  type InboundMessage,
+} from "@/lib/wechat/message-xml";
+import { chooseReply, type AutoReplyCache } from "./auto-replies";
+import type { EventFacts } from "./process";
+
+/**
+ * How far a request's timestamp may be from our clock. WeChat retries for about 15 s (three tries,
+ * 5 s apart); 5 minutes leaves room for those and for clock skew, and bounds how long a nonce is kept.
+ */
+export const TIMESTAMP_WINDOW_SECONDS = 300;
+/** WeChat's pushes are a few KB at most; anything larger is refused before it is parsed. */
+export const MAX_PUSH_BYTES = 64 * 1024;
+
+export interface MessageDeps {
+  readonly db: Db;
+  /** The record is written with raw SQL (no query plan to compile on the hot path), in each dialect. */
+  readonly dialect: DatabaseKind;
+  readonly appId: string;
+  readonly token: string;
+  /** null without an EncodingAESKey: safe-mode pushes are then refused (503). */
+  readonly crypto: MessageCrypto | null;
+  readonly now: () => Date;
+  /** The nonce of an encrypted reply. */
+  readonly replyNonce: () => string;
+  readonly autoReplies: AutoReplyCache;
+  /**
+   * Resolves when recording has taken too long to answer WeChat in time (default: 4 s, leaving a
+   * second of WeChat's 5 for the network). Tests replace it.
+   */
+  readonly recordDeadline?: () => Promise<void>;
+}
+
+export const RECORD_DEADLINE_MS = 4000;
+
+const defaultDeadline = () =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, RECORD_DEADLINE_MS).unref();
+  });
+
+export const randomReplyNonce = (): string => String(randomBytes(4).readUInt32BE());
+
+const querySchema = z.object({
+  signature: z.string().max(64).optional(),
+  timestamp: z.string().regex(/^\d{1,12}$/),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  encrypt_type: z.enum(["aes", "raw"]).optional(),
+  msg_signature: z.string().max(64).optional(),
+  echostr: z.string().min(1).max(1024).optional(),
+});
+
+type Query = z.output<typeof querySchema>;
+
+const refuse = (reason: string, cause?: unknown): AppError => new AppError("push_refused", { detail: reason, cause });
+const invalid = (reason: string, cause?: unknown): AppError => new AppError("push_invalid", { detail: reason, cause });
+
+function first(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of params) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+/** Signature and timestamp window: everything a request must pass before the database is touched. */
+function checkRequest(deps: MessageDeps, params: URLSearchParams): Query {
+  const parsed = querySchema.safeParse(first(params));
+  if (!parsed.success) throw refuse("query");
+  const query = parsed.data;
+  if (!checkUrlSignature(deps.token, query)) throw refuse("signature");
+  const skew = Math.abs(deps.now().getTime() / 1000 - Number(query.timestamp));
+  if (skew > TIMESTAMP_WINDOW_SECONDS) throw refuse("stale");
+  return query;
+}
+
+/** sha256 of timestamp|nonce|signature: one signed query is accepted once. */
+function nonceRow(deps: MessageDeps, query: Query) {
+  const key = sha256(`${query.timestamp}|${query.nonce}|${query.signature ?? ""}`);
+  const base = Math.max(Number(query.timestamp) * 1000, deps.now().getTime());
+  return { key, expiresAt: new Date(base + TIMESTAMP_WINDOW_SECONDS * 1000) };
+}
+
+/** GET verification (接入验证): the echostr, only when the signature holds; a replay of the same query is refused. */
+export async function verifyUrl(deps: MessageDeps, params: URLSearchParams): Promise<string> {
+  const query = checkRequest(deps, params);
+  if (query.echostr === undefined) throw refuse("echostr");
+  try {
+    await deps.db.pushNonce.create({ data: nonceRow(deps, query) });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw refuse("replayed");
+    throw err;
+  }
+  return query.echostr;
+}
+
+export type PushMode = "plaintext" | "aes";
+
+export interface PushOutcome {
+  readonly mode: PushMode;
+  /** "success", a plaintext reply, or the encrypted reply's envelope. */
+  readonly body: string;
+  readonly contentType: string;
+  readonly eventId: string;
+  /** True when this request recorded the event (false: a retry, answered with the first reply). */
+  readonly recorded: boolean;
+  /** What processing needs, so it need not read the event back. */
+  readonly facts: EventFacts;
+}
+
+function summary(m: InboundMessage): string | null {
+  const f = m.fields;
+  if (m.content !== null) return m.content.slice(0, 2000);
+  if (m.event === "LOCATION") return `${f.Latitude ?? "?"},${f.Longitude ?? "?"} ±${f.Precision ?? "?"}`;
+  if (m.msgType === "location") return f.Label || `${f.Location_X ?? "?"},${f.Location_Y ?? "?"}`;
+  if (m.msgType === "link") return f.Title ?? f.Url ?? null;
+  if (m.msgType === "voice") return f.Recognition ?? null;
+  return null;
+}
+
+function decryptBody(deps: MessageDeps, query: Query, body: string): string {
+  if (!deps.crypto) throw new AppError("push_unavailable", { detail: "safe mode needs WECHAT_ENCODING_AES_KEY" });
+  let fields: Record<string, string>;
+  try {
+    fields = parseXmlFields(body);
+  } catch (err) {
+    throw invalid("xml", err);
+  }
+  const encrypt = fields.Encrypt;
+  if (!encrypt) throw invalid("no Encrypt");
+  if (!checkMsgSignature(deps.token, { msgSignature: query.msg_signature, ...query }, encrypt)) {
+    throw refuse("msg_signature");
+  }
+  try {
+    return deps.crypto.decrypt(encrypt);
+  } catch (err) {
+    if (err instanceof MessageCryptoError && err.code === "appid") throw refuse("appid", err);
+    throw invalid("decrypt", err);
+  }
+}
+
+/**
+ * A POST push, in plaintext, compatible or safe mode (`encrypt_type=aes`: the encrypted part is the
+ * one that counts). Records the event (or finds the first attempt's) and returns the answer.
+ */
+export async function receivePush(deps: MessageDeps, params: URLSearchParams, body: string): Promise<PushOutcome> {
+  const query = checkRequest(deps, params);
+  const mode: PushMode = query.encrypt_type === "aes" ? "aes" : "plaintext";
+  const xml = mode === "aes" ? decryptBody(deps, query, body) : body;
+  let message: InboundMessage;
+  try {
+    message = parseInboundMessage(xml);
+  } catch (err) {
+    if (err instanceof MessageXmlError) throw invalid(`xml ${err.reason}`, err);
+    throw err;
+  }
+
+  const now = deps.now();
+  const replyText = chooseReply(await deps.autoReplies.rules(), message);
+  const reply = replyText
+    ? buildTextReply({
+        toOpenid: message.openid,
+        fromAccount: message.toUserName,
+        createTime: now.getTime() / 1000,
+        content: replyText,
+      })
+    : null;
+  const key = dedupeKey(message);
+  const nonce = nonceRow(deps, query);
+
+  let eventId: string;
+  let replyXml: string | null;
+  let recorded: boolean;
+  try {
+    const recording = recordPush(deps, nonce, {
+      dedupeKey: key,
+      openid: message.openid,
+      msgType: message.msgType,
+      event: message.event,
+      eventKey: message.eventKey,
+      content: summary(message),
+      payload: xml,
+      createdAt: new Date(message.createTime * 1000),
+      receivedAt: now,
+      reply,
+    });
+    // A database that does not answer in time (a long write holding SQLite's lock, PostgreSQL failing
+    // over) must not make WeChat wait past its 5 s: answer 503 now; WeChat retries, and if the insert
+    // commits meanwhile the retry finds the event and gets its reply.
+    const outcome = await Promise.race([recording, (deps.recordDeadline ?? defaultDeadline)().then(() => null)]);
+    if (outcome === null) {
+      recording.catch(() => undefined);
+      throw new AppError("push_unavailable", { detail: "record deadline" });
+    }
+    eventId = outcome;
+    replyXml = reply;
+    recorded = true;
+  } catch (err) {
+    if (!isUniqueViolation(err) && !isRawUniqueViolation(err)) throw err;
+    const first = await deps.db.weChatEvent.findUnique({
+      where: { dedupeKey: key },
+      select: { id: true, reply: true },
+    });
+    // The nonce was taken by another message: a captured signed query re-used with a new body.
+    if (!first) throw refuse("replayed");
+    eventId = first.id;
+    replyXml = first.reply;
+    recorded = false;
+  }
+  const facts: EventFacts = {
+    openid: message.openid,
+    msgType: message.msgType,
+    event: message.event,
+    eventKey: message.eventKey,
+    createdAt: new Date(message.createTime * 1000),
+  };
+  return { mode, eventId, recorded, facts, ...render(deps, mode, replyXml) };
+}
+
+interface EventRow {
+  dedupeKey: string;
+  openid: string;
+  msgType: string;
+  event: string | null;
+  eventKey: string | null;
+  content: string | null;
+  payload: string;
+  createdAt: Date;
+  receivedAt: Date;
+  reply: string | null;
+}
+
+/** Prisma's own text for a DateTime on SQLite (so ORM reads and comparisons see the same values). */
+const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
+
+/**
+ * The nonce and the event in one transaction, as two raw INSERTs: the hottest write of the endpoint,
+ * and Prisma's ORM would compile a query plan for each on every push. A unique violation of either
+ * (a retry, a replay) fails both.
+ */
+async function recordPush(deps: MessageDeps, nonce: { key: string; expiresAt: Date }, e: EventRow): Promise<string> {
+  const id = randomUUID();
+  const { db } = deps;
+  if (deps.dialect === "sqlite") {
+    await db.$transaction([
+      db.$executeRaw`INSERT INTO "PushNonce" ("key", "expiresAt") VALUES (${nonce.key}, ${sqliteTime(nonce.expiresAt)})`,
+      db.$executeRaw`INSERT INTO "WeChatEvent" ("id", "dedupeKey", "openid", "msgType", "event", "eventKey", "content", "payload", "createdAt", "receivedAt", "reply", "status", "attempts")
+        VALUES (${id}, ${e.dedupeKey}, ${e.openid}, ${e.msgType}, ${e.event}, ${e.eventKey}, ${e.content}, ${e.payload}, ${sqliteTime(e.createdAt)}, ${sqliteTime(e.receivedAt)}, ${e.reply}, 'pending', 0)`,
+    ]);
+  } else {
+    // timestamp(3) without time zone holds UTC (as Prisma writes it): the ISO text's "Z" is ignored by the cast.
+    await db.$transaction([
+      db.$executeRaw`INSERT INTO "PushNonce" ("key", "expiresAt") VALUES (${nonce.key}, ${nonce.expiresAt.toISOString()}::timestamp)`,
+      db.$executeRaw`INSERT INTO "WeChatEvent" ("id", "dedupeKey", "openid", "msgType", "event", "eventKey", "content", "payload", "createdAt", "receivedAt", "reply", "status", "attempts")
+        VALUES (${id}, ${e.dedupeKey}, ${e.openid}, ${e.msgType}, ${e.event}, ${e.eventKey}, ${e.content}, ${e.payload}, ${e.createdAt.toISOString()}::timestamp, ${e.receivedAt.toISOString()}::timestamp, ${e.reply}, 'pending', 0)`,
+    ]);
+  }
+  return id;
+}
+
+/** A unique violation reported by a raw statement (Prisma: P2010 with the driver adapter's kind). */
+function isRawUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
+  return e?.code === "P2010" && e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
+}
+
+function render(deps: MessageDeps, mode: PushMode, replyXml: string | null): { body: string; contentType: string } {
+  if (replyXml === null) return { body: "success", contentType: "text/plain; charset=utf-8" };
+  if (mode === "plaintext" || !deps.crypto) return { body: replyXml, contentType: "application/xml; charset=utf-8" };
+  const timestamp = String(Math.floor(deps.now().getTime() / 1000));
+  const sealed = deps.crypto.encryptReply(replyXml, timestamp, deps.replyNonce(), deps.token);
+  return { body: buildEncryptedEnvelope(sealed), contentType: "application/xml; charset=utf-8" };
+}
+
+/** Reads at most `max` bytes of a request body; more is a 413, refused before it is all read. */
+export async function readCappedBody(request: Request, max = MAX_PUSH_BYTES): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (Number.isFinite(declared) && declared > max) throw new AppError("push_too_large");
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new AppError("push_too_large");
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Deletes nonces past their window; at most once a minute per process. */
+export class NonceSweeper {
+  #last = 0;
+  constructor(
+    private readonly db: Db,
+    private readonly everyMs = 60_000,
+  ) {}
+  async maybeSweep(now: Date): Promise<number> {
+    if (now.getTime() - this.#last < this.everyMs) return 0;
+    this.#last = now.getTime();
+    const { count } = await this.db.pushNonce.deleteMany({ where: { expiresAt: { lt: now } } });
+    return count;
+  }
+}

@@ -1,0 +1,116 @@
+// Test helpers: signed (and encrypted) pushes as WeChat sends them, built with lib/wechat's own code.
+// The simulator (simulator/push.ts) has an independent implementation; its tests push to the real route.
+import { MessageCrypto } from "@/lib/wechat/message-crypto";
+import { wechatSignature } from "@/lib/wechat/message-signature";
+import { cdata } from "@/lib/wechat/message-xml";
+import type { Db } from "@/lib/db";
+import type { DatabaseKind } from "@/prisma/database-url";
+import { autoReplyCache } from "./auto-replies";
+import { randomReplyNonce, type MessageDeps } from "./endpoint";
+
+export const TEST_TOKEN = "testmessagetoken42";
+export const TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+export const TEST_APP_ID = "wx5e1f0c0de0000001";
+export const TEST_ACCOUNT = "gh_0123456789ab";
+export const T0 = Date.UTC(2026, 0, 15, 8, 0, 0);
+
+export class MovableClock {
+  ms = T0;
+  readonly now = (): Date => new Date(this.ms);
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export function testMessageDeps(
+  db: Db,
+  dialect: DatabaseKind,
+  clock: MovableClock,
+  overrides: Partial<MessageDeps> = {},
+): MessageDeps {
+  return {
+    db,
+    dialect,
+    appId: TEST_APP_ID,
+    token: TEST_TOKEN,
+    crypto: new MessageCrypto(TEST_AES_KEY, TEST_APP_ID),
+    now: clock.now,
+    replyNonce: randomReplyNonce,
+    // The process's cache for this database, which the console's edits clear.
+    autoReplies: autoReplyCache(db),
+    ...overrides,
+  };
+}
+
+export interface PushFields {
+  openid?: string;
+  createTime?: number;
+  msgType?: string;
+  event?: string;
+  eventKey?: string;
+  content?: string;
+  msgId?: string;
+  extra?: string;
+}
+
+export function pushXml(f: PushFields = {}): string {
+  const parts = [
+    `<ToUserName>${cdata(TEST_ACCOUNT)}</ToUserName>`,
+    `<FromUserName>${cdata(f.openid ?? "o_test_user_1")}</FromUserName>`,
+    `<CreateTime>${f.createTime ?? Math.floor(T0 / 1000)}</CreateTime>`,
+    `<MsgType>${cdata(f.msgType ?? (f.event ? "event" : "text"))}</MsgType>`,
+  ];
+  if (f.event) parts.push(`<Event>${cdata(f.event)}</Event>`);
+  if (f.eventKey !== undefined) parts.push(`<EventKey>${cdata(f.eventKey)}</EventKey>`);
+  if (f.content !== undefined) parts.push(`<Content>${cdata(f.content)}</Content>`);
+  if (f.msgId) parts.push(`<MsgId>${f.msgId}</MsgId>`);
+  return `<xml>${parts.join("")}${f.extra ?? ""}</xml>`;
+}
+
+export type Mode = "plaintext" | "compatible" | "aes";
+
+export interface SignedPush {
+  readonly params: URLSearchParams;
+  readonly body: string;
+  readonly query: string;
+}
+
+/** A push as WeChat sends it in `mode`, signed with `token` at `timestamp` (seconds). */
+export function signPush(
+  xml: string,
+  options: { mode?: Mode; timestamp?: number; nonce?: string; token?: string; appId?: string; aesKey?: string } = {},
+): SignedPush {
+  const mode = options.mode ?? "plaintext";
+  const token = options.token ?? TEST_TOKEN;
+  const timestamp = String(options.timestamp ?? Math.floor(T0 / 1000));
+  const nonce = options.nonce ?? String(Math.floor(Math.random() * 1e9));
+  const params = new URLSearchParams({
+    signature: wechatSignature([token, timestamp, nonce]),
+    timestamp,
+    nonce,
+    openid: "o_test_user_1",
+  });
+  if (mode === "plaintext") return { params, body: xml, query: params.toString() };
+  const crypto = new MessageCrypto(options.aesKey ?? TEST_AES_KEY, options.appId ?? TEST_APP_ID);
+  const encrypt = crypto.encrypt(xml);
+  params.set("encrypt_type", "aes");
+  params.set("msg_signature", wechatSignature([token, timestamp, nonce, encrypt]));
+  const inner =
+    mode === "compatible" ? xml.replace(/^<xml>|<\/xml>$/g, "") : `<ToUserName>${cdata(TEST_ACCOUNT)}</ToUserName>`;
+  return { params, body: `<xml>${inner}<Encrypt>${cdata(encrypt)}</Encrypt></xml>`, query: params.toString() };
+}
+
+/** A signed GET verification query. */
+export function signVerification(
+  options: { timestamp?: number; nonce?: string; echostr?: string; token?: string } = {},
+) {
+  const timestamp = String(options.timestamp ?? Math.floor(T0 / 1000));
+  const nonce = options.nonce ?? String(Math.floor(Math.random() * 1e9));
+  const token = options.token ?? TEST_TOKEN;
+  return new URLSearchParams({
+    signature: wechatSignature([token, timestamp, nonce]),
+    timestamp,
+    nonce,
+    echostr: options.echostr ?? "4075181314397890557",
+  });
+}

@@ -1,0 +1,148 @@
+/**
+ * The XML of pushes and passive replies. fast-xml-parser (actively maintained, no native code, entity
+ * expansion can be switched off) does the parsing; before it runs, any markup declaration is refused:
+ * `<!DOCTYPE`, `<!ENTITY`, comments, anything `<!` but CDATA. With no DOCTYPE there are no custom
+ * entities, so expansion bombs and external entities (XXE) cannot happen, whatever the parser does.
+ * WeChat never sends declarations, so nothing legitimate is lost.
+ */
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export class MessageXmlError extends Error {
+  override name = "MessageXmlError";
+  constructor(
+    readonly reason: "declaration" | "malformed" | "shape",
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Only the five predefined entities remain possible (declarations are refused above); HTML's are not XML.
+  processEntities: true,
+  htmlEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+});
+
+/** `<!` that does not open a CDATA section: DOCTYPE, ENTITY, ELEMENT, ATTLIST, NOTATION, comments. */
+const MARKUP_DECLARATION = /<!(?!\[CDATA\[)/;
+
+/** The children of the root `<xml>` element whose values are text (nested elements are dropped). */
+export function parseXmlFields(xml: string): Record<string, string> {
+  if (MARKUP_DECLARATION.test(xml)) throw new MessageXmlError("declaration", "markup declarations are refused");
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new MessageXmlError("malformed", valid.err.msg);
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch (err) {
+    throw new MessageXmlError("malformed", err instanceof Error ? err.message : "parse failed");
+  }
+  const root = (doc as Record<string, unknown> | null)?.xml;
+  if (typeof root !== "object" || root === null || Array.isArray(root)) {
+    throw new MessageXmlError("shape", "the root element must be <xml>");
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
+    if (typeof value === "string") fields[name] = value;
+    // A repeated field is ambiguous: refuse rather than pick one.
+    else if (Array.isArray(value)) throw new MessageXmlError("shape", `repeated <${name}>`);
+  }
+  return fields;
+}
+
+const openid = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const digits = z.string().regex(/^\d{1,20}$/);
+
+const messageSchema = z.object({
+  ToUserName: z.string().min(1).max(64),
+  FromUserName: openid,
+  CreateTime: digits,
+  MsgType: z.string().regex(/^[A-Za-z_]{1,32}$/),
+  MsgId: digits.optional(),
+  Event: z
+    .string()
+    .regex(/^[A-Za-z_]{1,64}$/)
+    .optional(),
+  EventKey: z.string().max(2048).optional(),
+  Content: z.string().max(8192).optional(),
+});
+
+export interface InboundMessage {
+  /** The account's original id (gh_…). */
+  readonly toUserName: string;
+  /** The user's openid. */
+  readonly openid: string;
+  /** Seconds since the epoch, as WeChat sent it. */
+  readonly createTime: number;
+  readonly msgType: string;
+  readonly msgId: string | null;
+  readonly event: string | null;
+  readonly eventKey: string | null;
+  readonly content: string | null;
+  /** Every text field, for summaries (Latitude, Label, Url, …). */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** A decrypted push's XML → a checked message; throws MessageXmlError. */
+export function parseInboundMessage(xml: string): InboundMessage {
+  const fields = parseXmlFields(xml);
+  const parsed = messageSchema.safeParse(fields);
+  if (!parsed.success) throw new MessageXmlError("shape", parsed.error.issues.map((i) => i.path.join(".")).join(","));
+  const m = parsed.data;
+  return {
+    toUserName: m.ToUserName,
+    openid: m.FromUserName,
+    createTime: Number(m.CreateTime),
+    msgType: m.MsgType,
+    msgId: m.MsgId ?? null,
+    event: m.Event ?? null,
+    eventKey: m.EventKey ?? null,
+    content: m.Content ?? null,
+    fields,
+  };
+}
+
+/**
+ * The key WeChat's retries of one push share: MsgId for messages; for events (which have none)
+ * FromUserName + CreateTime + Event + EventKey, hashed so a long VIEW URL stays a short key.
+ */
+export function dedupeKey(message: InboundMessage): string {
+  if (message.msgId) return `msg:${message.msgId}`;
+  const tuple = [message.openid, message.createTime, message.event ?? "", message.eventKey ?? ""].join("\n");
+  return `evt:${createHash("sha256").update(tuple, "utf8").digest("base64url")}`;
+}
+
+/** CDATA that survives `]]>` in the text (split across two sections). */
+export function cdata(text: string): string {
+  return `<![CDATA[${text.replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
+}
+
+/** A passive text reply (回复文本消息). */
+export function buildTextReply(input: { toOpenid: string; fromAccount: string; createTime: number; content: string }) {
+  return (
+    `<xml><ToUserName>${cdata(input.toOpenid)}</ToUserName><FromUserName>${cdata(input.fromAccount)}</FromUserName>` +
+    `<CreateTime>${Math.floor(input.createTime)}</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
+    `<Content>${cdata(input.content)}</Content></xml>`
+  );
+}
+
+/** The envelope of an encrypted reply (safe mode). */
+export function buildEncryptedEnvelope(reply: {
+  encrypt: string;
+  msgSignature: string;
+  timestamp: string;
+  nonce: string;
+}): string {
+  return (
+    `<xml><Encrypt>${cdata(reply.encrypt)}</Encrypt><MsgSignature>${cdata(reply.msgSignature)}</MsgSignature>` +
+    `<TimeStamp>${reply.timestamp}</TimeStamp><Nonce>${cdata(reply.nonce)}</Nonce></xml>`
+  );
+}
