@@ -1,0 +1,106 @@
+"use client";
+// The follower sync's button and live bar: polls GET /api/admin/followers/sync every second while a run
+// is going, and shows WeChat's errcode when a run failed.
+import { useCallback, useEffect, useState } from "react";
+import type { RunStatus } from "@/lib/followers/console";
+import { postJson } from "./client-api";
+
+const STATUS_LABEL: Record<string, string> = { running: "同步中", done: "已完成", failed: "失败" };
+const N = new Intl.NumberFormat("zh-CN");
+
+export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; canSync: boolean }) {
+  const [run, setRun] = useState<RunStatus | null>(initial);
+  const [message, setMessage] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const running = run?.status === "running" && !run.stalled;
+
+  const refresh = useCallback(async () => {
+    const response = await fetch("/api/admin/followers/sync", { headers: { accept: "application/json" } });
+    if (response.ok) setRun(((await response.json()) as { followers: RunStatus | null }).followers);
+  }, []);
+
+  useEffect(() => {
+    if (!running && !starting) return;
+    const timer = setInterval(() => void refresh().catch(() => {}), 1000);
+    return () => clearInterval(timer);
+  }, [running, starting, refresh]);
+
+  async function start() {
+    setStarting(true);
+    setMessage(null);
+    const result = await postJson("/api/admin/followers/sync");
+    if (!result.ok) setMessage(result.message);
+    await refresh().catch(() => {});
+    setStarting(false);
+  }
+
+  return (
+    <section className="flex flex-col gap-3 rounded-xl bg-white p-5 shadow-sm" data-testid="sync-panel">
+      <div className="flex items-center gap-3">
+        {canSync && (
+          <button
+            type="button"
+            onClick={() => void start()}
+            disabled={running || starting}
+            data-testid="sync-start"
+            className="rounded-md bg-neutral-900 px-4 py-1.5 text-sm text-white hover:bg-neutral-700 disabled:opacity-50"
+          >
+            {running ? "同步中…" : run && run.status !== "done" ? "继续同步" : "开始同步"}
+          </button>
+        )}
+        {run && (
+          <span data-testid="sync-status" data-status={run.status} className="text-sm text-neutral-700">
+            {run.stalled ? "已中断（下次同步将从检查点继续）" : (STATUS_LABEL[run.status] ?? run.status)}
+          </span>
+        )}
+      </div>
+      {message && (
+        <p role="alert" data-testid="sync-message" className="text-sm text-red-700">
+          {message}
+        </p>
+      )}
+      {run ? (
+        <>
+          <div
+            role="progressbar"
+            aria-label="同步进度"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={run.percent}
+            data-testid="sync-progress"
+            className="h-3 w-full overflow-hidden rounded-full bg-neutral-100"
+          >
+            <div className="h-full bg-emerald-500 transition-[width]" style={{ width: `${run.percent}%` }} />
+          </div>
+          <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1 text-sm">
+            <dt className="text-neutral-500">进度</dt>
+            <dd data-testid="sync-counts">
+              {N.format(run.upserted)} / {run.total === null ? "?" : N.format(run.total)}（{run.percent}%）
+            </dd>
+            <dt className="text-neutral-500">已列出</dt>
+            <dd>{N.format(run.listed)}</dd>
+            <dt className="text-neutral-500">标记为未关注</dt>
+            <dd data-testid="sync-unsubscribed">{N.format(run.unsubscribed)}</dd>
+            <dt className="text-neutral-500">开始时间</dt>
+            <dd>{new Date(run.startedAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</dd>
+            {run.finishedAt && (
+              <>
+                <dt className="text-neutral-500">完成时间</dt>
+                <dd>{new Date(run.finishedAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</dd>
+              </>
+            )}
+          </dl>
+          {run.error && (
+            <p role="alert" data-testid="sync-error" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800">
+              上次同步失败：{run.error}
+            </p>
+          )}
+        </>
+      ) : (
+        <p className="text-sm text-neutral-500" data-testid="sync-never">
+          还没有同步过。
+        </p>
+      )}
+    </section>
+  );
+}

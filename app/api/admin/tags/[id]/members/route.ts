@@ -1,0 +1,30 @@
+// POST {"userIds":[…],"action":"add"|"remove"}: tag or untag people (sent to WeChat 50 at a time).
+import { z } from "zod";
+import { adminRoute } from "@/lib/admin/guard";
+import { followerDeps } from "@/lib/followers/client";
+import { MAX_BULK } from "@/lib/followers/deps";
+import { followerErrorResponse, jsonBody } from "@/lib/followers/http";
+import { tagUsers, untagUsers } from "@/lib/followers/tags";
+
+const params = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+});
+const body = z.object({
+  userIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_BULK),
+  action: z.enum(["add", "remove"]),
+});
+
+export const POST = adminRoute(async (request, context) => {
+  try {
+    const { id } = params.parse(context.params);
+    const { userIds, action } = body.parse(await jsonBody(request));
+    const result = await (action === "add" ? tagUsers : untagUsers)(followerDeps(), id, userIds);
+    return Response.json(result, { headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    return followerErrorResponse(err, { route: "admin/tags/[id]/members" });
+  }
+});

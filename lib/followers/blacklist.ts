@@ -1,0 +1,143 @@
+// The blacklist: block and unblock (20 openids a call, WeChat first, our flag only once it said yes),
+// and a sync that makes our flags WeChat's list. Blacklists are small next to the follower list, so
+// the sync keeps the listed people in memory to clear the others at the end.
+import type { Db } from "@/lib/db";
+import { findOrCreatePersonByOpenid } from "@/lib/users";
+import { BLACKLIST_MAX, type OpenidPage } from "@/lib/wechat/followers";
+import { openidsOf, withApplied, type FollowerDeps } from "./deps";
+import { acquireLease, releaseLease } from "./lease";
+import { chunk } from "./pool";
+import { SyncBusyError, describeFailure } from "./sync";
+
+export const BLACKLIST_SYNC_LEASE = "sync:blacklist";
+
+async function setBlacklisted(deps: FollowerDeps, userIds: readonly string[], blocked: boolean): Promise<number> {
+  const people = await openidsOf(deps, userIds);
+  let applied = 0;
+  for (const batch of chunk(people, BLACKLIST_MAX)) {
+    const openids = batch.map((p) => p.openid);
+    await withApplied(applied, () => (blocked ? deps.wechat.blacklist(openids) : deps.wechat.unblacklist(openids)));
+    await deps.db.user.updateMany({
+      where: { id: { in: batch.map((p) => p.userId) } },
+      data: blocked ? { blacklisted: true, blacklistedAt: deps.now() } : { blacklisted: false, blacklistedAt: null },
+    });
+    applied += batch.length;
+  }
+  return applied;
+}
+
+export async function blockUsers(deps: FollowerDeps, userIds: readonly string[]): Promise<{ applied: number }> {
+  return { applied: await setBlacklisted(deps, userIds, true) };
+}
+
+export async function unblockUsers(deps: FollowerDeps, userIds: readonly string[]): Promise<{ applied: number }> {
+  return { applied: await setBlacklisted(deps, userIds, false) };
+}
+
+export interface BlacklistSyncResult {
+  readonly runId: string;
+  readonly listed: number;
+  readonly added: number;
+  readonly removed: number;
+}
+
+/** Pages through WeChat's blacklist and makes our flags match it. */
+export async function syncBlacklist(deps: FollowerDeps & { holder: string }): Promise<BlacklistSyncResult> {
+  const { db } = deps;
+  const got = await acquireLease(db, BLACKLIST_SYNC_LEASE, deps.holder, deps.now(), 5 * 60_000);
+  if (!got.ok) throw new SyncBusyError(got.busy.holder, got.busy.leaseUntil);
+  const run = await db.syncRun.create({ data: { kind: "blacklist", startedAt: deps.now(), heartbeatAt: deps.now() } });
+  try {
+    const listedIds = new Set<string>();
+    let added = 0;
+    let page: OpenidPage = await deps.wechat.listBlacklist("");
+    let total = page.total;
+    while (!page.done) {
+      const pageIds: string[] = [];
+      for (const openid of page.openids) {
+        const userId = await db.$transaction((tx) => findOrCreatePersonByOpenid(tx, deps.appId, openid, deps.now()));
+        listedIds.add(userId);
+        pageIds.push(userId);
+      }
+      for (const ids of chunk(pageIds, 500)) {
+        added += (
+          await db.user.updateMany({
+            where: { id: { in: ids }, blacklisted: false },
+            data: { blacklisted: true, blacklistedAt: deps.now() },
+          })
+        ).count;
+      }
+      await db.syncRun.update({
+        where: { id: run.id },
+        data: { cursor: page.nextOpenid, listed: listedIds.size, total, heartbeatAt: deps.now() },
+      });
+      page = await deps.wechat.listBlacklist(page.nextOpenid);
+      total = page.total ?? total;
+    }
+    const flagged = await db.user.findMany({ where: { blacklisted: true }, select: { id: true } });
+    const stale = flagged.map((u) => u.id).filter((id) => !listedIds.has(id));
+    let removed = 0;
+    for (const ids of chunk(stale, 500)) {
+      removed += (
+        await db.user.updateMany({ where: { id: { in: ids } }, data: { blacklisted: false, blacklistedAt: null } })
+      ).count;
+    }
+    await db.syncRun.update({
+      where: { id: run.id },
+      data: {
+        status: "done",
+        listed: listedIds.size,
+        upserted: added,
+        unsubscribed: removed,
+        total: total ?? listedIds.size,
+        finishedAt: deps.now(),
+        heartbeatAt: deps.now(),
+      },
+    });
+    return { runId: run.id, listed: listedIds.size, added, removed };
+  } catch (error) {
+    await db.syncRun
+      .update({ where: { id: run.id }, data: { status: "failed", error: describeFailure(error).slice(0, 1000) } })
+      .catch(() => {});
+    throw error;
+  } finally {
+    await releaseLease(db, got.lease, deps.now()).catch(() => {});
+  }
+}
+
+export interface BlacklistedRow {
+  readonly id: string;
+  readonly nickname: string | null;
+  readonly remark: string | null;
+  readonly openid: string | null;
+  readonly blacklistedAt: Date | null;
+}
+
+/** Blacklisted people, newest first, keyset by id after `after`. */
+export async function listBlacklisted(
+  db: Db,
+  appId: string,
+  options: { after?: string; limit?: number } = {},
+): Promise<{ rows: BlacklistedRow[]; next: string | null }> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+  const users = await db.user.findMany({
+    where: { blacklisted: true, ...(options.after ? { id: { gt: options.after } } : {}) },
+    orderBy: { id: "asc" },
+    take: limit + 1,
+    select: {
+      id: true,
+      nickname: true,
+      remark: true,
+      blacklistedAt: true,
+      identities: { where: { appid: appId }, select: { openid: true }, take: 1 },
+    },
+  });
+  const rows = users.slice(0, limit).map((u) => ({
+    id: u.id,
+    nickname: u.nickname,
+    remark: u.remark,
+    blacklistedAt: u.blacklistedAt,
+    openid: u.identities[0]?.openid ?? null,
+  }));
+  return { rows, next: users.length > limit ? (rows[rows.length - 1]?.id ?? null) : null };
+}

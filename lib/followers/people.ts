@@ -1,0 +1,286 @@
+// Followers into people: the same people logins make (lib/users.ts). A follower is found by its
+// identity (appid, openid), else by unionid, else created with an identity and no web token; a later
+// login of that openid finds the identity and is the same person. One batch (≤100, one batchget) is
+// one transaction: a handful of set-based statements for the batch rather than a round trip per
+// follower, and a race with a concurrent login on the (appid, openid) unique constraint is retried.
+import { randomBytes } from "node:crypto";
+import { isUniqueViolation, type Db } from "@/lib/db";
+import { attachUnionid, type Tx } from "@/lib/users";
+import type { FollowerInfo } from "@/lib/wechat/followers";
+
+export interface UpsertResult {
+  readonly created: number;
+  readonly updated: number;
+}
+
+function followerFields(info: FollowerInfo, seenAt: Date) {
+  return info.subscribed
+    ? {
+        subscribed: true,
+        subscribedAt: info.subscribedAt,
+        unsubscribedAt: null,
+        subscribeScene: info.scene,
+        qrScene: info.qrScene,
+        language: info.language,
+        remark: info.remark || null,
+        followerSeenAt: seenAt,
+      }
+    : // Listed, then gone before its details were fetched: no other fields come with subscribe 0.
+      { subscribed: false, unsubscribedAt: seenAt, followerSeenAt: seenAt };
+}
+
+/**
+ * A concurrent login or sync got there first (the (appid, openid) or unionid unique constraint; raw
+ * statements report it as P2010 with the adapter's UniqueConstraintViolation), or PostgreSQL picked us
+ * as a deadlock victim: running the batch again sees the winner's rows.
+ */
+function lostRace(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, meta } = err as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  };
+  const cause = meta?.driverAdapterError?.cause;
+  const rawUnique = code === "P2010" && cause?.kind === "UniqueConstraintViolation";
+  const rawDeadlock = code === "P2010" && (cause?.originalCode === "40P01" || cause?.originalCode === "40001");
+  return isUniqueViolation(err) || rawUnique || rawDeadlock || code === "P2025" || code === "P2034";
+}
+
+/**
+ * Stores one batch of follower details, seen at `seenAt`. `knownTags`: tag ids present in the Tag
+ * table (a tag created on WeChat after the tags were mirrored is left for the next sync).
+ */
+export async function upsertFollowers(
+  db: Db,
+  appid: string,
+  infos: readonly FollowerInfo[],
+  seenAt: Date,
+  knownTags: ReadonlySet<number>,
+): Promise<UpsertResult> {
+  if (infos.length === 0) return { created: 0, updated: 0 };
+  const dialect = await dialectOf(db);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction((tx) => upsertOnce(tx, appid, infos, seenAt, knownTags, dialect), {
+        maxWait: 60_000,
+        timeout: 120_000,
+      });
+    } catch (err) {
+      if (!lostRace(err) || attempt >= 4) throw err;
+    }
+  }
+}
+
+/**
+ * Ids that grow with time (like cuid's): a million new rows then land at the right edge of the primary
+ * key's B-tree instead of at random pages all over it, which at that size decides the insert speed.
+ * Time, this process's random tag, a counter: unique across processes, ordered within one.
+ */
+const PROCESS_TAG = randomBytes(4).toString("hex");
+let counter = 0;
+export function newId(): string {
+  counter = (counter + 1) % 36 ** 6;
+  return `f${Date.now().toString(36).padStart(9, "0")}${PROCESS_TAG}${counter.toString(36).padStart(6, "0")}`;
+}
+
+type Dialect = "sqlite" | "postgresql";
+const dialects = new WeakMap<object, Dialect>();
+
+/** Which database `db` talks to (asked once per client: sqlite_version() exists only on SQLite). */
+export async function dialectOf(db: Db): Promise<Dialect> {
+  const known = dialects.get(db);
+  if (known) return known;
+  const kind: Dialect = await db.$queryRawUnsafe("SELECT sqlite_version() AS v").then(
+    () => "sqlite",
+    () => "postgresql",
+  );
+  dialects.set(db, kind);
+  return kind;
+}
+
+const FIELD_COLUMNS = [
+  ["subscribed", "boolean"],
+  ["subscribedAt", "timestamp(3)"],
+  ["unsubscribedAt", "timestamp(3)"],
+  ["subscribeScene", "text"],
+  ["qrScene", "text"],
+  ["language", "text"],
+  ["remark", "text"],
+  ["followerSeenAt", "timestamp(3)"],
+] as const;
+
+type Fields = Partial<Record<(typeof FIELD_COLUMNS)[number][0], unknown>>;
+
+type Cast = "text" | "boolean" | "timestamp(3)" | "integer";
+
+function encode(dialect: Dialect, value: unknown): unknown {
+  if (value instanceof Date)
+    return dialect === "sqlite" ? value.toISOString().replace("Z", "+00:00") : value.toISOString();
+  if (typeof value === "boolean" && dialect === "sqlite") return value ? 1 : 0;
+  return value;
+}
+
+/**
+ * Rows as a row source: `VALUES (?, …), …` on SQLite; on PostgreSQL `unnest($1::text[], …)`, one array
+ * parameter per column, so that a thousand rows are a dozen parameters to bind and plan, not thousands.
+ */
+function rowSource(
+  dialect: Dialect,
+  casts: readonly Cast[],
+  rows: readonly unknown[][],
+): { sql: string; values: unknown[] } {
+  if (dialect === "sqlite") {
+    const row = `(${casts.map(() => "?").join(", ")})`;
+    return { sql: `VALUES ${rows.map(() => row).join(", ")}`, values: rows.flat().map((v) => encode(dialect, v)) };
+  }
+  return {
+    sql: `SELECT * FROM unnest(${casts.map((cast, i) => `$${i + 1}::${cast}[]`).join(", ")})`,
+    values: casts.map((_, c) => rows.map((r) => encode(dialect, r[c]))),
+  };
+}
+
+/** `column IN (…)` on SQLite, `column = ANY($n::text[])` on PostgreSQL; `first` is the next parameter number. */
+function inList(
+  dialect: Dialect,
+  column: string,
+  values: readonly string[],
+  first = 1,
+): { sql: string; values: unknown[] } {
+  if (dialect === "sqlite") return { sql: `${column} IN (${values.map(() => "?").join(", ")})`, values: [...values] };
+  return { sql: `${column} = ANY($${first}::text[])`, values: [values] };
+}
+
+async function upsertOnce(
+  tx: Tx,
+  appid: string,
+  infos: readonly FollowerInfo[],
+  seenAt: Date,
+  knownTags: ReadonlySet<number>,
+  dialect: Dialect,
+): Promise<UpsertResult> {
+  const wanted = inList(
+    dialect,
+    "i.openid",
+    infos.map((i) => i.openid),
+    2,
+  );
+  const identities = await tx.$queryRawUnsafe<{ openid: string; userId: string; unionid: string | null }[]>(
+    `SELECT i.openid, i."userId", u.unionid FROM "Identity" i JOIN "User" u ON u.id = i."userId"
+     WHERE i.appid = ${dialect === "sqlite" ? "?" : "$1"} AND ${wanted.sql}`,
+    appid,
+    ...wanted.values,
+  );
+  const byOpenid = new Map(identities.map((i) => [i.openid, i]));
+  const unionids = [...new Set(infos.filter((i) => i.unionid && !byOpenid.has(i.openid)).map((i) => i.unionid!))];
+  const byUnionid = new Map<string, string>();
+  if (unionids.length > 0) {
+    const held = inList(dialect, "unionid", unionids);
+    const holders = await tx.$queryRawUnsafe<{ id: string; unionid: string }[]>(
+      `SELECT id, unionid FROM "User" WHERE ${held.sql}`,
+      ...held.values,
+    );
+    for (const h of holders) byUnionid.set(h.unionid, h.id);
+  }
+
+  const created: { id: string; info: FollowerInfo }[] = [];
+  const newIdentities: { openid: string; userId: string }[] = [];
+  const updates = new Map<string, FollowerInfo>();
+  for (const info of infos) {
+    const identity = byOpenid.get(info.openid);
+    if (identity) {
+      let userId = identity.userId;
+      // A unionid seen for the first time attaches (or merges two people) exactly as a login would.
+      if (info.unionid && identity.unionid !== info.unionid) userId = await attachUnionid(tx, userId, info.unionid);
+      updates.set(userId, info);
+      continue;
+    }
+    const holder = info.unionid ? byUnionid.get(info.unionid) : undefined;
+    if (holder) {
+      newIdentities.push({ openid: info.openid, userId: holder });
+      updates.set(holder, info);
+      continue;
+    }
+    const id = newId();
+    created.push({ id, info });
+    newIdentities.push({ openid: info.openid, userId: id });
+    // Two new openids of one batch with the same unionid are one person.
+    if (info.unionid) byUnionid.set(info.unionid, id);
+  }
+
+  if (created.length > 0) {
+    const source = rowSource(
+      dialect,
+      ["text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)", ...FIELD_COLUMNS.map(([, cast]) => cast)],
+      created.map(({ id, info }) => {
+        const f: Fields = followerFields(info, seenAt);
+        return [id, info.unionid, seenAt, seenAt, seenAt, ...FIELD_COLUMNS.map(([c]) => f[c] ?? null)];
+      }),
+    );
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "User" (id, unionid, "createdAt", "updatedAt", "lastLoginAt", ${FIELD_COLUMNS.map(([c]) => `"${c}"`).join(", ")}) ${source.sql}`,
+      ...source.values,
+    );
+  }
+  if (newIdentities.length > 0) {
+    const source = rowSource(
+      dialect,
+      ["text", "text", "text", "text", "timestamp(3)", "timestamp(3)"],
+      newIdentities.map((i) => [newId(), appid, i.openid, i.userId, seenAt, seenAt]),
+    );
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "Identity" (id, appid, openid, "userId", "createdAt", "lastLoginAt") ${source.sql}`,
+      ...source.values,
+    );
+  }
+  if (updates.size > 0) {
+    // One statement for the batch: UPDATE … FROM (the rows). Unsubscribed ones keep their last known
+    // details: only the columns a subscribe 0 answer speaks for are written.
+    for (const subscribed of [true, false]) {
+      const group = [...updates].filter(([, info]) => info.subscribed === subscribed);
+      if (group.length === 0) continue;
+      const columns = subscribed
+        ? FIELD_COLUMNS
+        : FIELD_COLUMNS.filter(([c]) => c === "subscribed" || c === "unsubscribedAt" || c === "followerSeenAt");
+      const source = rowSource(
+        dialect,
+        ["text", "timestamp(3)", ...columns.map(([, cast]) => cast)],
+        group.map(([userId, info]) => {
+          const f: Fields = followerFields(info, seenAt);
+          return [userId, seenAt, ...columns.map(([c]) => f[c] ?? null)];
+        }),
+      );
+      const names = ["id", "updatedAt", ...columns.map(([c]) => c)];
+      const statement =
+        dialect === "sqlite"
+          ? `UPDATE "User" SET ${names
+              .slice(1)
+              .map((c, i) => `"${c}" = v.column${i + 2}`)
+              .join(", ")} FROM (${source.sql}) AS v WHERE "User".id = v.column1`
+          : `UPDATE "User" AS u SET ${names
+              .slice(1)
+              .map((c) => `"${c}" = v."${c}"`)
+              .join(", ")} FROM (${source.sql}) AS v(${names.map((c) => `"${c}"`).join(", ")}) WHERE u.id = v.id`;
+      await tx.$executeRawUnsafe(statement, ...source.values);
+    }
+  }
+
+  // Tags: WeChat's list per follower replaces ours (people we already had; new ones have none yet).
+  if (updates.size > 0) {
+    const mine = inList(dialect, `"userId"`, [...updates.keys()]);
+    await tx.$executeRawUnsafe(`DELETE FROM "UserTag" WHERE ${mine.sql}`, ...mine.values);
+  }
+  const tagRows = new Map<string, [string, number, Date]>();
+  const all: [string, FollowerInfo][] = [...updates, ...created.map((c): [string, FollowerInfo] => [c.id, c.info])];
+  for (const [userId, info] of all) {
+    for (const tagId of info.tagIds)
+      if (knownTags.has(tagId)) tagRows.set(`${tagId}:${userId}`, [userId, tagId, seenAt]);
+  }
+  if (tagRows.size > 0) {
+    const source = rowSource(dialect, ["text", "integer", "timestamp(3)"], [...tagRows.values()]);
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "UserTag" ("userId", "tagId", "createdAt") ${source.sql}`,
+      ...source.values,
+    );
+  }
+  return { created: created.length, updated: updates.size };
+}
