@@ -78,8 +78,8 @@ const webServer: NonNullable<PlaywrightTestConfig["webServer"]> = [
   appServer(APP_PORTS.outside, OUTSIDE_SQLITE_URL, { env: { WECHAT_BROWSER_ONLY: "1" } }),
 ];
 
-// The admin console's specs run on both databases beside the WeChat ones.
-const databaseSpecs = /e2e\/(wechat|admin)\/.*\.spec\.ts$/;
+// Every spec but the outside-WeChat one runs on both databases.
+const databaseSpecs = /e2e\/(wechat|admin|messages|followers|token)\/.*\.spec\.ts$/;
 
 export default defineConfig<WorkerOptions>({
   testDir: "e2e",

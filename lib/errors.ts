@@ -19,6 +19,22 @@ export const APP_ERRORS = {
   wechat_config: { status: 500, message: "服务配置异常，请联系公众号运营者。" },
   wechat_failed: { status: 502, message: "微信服务异常，请稍后重试。" },
   internal: { status: 500, message: "服务暂时不可用，请稍后重试。" },
+  // The central token service's internal API (/api/internal/wechat/*): other servers read these.
+  internal_api_disabled: { status: 404, message: "内部接口未启用：请设置 INTERNAL_API_SECRET。" },
+  internal_api_unauthorized: { status: 401, message: "内部接口需要正确的 Bearer 密钥。" },
+  // Followers, tags, blacklist and remarks (admin console).
+  sync_running: { status: 409, message: "同步正在进行中，请等待当前同步结束。" },
+  wechat_rejected: { status: 422, message: "微信拒绝了此操作，数据未修改。" },
+  follower_not_found: { status: 404, message: "找不到该用户，或该用户不是本公众号的粉丝。" },
+  tag_not_found: { status: 404, message: "该标签不存在或已被删除，请刷新页面。" },
+  // The message endpoint (/api/wechat/message): WeChat's servers read these, people never see them.
+  push_refused: { status: 401, message: "签名无效、已过期或重复的请求。" },
+  push_invalid: { status: 400, message: "消息格式有误。" },
+  push_too_large: { status: 413, message: "消息过大。" },
+  push_disabled: { status: 404, message: "消息接口未配置。" },
+  push_unavailable: { status: 503, message: "消息接口暂不可用，请稍后重试。" },
+  auto_reply_exists: { status: 409, message: "已有相同关键词（或关注回复）的规则，请直接编辑它。" },
+  auto_reply_not_found: { status: 404, message: "该自动回复不存在或已被删除。" },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;

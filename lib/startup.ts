@@ -10,3 +10,11 @@ try {
   }
   throw err;
 }
+
+// Message pushes recorded by a previous process but not applied yet (lib/messages), in the background.
+void import("@/lib/messages/deps")
+  .then((m) => m.resumeMessageEvents())
+  .catch((err: unknown) => console.error("message_events_resume_failed", err));
+
+// The central token service's proactive refresher: one leader per account across all processes.
+void import("@/lib/token/start").then((m) => m.startTokenRefresher());

@@ -28,6 +28,9 @@ import {
   type AuthorizeRequest,
 } from "./authorize";
 import { BasicTokens } from "./cgi/basic-token";
+import { JsapiTickets } from "./cgi/ticket";
+import { Followers } from "./cgi/followers";
+import { MessagePusher, type PusherOptions } from "./push";
 import type { ControlInput, SimCore, SimExtension } from "./extension";
 import { GrantStore } from "./grants";
 import { CONFIRM_PATH, renderAvatarSvg, renderConsentPage, renderErrorPage, renderRedirectPage } from "./pages";
@@ -72,7 +75,17 @@ export interface SimulatorOptions {
   startTime?: number;
   /** Name shown on the consent page. */
   appName?: string;
+  /** The message pusher's Token, EncodingAESKey, target and timing (simulator/push.ts). */
+  push?: PusherOptions;
+  /** Port of the second origin (api2.weixin.qq.com's stand-in, sharing all state); default 0 (any). */
+  backupPort?: number;
 }
+
+/** Which origin a request came to: `url` (api.weixin.qq.com) or `backupUrl` (api2.weixin.qq.com). */
+export type SimHost = "primary" | "backup";
+
+/** A whole origin failing: every non-control request answers this way until cleared. */
+export type Outage = { kind: "http"; status: number } | { kind: "timeout" } | { kind: "refuse" };
 
 export type Failure =
   | { kind: "errcode"; errcode: number; errmsg?: string }
@@ -93,6 +106,8 @@ export interface RecordedRequest {
   readonly body: string;
   /** Simulator clock, ms. */
   readonly at: number;
+  /** The origin it came to. */
+  readonly host: SimHost;
 }
 
 export interface Simulator {
@@ -115,8 +130,18 @@ export interface Simulator {
   /** Clear codes, tokens, failures, requests, the clock offset and the selected user. */
   reset(): void;
   readonly users: readonly TestUser[];
-  /** The account's basic access_token (cgi-bin/token). */
+  /** The account's basic access_token (cgi-bin/token, cgi-bin/stable_token). */
   readonly basicTokens: BasicTokens;
+  /** The JS-SDK jsapi_ticket (cgi-bin/ticket/getticket). */
+  readonly tickets: JsapiTickets;
+  /** The second origin (api2.weixin.qq.com's stand-in): same routes, same state. */
+  readonly backupUrl: string;
+  /** Make one origin fail every request (null: healthy again); controls keep working. */
+  setOutage(host: SimHost, outage: Outage | null): void;
+  /** Followers, tags, blacklist and remarks (cgi-bin/user/*, cgi-bin/tags/*). */
+  readonly followers: Followers;
+  /** Message pushes to the app's endpoint (/__sim/push). */
+  readonly push: MessagePusher;
 }
 
 /** Thrown by the controls on bad input; the HTTP controls answer it with 400. */
@@ -128,7 +153,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const sim = new WeChatSimulator(options);
-  await sim.listen(options.port ?? 0, options.host ?? SIM_DEFAULTS.host);
+  await sim.listen(options.port ?? 0, options.host ?? SIM_DEFAULTS.host, options.backupPort ?? 0);
   return sim;
 }
 
@@ -152,6 +177,12 @@ class WeChatSimulator implements Simulator {
   private closed = false;
   private readonly core: SimCore;
   readonly basicTokens: BasicTokens;
+  readonly tickets: JsapiTickets;
+  backupUrl = "";
+  private readonly backupServer: Server;
+  private readonly outages = new Map<SimHost, Outage>();
+  readonly followers: Followers;
+  readonly push: MessagePusher;
   /** Every extension, in creation order; later ones may depend on earlier ones (all need basicTokens). */
   private readonly extensions: SimExtension[];
 
@@ -179,26 +210,34 @@ class WeChatSimulator implements Simulator {
       users: () => this.users,
     };
     this.basicTokens = new BasicTokens(this.core);
-    this.extensions = [this.basicTokens];
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        console.error("[wechat-simulator]", error);
-        if (!res.headersSent) send(res, 500, "text/plain", "simulator error");
-        else res.destroy();
+    this.tickets = new JsapiTickets(this.core, this.basicTokens);
+    this.followers = new Followers(this.core, this.basicTokens);
+    this.push = new MessagePusher(this.core, options.push);
+    this.extensions = [this.basicTokens, this.tickets, this.followers, this.push];
+    const serve = (host: SimHost) =>
+      createServer((req, res) => {
+        this.handle(req, res, host).catch((error: unknown) => {
+          console.error("[wechat-simulator]", error);
+          if (!res.headersSent) send(res, 500, "text/plain", "simulator error");
+          else res.destroy();
+        });
       });
-    });
+    this.server = serve("primary");
+    this.backupServer = serve("backup");
   }
 
-  async listen(port: number, host: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
+  async listen(port: number, host: string, backupPort = 0): Promise<void> {
+    const listen = (server: Server, p: number) =>
+      new Promise<number>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(p, host, () => {
+          server.off("error", reject);
+          resolve((server.address() as AddressInfo).port);
+        });
       });
-    });
-    const { port: actualPort } = this.server.address() as AddressInfo;
+    const actualPort = await listen(this.server, port);
     this.url = `http://${urlHost(host)}:${actualPort}`;
+    this.backupUrl = `http://${urlHost(host)}:${await listen(this.backupServer, backupPort)}`;
     this.users = this.customUsers ?? createDefaultUsers(this.url);
     this.selectedKey = this.defaultUserKey();
   }
@@ -210,11 +249,16 @@ class WeChatSimulator implements Simulator {
     this.closed = true;
     this.releaseHanging();
     for (const extension of this.extensions) await extension.close?.();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      // Keep-alive connections of fetch clients would otherwise hold close() open.
-      this.server.closeAllConnections();
-    });
+    await Promise.all(
+      [this.server, this.backupServer].map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive connections of fetch clients would otherwise hold close() open.
+            server.closeAllConnections();
+          }),
+      ),
+    );
   }
 
   selectUser(key: string): void {
@@ -258,7 +302,28 @@ class WeChatSimulator implements Simulator {
     this.recorded = [];
   }
 
+  setOutage(host: SimHost, outage: Outage | null): void {
+    if (host !== "primary" && host !== "backup") throw new SimulatorInputError('host must be "primary" or "backup"');
+    if (outage === null) {
+      this.outages.delete(host);
+      return;
+    }
+    const kind = (outage as { kind?: unknown } | undefined)?.kind;
+    if (kind === "http") {
+      const status = (outage as { status?: unknown }).status;
+      if (!Number.isInteger(status) || (status as number) < 500 || (status as number) > 599) {
+        throw new SimulatorInputError("an http outage needs a status 500..599");
+      }
+      this.outages.set(host, { kind, status: status as number });
+    } else if (kind === "timeout" || kind === "refuse") {
+      this.outages.set(host, { kind });
+    } else {
+      throw new SimulatorInputError(`unknown outage kind: ${JSON.stringify(kind)}`);
+    }
+  }
+
   reset(): void {
+    this.outages.clear();
     this.store.clear();
     this.failures.clear();
     this.recorded = [];
@@ -283,7 +348,7 @@ class WeChatSimulator implements Simulator {
 
   // ---- HTTP ----
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, host: SimHost = "primary"): Promise<void> {
     const target = req.url ?? "/";
     const url = new URL(target, "http://simulator.invalid");
     const path = url.pathname;
@@ -303,7 +368,12 @@ class WeChatSimulator implements Simulator {
 
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
-    this.recorded.push(Object.freeze({ method, path, query: Object.freeze(query), rawQuery, body, at: this.now() }));
+    this.recorded.push(
+      Object.freeze({ method, path, query: Object.freeze(query), rawQuery, body, at: this.now(), host }),
+    );
+
+    const outage = this.outages.get(host);
+    if (outage) return this.sendOutage(outage, req, res);
 
     const failure = this.failures.get(path)?.shift();
     if (failure) return this.sendFailure(path, failure, req, res);
@@ -401,6 +471,14 @@ class WeChatSimulator implements Simulator {
     sendRedirect(res, appendToRedirect(request.redirectUri, [["code", code], ...stateParam(request)]), {
       "Set-Cookie": `${USER_COOKIE}=${encodeURIComponent(userKey)}; Path=/; HttpOnly; SameSite=Lax`,
     });
+  }
+
+  private sendOutage(outage: Outage, req: IncomingMessage, res: ServerResponse): void {
+    if (outage.kind === "http") return sendNginxError(res, outage.status);
+    if (outage.kind === "refuse") return void req.socket.destroy();
+    const socket = req.socket;
+    this.hanging.add(socket);
+    socket.once("close", () => this.hanging.delete(socket));
   }
 
   private sendFailure(path: string, failure: Failure, req: IncomingMessage, res: ServerResponse): void {
@@ -506,6 +584,13 @@ const CONTROL_ROUTES: Readonly<Record<string, ControlRoute>> = {
     method: "POST",
     run: (sim, input) => {
       sim.revoke(requireString(input, "openid"));
+      return ok;
+    },
+  },
+  "/__sim/outage": {
+    method: "POST",
+    run: (sim, input) => {
+      sim.setOutage(input.host as SimHost, (input.outage ?? null) as Outage | null);
       return ok;
     },
   },

@@ -41,7 +41,6 @@ class AdminUserPage {
   readonly scope: Locator;
   readonly userinfoAt: Locator;
   readonly subscribed: Locator;
-  readonly followerPlaceholder: Locator;
   readonly identities: Locator;
   readonly logins: Locator;
   readonly backLink: Locator;
@@ -56,7 +55,6 @@ class AdminUserPage {
     this.scope = page.getByTestId("user-scope");
     this.userinfoAt = page.getByTestId("user-userinfo-at");
     this.subscribed = page.getByTestId("user-subscribed");
-    this.followerPlaceholder = page.getByTestId("follower-placeholder");
     this.identities = page.getByTestId("identity");
     this.logins = page.getByTestId("login");
     this.backLink = page.getByTestId("back-to-list");
@@ -124,7 +122,7 @@ test("a person's page: profile, identity with a refreshable web token, logins ne
     await expect(admin.logins.first().getByTestId("login-ip")).not.toBeEmpty();
 
     await expect(admin.subscribed).toHaveText("未知");
-    await expect(admin.followerPlaceholder).toHaveText("标签 / 黑名单：关注者同步功能上线后显示");
+    await expect(admin.page.getByTestId("follower-subscription")).toHaveText("未知（尚未同步）");
 
     // The list's query comes back with the link, on the list's own path.
     await expect(admin.backLink).toHaveAttribute("href", `/admin/users?${new URLSearchParams("q=张&sort=createdAt")}`);

@@ -6,7 +6,22 @@ import Database from "better-sqlite3";
 import pg from "pg";
 
 // Children before parents (foreign keys).
-const TABLES = ["LoginEvent", "Identity", "LoginState", "User"] as const;
+// The token service's rows too: the simulator forgets its tokens on reset, so the app must forget them.
+const TABLES = [
+  "LoginEvent",
+  "Identity",
+  "LoginState",
+  "UserTag",
+  "WeChatEvent",
+  "User",
+  "Tag",
+  "SyncRun",
+  "PushNonce",
+  "AutoReply",
+  "WeChatCredential",
+  "CredentialFetch",
+  "Lease",
+] as const;
 
 export interface TestDatabase {
   /** Deletes every row the app wrote. */

@@ -50,6 +50,10 @@ export const WECHAT_PHONE = {
   timezoneId: "Asia/Shanghai",
 };
 
+/** The message endpoint's Token and EncodingAESKey of the apps under test (the simulator's push takes them per push). */
+export const E2E_MESSAGE_TOKEN = "e2eMessageToken7Qm2Lx9V";
+export const E2E_ENCODING_AES_KEY = "e2eAesKey0123456789abcdefghijklmnopqrstuvwx";
+
 /** Production-mode settings of every app under test: test secrets, the simulator as WeChat. */
 export function appEnv(port: number, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -67,6 +71,8 @@ export function appEnv(port: number, databaseUrl: string, extra: Record<string, 
     WECHAT_APP_SECRET: "simsecret0123456789abcdef01234567",
     WECHAT_OAUTH_BASE: SIM_URL,
     WECHAT_API_BASE: SIM_URL,
+    WECHAT_TOKEN: E2E_MESSAGE_TOKEN,
+    WECHAT_ENCODING_AES_KEY: E2E_ENCODING_AES_KEY,
     ...extra,
   };
 }

@@ -81,6 +81,12 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
     entry(42002, "reauthorize", "refresh_token expired (30 days, not extended)", "登录已过期，请重新授权登录。"),
     entry(42003, "reauthorize", "OAuth code expired (codes live 5 minutes)", "登录链接已过期，请重新授权登录。"),
     entry(45009, "quota", "API daily quota reached", "今日访问次数已达上限，请稍后再试。"),
+    entry(
+      45011,
+      "quota",
+      "API minute quota reached (stable_token force_refresh: at most once every 30 s)",
+      MSG_TOO_FREQUENT,
+    ),
     entry(45056, "bad_request", "Too many tags: an account may create at most 100", "标签数量已达上限。"),
     entry(
       45057,
@@ -102,6 +108,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
       "需要您授权获取头像和昵称，请重新授权。",
     ),
     entry(49003, "bad_request", "openid does not belong to this appid", MSG_BAD_REQUEST),
+    entry(47001, "bad_request", "Data format error (e.g. a remark of 30 characters or more)", MSG_BAD_REQUEST),
 
     // --- Authorize-page errors (open.weixin.qq.com shows these on its own page) ---
     entry(10003, "fix_config", "redirect_uri host does not match the account's web authorization domain", MSG_CONFIG),

@@ -7,6 +7,8 @@ import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai, getUserDetail, LOGIN_HISTORY_LIMIT, summarizeUserAgent } from "@/lib/admin/user-detail";
 import { db } from "@/lib/db";
 import { Avatar } from "@/app/ui";
+import { Timeline } from "./timeline";
+import { FollowerPanel } from "./follower-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -95,10 +97,10 @@ export default async function UserPage(props: {
             {user.remark || "—"}
           </Field>
         </dl>
-        <p className="mt-3 text-xs text-neutral-500" data-testid="follower-placeholder">
-          标签 / 黑名单：关注者同步功能上线后显示
-        </p>
+        <FollowerPanel userId={user.id} />
       </Section>
+
+      <Timeline userId={user.id} />
 
       <Section title={`身份（${user.identities.length}）`} testId="identities">
         {user.identities.length === 0 ? (
