@@ -18,3 +18,9 @@ void import("@/lib/messages/deps")
 
 // The central token service's proactive refresher: one leader per account across all processes.
 void import("@/lib/token/start").then((m) => m.startTokenRefresher());
+
+// First run: while no staff account exists, log the one-time setup link now rather than at the first
+// visit to the sign-in page, so that whoever starts the server sees it at once.
+void Promise.all([import("@/lib/admin/setup"), import("@/lib/db")])
+  .then(([setup, { db }]) => setup.announceSetupIfNeeded(db()))
+  .catch((err: unknown) => console.error("admin_setup_announce_failed", err));
