@@ -5,16 +5,14 @@ import "server-only";
 // and proves both. proxy.ts turns away requests without a valid session cookie before they get here;
 // these checks are the real ones: the Staff row is read on every request, so a disabled account, a
 // changed role or a new password take effect at once.
-import { decode, type JWT } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { APP_ERRORS, errorResponse } from "@/lib/errors";
 import { isSameOrigin } from "@/lib/http";
-import { passwordVersion, readStaffSessionCookie, STAFF_SESSION_COOKIE, type StaffToken } from "./session-token";
-import { isStaffRole, type StaffRole } from "./staff";
+import { decodeStaffToken, readStaffSessionCookie } from "./session-token";
+import { activeStaff, type StaffRole } from "./staff";
 
 export type { StaffRole };
 
@@ -29,59 +27,15 @@ export const ADMIN_ROUTE = Symbol.for("wcuc.adminRoute");
 /** Request header proxy.ts sets to the page's path, so a redirect to sign-in can come back to it. */
 export const ADMIN_PATH_HEADER = "x-wcuc-admin-path";
 
-// A session cookie is an encrypted, authenticated JWT and never changes, so what it decrypted to is
-// remembered until the token expires (at most REMEMBER_MS): next-auth's decode derives the key with HKDF,
-// hashes it and runs AES and HMAC on every call, about 1.5 ms of CPU per request. Only the cryptography
-// is skipped; the Staff row is still read on every request. Bounded, the oldest entries go first.
-const REMEMBER_MS = 5 * 60_000;
-const REMEMBER_MAX = 1000;
-const remembered = new Map<string, { token: StaffToken; until: number }>();
-
-/** The claims of a staff session cookie's value, when it decrypts with our secret and has not expired. */
-export async function staffToken(value: string | undefined, now: number = Date.now()): Promise<StaffToken | null> {
-  if (!value) return null;
-  const hit = remembered.get(value);
-  if (hit && now < hit.until) return hit.token;
-  if (hit) remembered.delete(value);
-  let payload: JWT | null;
-  try {
-    payload = await decode({ token: value, secret: env().AUTH_SECRET, salt: STAFF_SESSION_COOKIE });
-  } catch {
-    // Another secret, a truncated or forged value, an expired token: no session.
-    return null;
-  }
-  if (!payload) return null;
-  const { sub, email, role, pwv, exp } = payload;
-  if (typeof sub !== "string" || typeof email !== "string" || typeof role !== "string" || typeof pwv !== "string")
-    return null;
-  const token: StaffToken = { sub, email, role, pwv };
-  if (typeof exp === "number") {
-    if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
-    remembered.set(value, { token, until: Math.min(exp * 1000, now + REMEMBER_MS) });
-  }
-  return token;
-}
+/** The claims of a staff session cookie's value (decrypted once, then remembered until it expires). */
+export const staffToken = decodeStaffToken;
 
 /** The staff member a Cookie header's session names, or null. */
 export async function staffFromCookieHeader(cookieHeader: string | null | undefined): Promise<StaffSession | null> {
   const token = await staffToken(readStaffSessionCookie(cookieHeader));
   if (!token) return null;
-  return activeStaffSession(token.sub, token.pwv);
-}
-
-/**
- * The account behind a session, read on every request: it exists, is not disabled, has a known role and
- * the password has not changed since the token was issued (the same rules as activeStaff in staff.ts).
- * One statement by primary key, as raw SQL: Prisma 6 compiles a plan for every findUnique on the main
- * thread, which cost more than the lookup itself on every console request.
- */
-async function activeStaffSession(id: string, pwv: string): Promise<StaffSession | null> {
-  const [row] = await db().$queryRaw<
-    { id: string; email: string; role: string; passwordHash: string; disabledAt: unknown }[]
-  >`SELECT s."id", s."email", s."role", s."passwordHash", s."disabledAt" FROM "Staff" s WHERE s."id" = ${id}`;
-  if (!row || (row.disabledAt !== null && row.disabledAt !== undefined)) return null;
-  if (!isStaffRole(row.role) || passwordVersion(row.passwordHash) !== pwv) return null;
-  return { id: row.id, email: row.email, role: row.role };
+  const member = await activeStaff(db(), token.sub, token.pwv);
+  return member ? { id: member.id, email: member.email, role: member.role } : null;
 }
 
 /** The signed-in staff member, or null (no redirect). One database read per request, however many callers. */
