@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { postJson, type ActionResult } from "../followers/client-api";
+import { ActionResultMessage } from "../followers/action-result";
 
 export interface BlacklistRowView {
   readonly id: string;
@@ -49,16 +50,7 @@ export function BlacklistActions({ rows, canEdit }: { rows: readonly BlacklistRo
           </button>
         </div>
       )}
-      {result && (
-        <p
-          role={result.ok ? "status" : "alert"}
-          data-testid="blacklist-result"
-          data-ok={result.ok ? "1" : "0"}
-          className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-700"}`}
-        >
-          {result.message}
-        </p>
-      )}
+      <ActionResultMessage result={result} testId="blacklist-result" />
       <div className="overflow-x-auto rounded-lg border border-neutral-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="blacklist-table">
           <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500">

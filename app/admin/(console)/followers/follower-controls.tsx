@@ -3,6 +3,7 @@
 // Each posts to its admin route, which calls WeChat first; the answer is shown in Chinese.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ActionResultMessage } from "./action-result";
 import { postJson, type ActionResult } from "./client-api";
 
 const BUTTON =
@@ -23,20 +24,6 @@ function useAction() {
     return outcome.ok;
   };
   return { busy, result, act };
-}
-
-function Result({ result, testId }: { result: ActionResult | null; testId: string }) {
-  if (!result) return null;
-  return (
-    <p
-      role={result.ok ? "status" : "alert"}
-      data-testid={testId}
-      data-ok={result.ok ? "1" : "0"}
-      className={`mt-1 text-xs ${result.ok ? "text-emerald-700" : "text-red-700"}`}
-    >
-      {result.message}
-    </p>
-  );
 }
 
 export function TagEditor({
@@ -116,7 +103,7 @@ export function TagEditor({
           </button>
         </form>
       )}
-      <Result result={result} testId="follower-tag-result" />
+      <ActionResultMessage result={result} testId="follower-tag-result" className="mt-1 text-xs" />
     </div>
   );
 }
@@ -161,7 +148,7 @@ export function RemarkEditor({ userId, remark, canEdit }: { userId: string; rema
         保存备注
       </button>
       <div className="basis-full">
-        <Result result={result} testId="follower-remark-result" />
+        <ActionResultMessage result={result} testId="follower-remark-result" className="mt-1 text-xs" />
       </div>
     </form>
   );
@@ -200,7 +187,7 @@ export function BlockToggle({
           {blacklisted ? "取消拉黑" : "拉黑"}
         </button>
       )}
-      <Result result={result} testId="follower-block-result" />
+      <ActionResultMessage result={result} testId="follower-block-result" className="mt-1 text-xs" />
     </div>
   );
 }

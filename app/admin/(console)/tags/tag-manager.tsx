@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TagRow } from "@/lib/followers/tags";
 import { postJson, type ActionResult } from "../followers/client-api";
+import { ActionResultMessage } from "../followers/action-result";
 
 const MAX_BYTES = 30;
 const bytes = (s: string) => new TextEncoder().encode(s.trim()).length;
@@ -73,16 +74,7 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
           <span className="text-xs text-neutral-500">已有 {own}/100 个标签</span>
         </form>
       )}
-      {result && (
-        <p
-          role={result.ok ? "status" : "alert"}
-          data-testid="tag-result"
-          data-ok={result.ok ? "1" : "0"}
-          className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-700"}`}
-        >
-          {result.message}
-        </p>
-      )}
+      <ActionResultMessage result={result} testId="tag-result" />
       <div className="overflow-x-auto rounded-lg border border-neutral-200 bg-white">
         <table className="w-full text-left text-sm" data-testid="tag-table">
           <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500">

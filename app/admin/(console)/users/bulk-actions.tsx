@@ -6,6 +6,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { postJson, type ActionResult } from "../followers/client-api";
+import { ActionResultMessage } from "../followers/action-result";
 
 export interface TagOption {
   readonly id: number;
@@ -95,16 +96,7 @@ export function BulkActions({ tags: given }: { tags?: readonly TagOption[] } = {
       <button type="submit" value="unblock" disabled={busy} className={BUTTON} data-testid="bulk-unblock">
         取消拉黑
       </button>
-      {result && (
-        <p
-          role={result.ok ? "status" : "alert"}
-          data-testid="bulk-result"
-          data-ok={result.ok ? "1" : "0"}
-          className={`text-sm ${result.ok ? "text-emerald-700" : "text-red-700"}`}
-        >
-          {result.message}
-        </p>
-      )}
+      <ActionResultMessage result={result} testId="bulk-result" />
     </form>
   );
 }
