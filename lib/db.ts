@@ -29,7 +29,4 @@ export function db(): Db {
   return globalForDb.wcucDb;
 }
 
-/** True when err is a unique-constraint violation (Prisma P2002), on either database. */
-export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
-}
+export { isUniqueViolation } from "./db-errors";

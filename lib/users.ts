@@ -3,7 +3,8 @@
 // openid race on the (appid, openid) unique constraint: the loser retries and finds the winner's row.
 import type { WeChatUserInfo, WebToken } from "@/lib/wechat";
 import { seal } from "@/lib/crypto";
-import { isUniqueViolation, type Db } from "@/lib/db";
+import type { Db } from "@/lib/db";
+import { isLostRace } from "@/lib/db-errors";
 import type { AuthDeps } from "@/lib/auth/deps";
 
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -36,22 +37,12 @@ function profileFields(profile: WeChatUserInfo) {
   };
 }
 
-/**
- * A concurrent transaction got there first: it created the unique row we wanted to create (P2002), or
- * it merged away a person we had read (P2025, "record not found"), or PostgreSQL chose us as a
- * deadlock victim (P2034). Running again sees its committed result.
- */
-function lostRace(err: unknown): boolean {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
-  return isUniqueViolation(err) || code === "P2025" || code === "P2034";
-}
-
 async function retryingTransaction<T>(deps: AuthDeps, run: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.$transaction(run);
     } catch (err) {
-      if (!lostRace(err) || attempt >= 4) throw err;
+      if (!isLostRace(err) || attempt >= 4) throw err;
     }
   }
 }

@@ -4,7 +4,8 @@
 // one transaction: a handful of set-based statements for the batch rather than a round trip per
 // follower, and a race with a concurrent login on the (appid, openid) unique constraint is retried.
 import { randomBytes } from "node:crypto";
-import { isUniqueViolation, type Db } from "@/lib/db";
+import type { Db } from "@/lib/db";
+import { isLostRace, isRawUniqueViolation } from "@/lib/db-errors";
 import { attachUnionid, type Tx } from "@/lib/users";
 import type { FollowerInfo } from "@/lib/wechat/followers";
 
@@ -35,15 +36,14 @@ function followerFields(info: FollowerInfo, seenAt: Date) {
  * as a deadlock victim: running the batch again sees the winner's rows.
  */
 function lostRace(err: unknown): boolean {
+  if (isLostRace(err) || isRawUniqueViolation(err)) return true;
   if (typeof err !== "object" || err === null) return false;
   const { code, meta } = err as {
     code?: unknown;
-    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
   };
-  const cause = meta?.driverAdapterError?.cause;
-  const rawUnique = code === "P2010" && cause?.kind === "UniqueConstraintViolation";
-  const rawDeadlock = code === "P2010" && (cause?.originalCode === "40P01" || cause?.originalCode === "40001");
-  return isUniqueViolation(err) || rawUnique || rawDeadlock || code === "P2025" || code === "P2034";
+  const originalCode = meta?.driverAdapterError?.cause?.originalCode;
+  return code === "P2010" && (originalCode === "40P01" || originalCode === "40001");
 }
 
 /**

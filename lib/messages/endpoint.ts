@@ -13,7 +13,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { sha256 } from "@/lib/crypto";
-import { isUniqueViolation, type Db } from "@/lib/db";
+import type { Db } from "@/lib/db";
+import { isRawUniqueViolation, isUniqueViolation } from "@/lib/db-errors";
 import type { DatabaseKind } from "@/prisma/database-url";
 import { AppError } from "@/lib/errors";
 import { MessageCryptoError, type MessageCrypto } from "@/lib/wechat/message-crypto";
@@ -282,11 +283,6 @@ async function recordPush(deps: MessageDeps, nonce: { key: string; expiresAt: Da
 }
 
 /** A unique violation reported by a raw statement (Prisma: P2010 with the driver adapter's kind). */
-function isRawUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } } | null;
-  return e?.code === "P2010" && e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
-}
-
 function render(deps: MessageDeps, mode: PushMode, replyXml: string | null): { body: string; contentType: string } {
   if (replyXml === null) return { body: "success", contentType: "text/plain; charset=utf-8" };
   if (mode === "plaintext" || !deps.crypto) return { body: replyXml, contentType: "application/xml; charset=utf-8" };

@@ -5,6 +5,7 @@
 // start-up resume and another instance can all try without harm.
 import type { Db } from "@/lib/db";
 import type { DatabaseKind } from "@/prisma/database-url";
+import { isLostRace } from "@/lib/db-errors";
 import { findOrCreatePersonByOpenid } from "@/lib/users";
 
 /** After this many failed attempts an event is marked failed and left for an operator. */
@@ -21,12 +22,6 @@ export interface ProcessDeps {
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export type ProcessResult = "done" | "skipped" | "failed" | "retry";
-
-/** A concurrent transaction created the same person or identity first, or PostgreSQL picked us as a deadlock victim. */
-function lostRace(err: unknown): boolean {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
-  return code === "P2002" || code === "P2034" || code === "P2025";
-}
 
 const QR_PREFIX = "qrscene_";
 
@@ -117,7 +112,7 @@ export async function processEvent(
     try {
       return { result: await applyOnce(deps, id, known) };
     } catch (err) {
-      if (lostRace(err) && race < 4) continue;
+      if (isLostRace(err) && race < 4) continue;
       const message = err instanceof Error ? err.message : String(err);
       const row = await deps.db.weChatEvent.findUnique({ where: { id }, select: { attempts: true } }).catch(() => null);
       const attempts = (row?.attempts ?? 0) + 1;

@@ -2,7 +2,7 @@
 // moves leaseUntil forward with a conditional UPDATE holds it until then. Each acquisition bumps
 // `fencing`. The clock is the caller's (injected), so tests can move it.
 import type { Db } from "@/lib/db";
-import { isUniqueViolation } from "./store";
+import { isUniqueViolation } from "@/lib/db-errors";
 
 export interface HeldLease {
   readonly name: string;

@@ -3,12 +3,8 @@
 import { createHash } from "node:crypto";
 // Types only from lib/db (server-only): the workers and the bench run this outside Next.js.
 import type { Db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db-errors";
 import type { CredentialKind, FetchApi } from "@/lib/wechat/token";
-
-/** A unique-constraint violation (Prisma P2002), on either database. */
-export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
-}
 
 /** Empties the token service's tables (tests and the bench). */
 export async function clearTokenTables(db: Db): Promise<void> {
