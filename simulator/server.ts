@@ -214,8 +214,11 @@ class WeChatSimulator implements Simulator {
     this.followers = new Followers(this.core, this.basicTokens);
     this.push = new MessagePusher(this.core, options.push);
     this.extensions = [this.basicTokens, this.tickets, this.followers, this.push];
+    // Idle keep-alive connections stay open 65 s, like the nginx in front of WeChat. With Node's default
+    // 5 s, a client whose pool keeps a connection for 4 s (undici) could pick one up just as the server
+    // closed it ("other side closed"), a flake that a slow CI machine hit between two tests.
     const serve = (host: SimHost) =>
-      createServer((req, res) => {
+      createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
         this.handle(req, res, host).catch((error: unknown) => {
           console.error("[wechat-simulator]", error);
           if (!res.headersSent) send(res, 500, "text/plain", "simulator error");
