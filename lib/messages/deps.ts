@@ -5,13 +5,13 @@ import "server-only";
 import { after } from "next/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { databaseKind } from "@/prisma/database-url";
 import { AppError, errorResponse } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { autoReplyCache } from "./auto-replies";
 import { NonceSweeper, randomReplyNonce, type MessageDeps } from "./endpoint";
-import { processEvent, resumePendingEvents, type EventFacts, type ProcessDeps } from "./process";
+import { openMessageStore } from "./open-store";
+import { resumePendingEvents, type ProcessDeps } from "./process";
 
 let deps: MessageDeps | null | undefined;
 const RETRY_EVERY_MS = 60_000;
@@ -19,22 +19,61 @@ let lastRetry = Date.now();
 let sweeper: NonceSweeper | undefined;
 
 /**
- * A bounded number of events are applied at a time per process: under a burst, more concurrent
- * transactions would only queue for the database's writer (SQLite has one) and take CPU from answering
- * the next pushes. PostgreSQL spends most of an event waiting on round trips, so it gets a few at once.
+ * Recorded events wait here for the answer to go out, then are applied a batch at a time, one drain at
+ * a time per process: under a burst, one transaction for many events instead of one each (SQLite has one
+ * writer; each commit is an fsync). Events stay recorded as pending until applied, so a crash loses
+ * nothing: start-up and the periodic retry apply what is left.
  */
-let running = 0;
-const waiting: Array<() => void> = [];
-async function limited<T>(limit: number, task: () => Promise<T>): Promise<T> {
-  // A finishing task hands its slot straight to the next waiter, so `running` never exceeds `limit`.
-  if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
+const queue: Array<{ id: string; applied: () => void }> = [];
+let draining = false;
+const BATCH = 256;
+
+/** Resolves once the event's batch has been applied (or has failed and been logged). */
+function enqueue(d: MessageDeps, id: string): Promise<void> {
+  return new Promise((applied) => {
+    queue.push({ id, applied });
+    if (draining) return;
+    draining = true;
+    setImmediate(() => void drain(d));
+  });
+}
+
+async function drain(d: MessageDeps): Promise<void> {
   try {
-    return await task();
+    while (queue.length > 0) {
+      const batch = queue.splice(0, BATCH);
+      const ids = batch.map((item) => item.id);
+      const results = await d.store.apply(ids, d.now()).catch((err: unknown) => {
+        // The database away or busy for long: the events stay pending for the periodic retry.
+        log.error("message_events_apply_failed", { count: ids.length, cause: errorText(err) });
+        return [];
+      });
+      results.forEach(({ result, error }, i) => {
+        if (result === "retry" || result === "failed") {
+          log.error("message_event_failed", { eventId: ids[i], result, cause: errorText(error) });
+        }
+      });
+      for (const item of batch) item.applied();
+    }
   } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+    draining = false;
+  }
+  await housekeeping(d);
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Expired nonces swept, and events still pending after 30 s retried: at most once a minute each. */
+async function housekeeping(d: MessageDeps): Promise<void> {
+  sweeper ??= new NonceSweeper(d.db);
+  const now = d.now();
+  await sweeper.maybeSweep(now).catch(() => 0);
+  if (now.getTime() - lastRetry >= RETRY_EVERY_MS) {
+    // Events that failed a first time (a deadlock, the database briefly away) are tried again here,
+    // once a minute per process, not only at the next start-up.
+    lastRetry = now.getTime();
+    const receivedBefore = new Date(now.getTime() - RETRY_EVERY_MS / 2);
+    await resumePendingEvents(processDeps(d), 100, { receivedBefore }).catch(() => 0);
   }
 }
 
@@ -53,7 +92,7 @@ export function messageDeps(): MessageDeps | null {
   }
   deps = {
     db: db(),
-    dialect: databaseKind(e.DATABASE_URL),
+    store: openMessageStore(db(), e.DATABASE_URL, e.WECHAT_APP_ID),
     appId: e.WECHAT_APP_ID,
     token: e.WECHAT_TOKEN,
     crypto: e.WECHAT_ENCODING_AES_KEY ? new MessageCrypto(e.WECHAT_ENCODING_AES_KEY, e.WECHAT_APP_ID) : null,
@@ -72,32 +111,12 @@ export function requireMessageDeps(): MessageDeps {
 }
 
 function processDeps(d: MessageDeps): ProcessDeps {
-  return { db: d.db, dialect: d.dialect, appId: d.appId, now: d.now };
+  return { store: d.store, now: d.now };
 }
 
-/** Applies a recorded event after the answer has gone (Next's after()), and sweeps expired nonces. */
-export function processAfterAnswer(d: MessageDeps, eventId: string, facts: EventFacts): void {
-  after(async () => {
-    const limit = d.dialect === "sqlite" ? 1 : 4;
-    const { result, error } = await limited(limit, () => processEvent(processDeps(d), eventId, facts));
-    if (result === "retry" || result === "failed") {
-      log.error("message_event_failed", {
-        eventId,
-        result,
-        cause: error instanceof Error ? error.message : String(error),
-      });
-    }
-    sweeper ??= new NonceSweeper(d.db);
-    const now = d.now();
-    await sweeper.maybeSweep(now).catch(() => 0);
-    if (now.getTime() - lastRetry >= RETRY_EVERY_MS) {
-      // Events that failed a first time (a deadlock, the database briefly away) are tried again here,
-      // once a minute per process, not only at the next start-up.
-      lastRetry = now.getTime();
-      const receivedBefore = new Date(now.getTime() - RETRY_EVERY_MS / 2);
-      await resumePendingEvents(processDeps(d), 100, { receivedBefore }).catch(() => 0);
-    }
-  });
+/** Queues a recorded event to be applied once the answer has gone (Next's after()). */
+export function processAfterAnswer(d: MessageDeps, eventId: string): void {
+  after(() => enqueue(d, eventId));
 }
 
 /** Start-up: apply the events a previous process recorded but did not get to apply. */

@@ -10,12 +10,11 @@
 // request whose nonce was used but whose message is new is a captured query re-used with another body
 // (plaintext mode signs the query, not the body): refused. Replaying a captured request verbatim gains
 // nothing: it gets the recorded reply back and records nothing.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { sha256 } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
-import { isRawUniqueViolation, isUniqueViolation } from "@/lib/db-errors";
-import type { DatabaseKind } from "@/prisma/database-url";
+import { isUniqueViolation } from "@/lib/db-errors";
 import { AppError } from "@/lib/errors";
 import { MessageCryptoError, type MessageCrypto } from "@/lib/wechat/message-crypto";
 import { checkMsgSignature, checkUrlSignature } from "@/lib/wechat/message-signature";
@@ -29,7 +28,7 @@ import {
   type InboundMessage,
 } from "@/lib/wechat/message-xml";
 import { chooseReply, type AutoReplyCache } from "./auto-replies";
-import type { EventFacts } from "./process";
+import type { MessageStore, NonceRow } from "./store";
 
 /**
  * How far a request's timestamp may be from our clock. WeChat retries for about 15 s (three tries,
@@ -40,9 +39,10 @@ export const TIMESTAMP_WINDOW_SECONDS = 300;
 export const MAX_PUSH_BYTES = 64 * 1024;
 
 export interface MessageDeps {
+  /** The GET verification's nonce and the sweep of expired nonces (rare: Prisma). */
   readonly db: Db;
-  /** The record is written with raw SQL (no query plan to compile on the hot path), in each dialect. */
-  readonly dialect: DatabaseKind;
+  /** Records pushes and applies them (the hot path). */
+  readonly store: MessageStore;
   readonly appId: string;
   readonly token: string;
   /** null without an EncodingAESKey: safe-mode pushes are then refused (503). */
@@ -99,7 +99,7 @@ function checkRequest(deps: MessageDeps, params: URLSearchParams): Query {
 }
 
 /** sha256 of timestamp|nonce|signature: one signed query is accepted once. */
-function nonceRow(deps: MessageDeps, query: Query) {
+function nonceRow(deps: MessageDeps, query: Query): NonceRow {
   const key = sha256(`${query.timestamp}|${query.nonce}|${query.signature ?? ""}`);
   const base = Math.max(Number(query.timestamp) * 1000, deps.now().getTime());
   return { key, expiresAt: new Date(base + TIMESTAMP_WINDOW_SECONDS * 1000) };
@@ -128,8 +128,6 @@ export interface PushOutcome {
   readonly eventId: string;
   /** True when this request recorded the event (false: a retry, answered with the first reply). */
   readonly recorded: boolean;
-  /** What processing needs, so it need not read the event back. */
-  readonly facts: EventFacts;
 }
 
 function summary(m: InboundMessage): string | null {
@@ -190,99 +188,33 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
       })
     : null;
   const key = dedupeKey(message);
-  const nonce = nonceRow(deps, query);
 
-  let eventId: string;
-  let replyXml: string | null;
-  let recorded: boolean;
-  try {
-    const recording = recordPush(deps, nonce, {
-      dedupeKey: key,
-      openid: message.openid,
-      msgType: message.msgType,
-      event: message.event,
-      eventKey: message.eventKey,
-      content: summary(message),
-      payload: xml,
-      createdAt: new Date(message.createTime * 1000),
-      receivedAt: now,
-      reply,
-    });
-    // A database that does not answer in time (a long write holding SQLite's lock, PostgreSQL failing
-    // over) must not make WeChat wait past its 5 s: answer 503 now; WeChat retries, and if the insert
-    // commits meanwhile the retry finds the event and gets its reply.
-    const outcome = await Promise.race([recording, (deps.recordDeadline ?? defaultDeadline)().then(() => null)]);
-    if (outcome === null) {
-      recording.catch(() => undefined);
-      throw new AppError("push_unavailable", { detail: "record deadline" });
-    }
-    eventId = outcome;
-    replyXml = reply;
-    recorded = true;
-  } catch (err) {
-    if (!isUniqueViolation(err) && !isRawUniqueViolation(err)) throw err;
-    const first = await deps.db.weChatEvent.findUnique({
-      where: { dedupeKey: key },
-      select: { id: true, reply: true },
-    });
-    // The nonce was taken by another message: a captured signed query re-used with a new body.
-    if (!first) throw refuse("replayed");
-    eventId = first.id;
-    replyXml = first.reply;
-    recorded = false;
-  }
-  const facts: EventFacts = {
+  const recording = deps.store.record(nonceRow(deps, query), {
+    dedupeKey: key,
     openid: message.openid,
     msgType: message.msgType,
     event: message.event,
     eventKey: message.eventKey,
+    content: summary(message),
+    payload: xml,
     createdAt: new Date(message.createTime * 1000),
-  };
-  return { mode, eventId, recorded, facts, ...render(deps, mode, replyXml) };
-}
-
-interface EventRow {
-  dedupeKey: string;
-  openid: string;
-  msgType: string;
-  event: string | null;
-  eventKey: string | null;
-  content: string | null;
-  payload: string;
-  createdAt: Date;
-  receivedAt: Date;
-  reply: string | null;
-}
-
-/** Prisma's own text for a DateTime on SQLite (so ORM reads and comparisons see the same values). */
-const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
-
-/**
- * The nonce and the event in one transaction, as two raw INSERTs: the hottest write of the endpoint,
- * and Prisma's ORM would compile a query plan for each on every push. A unique violation of either
- * (a retry, a replay) fails both.
- */
-async function recordPush(deps: MessageDeps, nonce: { key: string; expiresAt: Date }, e: EventRow): Promise<string> {
-  const id = randomUUID();
-  const { db } = deps;
-  if (deps.dialect === "sqlite") {
-    await db.$transaction([
-      db.$executeRaw`INSERT INTO "PushNonce" ("key", "expiresAt") VALUES (${nonce.key}, ${sqliteTime(nonce.expiresAt)})`,
-      db.$executeRaw`INSERT INTO "WeChatEvent" ("id", "dedupeKey", "openid", "msgType", "event", "eventKey", "content", "payload", "createdAt", "receivedAt", "reply", "status", "attempts")
-        VALUES (${id}, ${e.dedupeKey}, ${e.openid}, ${e.msgType}, ${e.event}, ${e.eventKey}, ${e.content}, ${e.payload}, ${sqliteTime(e.createdAt)}, ${sqliteTime(e.receivedAt)}, ${e.reply}, 'pending', 0)`,
-    ]);
-  } else {
-    // timestamp(3) without time zone holds UTC (as Prisma writes it): the ISO text's "Z" is ignored by the cast.
-    await db.$transaction([
-      db.$executeRaw`INSERT INTO "PushNonce" ("key", "expiresAt") VALUES (${nonce.key}, ${nonce.expiresAt.toISOString()}::timestamp)`,
-      db.$executeRaw`INSERT INTO "WeChatEvent" ("id", "dedupeKey", "openid", "msgType", "event", "eventKey", "content", "payload", "createdAt", "receivedAt", "reply", "status", "attempts")
-        VALUES (${id}, ${e.dedupeKey}, ${e.openid}, ${e.msgType}, ${e.event}, ${e.eventKey}, ${e.content}, ${e.payload}, ${e.createdAt.toISOString()}::timestamp, ${e.receivedAt.toISOString()}::timestamp, ${e.reply}, 'pending', 0)`,
-    ]);
+    receivedAt: now,
+    reply,
+  });
+  // A database that does not answer in time (a long write holding SQLite's lock, PostgreSQL failing
+  // over) must not make WeChat wait past its 5 s: answer 503 now; WeChat retries, and if the insert
+  // commits meanwhile the retry finds the event and gets its reply.
+  const outcome = await Promise.race([recording, (deps.recordDeadline ?? defaultDeadline)().then(() => null)]);
+  if (outcome === null) {
+    recording.catch(() => undefined);
+    throw new AppError("push_unavailable", { detail: "record deadline" });
   }
-  return id;
+  // The nonce was taken by another message: a captured signed query re-used with a new body.
+  if (outcome.kind === "replayed") throw refuse("replayed");
+  const recorded = outcome.kind === "recorded";
+  return { mode, eventId: outcome.id, recorded, ...render(deps, mode, recorded ? reply : outcome.reply) };
 }
 
-/** A unique violation reported by a raw statement (Prisma: P2010 with the driver adapter's kind). */
 function render(deps: MessageDeps, mode: PushMode, replyXml: string | null): { body: string; contentType: string } {
   if (replyXml === null) return { body: "success", contentType: "text/plain; charset=utf-8" };
   if (mode === "plaintext" || !deps.crypto) return { body: replyXml, contentType: "application/xml; charset=utf-8" };

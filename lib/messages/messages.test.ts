@@ -24,6 +24,7 @@ import {
   signPush,
   signVerification,
   testMessageDeps,
+  testProcessDeps,
   type Mode,
 } from "./testing";
 
@@ -51,10 +52,10 @@ forEachDatabase((_kind, database) => {
     await db.identity.deleteMany();
     await db.user.deleteMany();
     clock = new MovableClock();
-    deps = testMessageDeps(db, database().kind, clock);
+    deps = testMessageDeps(database(), clock);
   });
 
-  const pd = () => ({ db: database().db, dialect: database().kind, appId: TEST_APP_ID, now: clock.now });
+  const pd = () => testProcessDeps(database(), clock.now);
   const push = (xml: string, options: Parameters<typeof signPush>[1] = {}) => {
     const signed = signPush(xml, { timestamp: sec(clock.ms), ...options });
     return receivePush(deps, signed.params, signed.body);
@@ -379,9 +380,7 @@ forEachDatabase((_kind, database) => {
       await push(pushXml({ event: "subscribe", openid: "o_other", createTime: t + 1 }));
       expect(await db.weChatEvent.count({ where: { status: "pending" } })).toBe(3);
       // A new process: nothing shared with the one that recorded them but the database.
-      expect(await resumePendingEvents({ db, dialect: database().kind, appId: TEST_APP_ID, now: clock.now }, 2)).toBe(
-        3,
-      );
+      expect(await resumePendingEvents(pd(), 2)).toBe(3);
       expect(await db.weChatEvent.count({ where: { status: "pending" } })).toBe(0);
       expect(await db.user.findMany({ orderBy: { createdAt: "asc" }, select: { subscribed: true } })).toHaveLength(2);
       const first = await db.identity.findUniqueOrThrow({
@@ -396,7 +395,7 @@ forEachDatabase((_kind, database) => {
       await push(pushXml({ event: "subscribe", openid: "o_old" }));
       clock.advance(60);
       await push(pushXml({ event: "subscribe", openid: "o_new" }));
-      const deps2 = { db, dialect: database().kind, appId: TEST_APP_ID, now: clock.now };
+      const deps2 = pd();
       expect(await resumePendingEvents(deps2, 100, { receivedBefore: new Date(clock.ms - 30_000) })).toBe(1);
       expect(await db.weChatEvent.findMany({ where: { status: "pending" }, select: { openid: true } })).toEqual([
         { openid: "o_new" },
@@ -406,7 +405,7 @@ forEachDatabase((_kind, database) => {
     it("a failing event is retried, then marked failed after MAX_ATTEMPTS", async () => {
       const { db } = database();
       const outcome = await push(pushXml({ event: "subscribe" }));
-      const broken = { db, dialect: database().kind, appId: TEST_APP_ID, now: () => new Date(Number.NaN) };
+      const broken = testProcessDeps(database(), () => new Date(Number.NaN));
       for (let i = 1; i < MAX_ATTEMPTS; i++) expect((await processEvent(broken, outcome.eventId)).result).toBe("retry");
       expect((await processEvent(broken, outcome.eventId)).result).toBe("failed");
       expect(await db.weChatEvent.findUniqueOrThrow({ where: { id: outcome.eventId } })).toMatchObject({

@@ -3,10 +3,12 @@
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { cdata } from "@/lib/wechat/message-xml";
-import type { Db } from "@/lib/db";
-import type { DatabaseKind } from "@/prisma/database-url";
+import type { TestDatabase } from "@/lib/testing/db";
 import { autoReplyCache } from "./auto-replies";
 import { randomReplyNonce, type MessageDeps } from "./endpoint";
+import { openMessageStore } from "./open-store";
+import type { ProcessDeps } from "./process";
+import type { MessageStore } from "./store";
 
 export const TEST_TOKEN = "testmessagetoken42";
 export const TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
@@ -22,15 +24,31 @@ export class MovableClock {
   }
 }
 
+const stores = new Map<string, MessageStore>();
+
+/** The message store of a test database: one per database, as a process has one. */
+export function testMessageStore(database: TestDatabase): MessageStore {
+  let store = stores.get(database.url);
+  if (!store) {
+    store = openMessageStore(database.db, database.url, TEST_APP_ID);
+    stores.set(database.url, store);
+  }
+  return store;
+}
+
+export function testProcessDeps(database: TestDatabase, now: () => Date): ProcessDeps {
+  return { store: testMessageStore(database), now };
+}
+
 export function testMessageDeps(
-  db: Db,
-  dialect: DatabaseKind,
+  database: TestDatabase,
   clock: MovableClock,
   overrides: Partial<MessageDeps> = {},
 ): MessageDeps {
+  const { db } = database;
   return {
     db,
-    dialect,
+    store: testMessageStore(database),
     appId: TEST_APP_ID,
     token: TEST_TOKEN,
     crypto: new MessageCrypto(TEST_AES_KEY, TEST_APP_ID),

@@ -205,3 +205,42 @@ forEachDatabase((_kind, database) => {
     });
   });
 });
+
+describe("in production without WECHAT_TOKEN", () => {
+  const PRODUCTION = {
+    NODE_ENV: "production",
+    APP_URL: "https://uc.example.com",
+    DATABASE_URL: "postgresql://app@db.internal:5432/uc",
+    SESSION_SECRET: "Zq8!vT3#kLm9@Wp2$Rx7^Hn4&Jc6*Bd1(Fs5)",
+    TOKEN_ENCRYPTION_KEY: "Gy7%Ue2+Qa9=Mk4~Tz1?Lw8|Nr3<Vx6>Ci0;",
+    AUTH_SECRET: "Pk5]Yh8[Ds2{Ob7}Ef4/Wu1-Ia9_Rn6.Gl3",
+    WECHAT_APP_ID: "wx1234567890abcdef",
+    WECHAT_APP_SECRET: "0123456789abcdef0123456789abcdef",
+    WECHAT_TOKEN: "",
+    WECHAT_ENCODING_AES_KEY: "",
+  };
+  let route: { GET: Handler; POST: Handler };
+
+  beforeAll(async () => {
+    for (const [key, value] of Object.entries(PRODUCTION)) vi.stubEnv(key, value === "" ? undefined : value);
+    vi.resetModules();
+    route = (await import("@/app/api/wechat/message/route")) as { GET: Handler; POST: Handler };
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it("the endpoint is off: 404 for a verification and a push, nothing echoed, no database touched", async () => {
+    // Signed with the development Token: a request that would pass anywhere the endpoint is on.
+    const verification = signedUrl({ echostr: "5838479218127813673" });
+    const get = await route.GET(new Request(verification.url));
+    expect(get.status).toBe(404);
+    const text = await get.text();
+    expect(text).not.toContain("5838479218127813673");
+    expect(JSON.parse(text)).toMatchObject({ error: { code: "push_disabled" } });
+    const push = await post(route.POST, signedUrl({ body: pushXml({ event: "subscribe" }) }));
+    expect(push.status).toBe(404);
+    expect(deferred.tasks).toHaveLength(0);
+  });
+});

@@ -21,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
     const deps = requireMessageDeps();
     const body = await readCappedBody(request);
     const outcome = await receivePush(deps, new URL(request.url).searchParams, body);
-    if (outcome.recorded) processAfterAnswer(deps, outcome.eventId, outcome.facts);
+    if (outcome.recorded) processAfterAnswer(deps, outcome.eventId);
     return new Response(outcome.body, { headers: { "content-type": outcome.contentType, ...NO_STORE } });
   } catch (err) {
     return pushErrorResponse(err);

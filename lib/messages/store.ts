@@ -1,0 +1,62 @@
+// Where the message endpoint keeps what it receives: a push's nonce and event, recorded first, then
+// applied. Two implementations with the same behaviour and the same tests (messages.test.ts runs on
+// both databases): SQLite on a connection of its own with prepared statements and group commit
+// (sqlite-store.ts), PostgreSQL through Prisma's pool with raw statements on the hot path
+// (prisma-store.ts); open-store.ts picks one by DATABASE_URL.
+
+/** After this many failed attempts an event is marked failed and left for an operator. */
+export const MAX_ATTEMPTS = 5;
+export const QR_PREFIX = "qrscene_";
+
+/** sha256 of timestamp|nonce|signature, kept until the timestamp window has passed. */
+export interface NonceRow {
+  readonly key: string;
+  readonly expiresAt: Date;
+}
+
+export interface EventRow {
+  readonly dedupeKey: string;
+  readonly openid: string;
+  readonly msgType: string;
+  readonly event: string | null;
+  readonly eventKey: string | null;
+  readonly content: string | null;
+  readonly payload: string;
+  /** WeChat's CreateTime. */
+  readonly createdAt: Date;
+  readonly receivedAt: Date;
+  /** The passive reply's XML; null answers "success". */
+  readonly reply: string | null;
+}
+
+/**
+ * "recorded": this request recorded the event. "duplicate": a retry of a recorded event, with the first
+ * reply. "replayed": the nonce was used by another message (a captured signed query with a new body).
+ */
+export type RecordResult =
+  | { readonly kind: "recorded"; readonly id: string }
+  | { readonly kind: "duplicate"; readonly id: string; readonly reply: string | null }
+  | { readonly kind: "replayed" };
+
+export type ProcessResult = "done" | "skipped" | "failed" | "retry";
+export interface Applied {
+  readonly result: ProcessResult;
+  readonly error?: unknown;
+}
+export interface PendingRow {
+  readonly id: string;
+  readonly receivedAt: Date;
+}
+
+export interface MessageStore {
+  record(nonce: NonceRow, event: EventRow): Promise<RecordResult>;
+  /**
+   * Applies recorded events: the person found or created by (appid, openid), the subscription change of
+   * a subscribe/unsubscribe (only if no newer one was applied), the event moved from pending to done.
+   * Each event is applied once whoever tries; a failure is counted on the event, never thrown.
+   */
+  apply(ids: readonly string[], now: Date): Promise<Applied[]>;
+  /** Pending events received before `before`, oldest first, after the keyset position `after`. */
+  pending(before: Date, limit: number, after?: PendingRow): Promise<PendingRow[]>;
+  close(): Promise<void>;
+}
