@@ -5,14 +5,17 @@
  *
  *   BENCH_SLOT=4 npx tsx bench/messages.ts                       # build, SQLite, plaintext and aes, 10 s each
  *   BENCH_SLOT=4 npx tsx bench/messages.ts --no-build --db both --duration 5 --connections 16
+ *   npx tsx bench/messages.ts --no-build --profile      # where a push's server CPU goes (next start under --cpu-prof)
  *
  * Each push is a real one, prepared before the clock starts (signed, and encrypted in aes mode, by the
  * simulator's own code): half are subscribes of new openids (a new person each, with an auto-reply),
  * half text messages from them that match a keyword rule (a passive reply). The load generator runs on
  * the same machine and takes its share of the CPU.
  */
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -29,6 +32,7 @@ import {
   stop,
   stopAll,
 } from "./servers";
+import { hotFunctions, nowMicros, split, type CpuProfile } from "./profile";
 import { percentile } from "./stats";
 
 const { values: args } = parseArgs({
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "16" },
     "no-build": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
   },
 });
 
@@ -118,6 +123,8 @@ interface Result {
   over5s: number;
   appliedPerSecond: number;
   serverCpuMsPerPush: number | undefined;
+  /** monotonic µs (the CPU profile's clock), from the first push to the last applied */
+  window: { from: number; to: number };
 }
 
 async function pendingCount(databaseUrl: string): Promise<number> {
@@ -156,6 +163,7 @@ async function measure(
   let failures = 0;
   let next = 0;
   const cpuBefore = processCpuMs(pid);
+  const from = nowMicros();
   const started = performance.now();
   const deadline = started + DURATION_S * 1000;
   await Promise.all(
@@ -180,6 +188,7 @@ async function measure(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const appliedAt = performance.now();
+  const to = nowMicros();
   const cpuAfter = processCpuMs(pid);
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -199,12 +208,18 @@ async function measure(
       cpuBefore !== undefined && cpuAfter !== undefined
         ? Math.round(((cpuAfter - cpuBefore) / n) * 100) / 100
         : undefined,
+    window: { from, to },
   };
 }
 
 async function benchDatabase(name: string, url: string, port: number): Promise<Result[]> {
   await migrate(url);
-  const { child } = await startApp(port, url, [], { WECHAT_TOKEN: TOKEN, WECHAT_ENCODING_AES_KEY: AES_KEY });
+  const profileDir = args.profile ? await mkdtemp(path.join(os.tmpdir(), "wcuc-messages-profile-")) : undefined;
+  const { child } = await startApp(port, url, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [], {
+    WECHAT_TOKEN: TOKEN,
+    WECHAT_ENCODING_AES_KEY: AES_KEY,
+  });
+  const results: Result[] = [];
   try {
     // The rules the pushes hit: a welcome and a keyword.
     const seed = async (sql: string) => {
@@ -225,17 +240,36 @@ async function benchDatabase(name: string, url: string, port: number): Promise<R
     );
     // Warm-up: the first requests compile route code paths and fill the connection pools.
     await measureWarmup(port);
-    const results: Result[] = [];
     for (const mode of ["plaintext", "aes"] as const) {
       log(`${name} ${mode}: ${DURATION_S} s, ${CONNECTIONS} connections`);
       const result = await measure(name, url, port, child.proc.pid, mode);
       log(JSON.stringify(result));
       results.push(result);
     }
-    return results;
   } finally {
-    await stop(child);
+    await stop(child); // SIGTERM: with --cpu-prof, node writes the profile on exit
   }
+  if (profileDir) await printProfile(name, profileDir, results);
+  return results;
+}
+
+/** Server CPU per push of each mode, by component and by hottest function (from --cpu-prof). */
+async function printProfile(db: string, dir: string, results: Result[]): Promise<void> {
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no CPU profile written in ${dir}`);
+  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as CpuProfile;
+  const lines = [`\n## ${db}: server CPU (main thread) per push, under the profiler\n`];
+  for (const r of results) {
+    const ms = (us: number) => (us / r.pushes / 1000).toFixed(3);
+    const parts = [...split(profile, r.window.from, r.window.to)].sort((a, b) => b[1] - a[1]);
+    const total = parts.reduce((sum, [, us]) => sum + us, 0);
+    lines.push(`### ${r.mode}: ${ms(total)} ms per push`);
+    for (const [component, us] of parts) lines.push(`- ${component}: ${ms(us)} ms`);
+    lines.push("hottest functions (self time per push):");
+    for (const f of hotFunctions(profile, r.window.from, r.window.to, 15)) lines.push(`  ${ms(f.us)} ms  ${f.name}`);
+  }
+  lines.push(`profile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
+  console.log(lines.join("\n"));
 }
 
 async function measureWarmup(port: number): Promise<void> {
@@ -245,6 +279,7 @@ async function measureWarmup(port: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = os.loadavg().map((l) => l.toFixed(1));
   await ensureBuild(args["no-build"], log);
   const all: Result[] = [];
   if (args.db === "sqlite" || args.db === "both") {
@@ -263,10 +298,10 @@ async function main(): Promise<void> {
   }
   const cpu = os.cpus()[0]?.model ?? "?";
   console.log(
-    `\n${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os
+    `\n${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadBefore.join(" ")} before the run, ${os
       .loadavg()
       .map((l) => l.toFixed(1))
-      .join(" ")}`,
+      .join(" ")} after`,
   );
   console.log(
     "| Database | Mode | Pushes | Answered/s | p50 ms | p99 ms | max ms | ≥5 s | Applied/s | Failures | Server CPU ms/push |",
