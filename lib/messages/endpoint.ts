@@ -4,12 +4,13 @@
 //
 // Order of checks, and why a retry still gets its reply: the URL signature and the timestamp window
 // come first (a forged or stale request is refused before anything is read from the database). Then
-// one transaction inserts the nonce and the event. WeChat's retries of a push collapse onto the
-// event's dedupe key: whether a retry reuses the signed query (the nonce row exists) or carries a
-// fresh one (the event row exists), the unique constraint fails and the first reply is replayed. A
-// request whose nonce was used but whose message is new is a captured query re-used with another body
-// (plaintext mode signs the query, not the body): refused. Replaying a captured request verbatim gains
-// nothing: it gets the recorded reply back and records nothing.
+// the store (store.ts) records the nonce and the event, with the other pushes of the same moment.
+// WeChat's retries of a push collapse onto the event's dedupe key: whether a retry reuses the signed
+// query (the nonce row exists) or carries a fresh one (the event row exists, and the fresh query is now
+// used up too), the first reply is replayed. A request whose nonce was used but whose message is new is
+// a captured query re-used with another body (plaintext mode signs the query, not the body): refused.
+// Replaying a captured request verbatim gains nothing: it gets the recorded reply back and records
+// nothing.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { sha256 } from "@/lib/crypto";

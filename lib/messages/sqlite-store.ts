@@ -4,8 +4,8 @@
 // on 2 cores; these statements cost microseconds.
 //
 // Group commit: every push recorded in the same turn of the event loop goes into one transaction (one
-// fsync), each push in a savepoint of its own, so a retry's unique violation rolls back that push only.
-// Events are applied the same way, a batch per transaction.
+// fsync); a retry's unique violation undoes that one statement only. Events are applied the same way, a
+// batch per transaction, each event in a savepoint of its own.
 //
 // Never blocking the event loop: better-sqlite3 is synchronous, and a write that waits for another
 // connection's lock (Prisma's, inside an interactive transaction across awaits, or another process)
@@ -89,7 +89,6 @@ export class SqliteMessageStore implements MessageStore {
   readonly #claim;
   readonly #countFailure;
   readonly #pendingIds;
-  readonly #recordOne;
   readonly #recordBatch;
   readonly #applyOne;
   readonly #applyBatch;
@@ -146,28 +145,35 @@ export class SqliteMessageStore implements MessageStore {
        AND ("receivedAt" > ? OR ("receivedAt" = ? AND "id" > ?)) ORDER BY "receivedAt", "id" LIMIT ?`,
     );
 
-    // Nested db.transaction() calls run as savepoints of the outer one.
-    this.#recordOne = db.transaction((nonce: NonceRow, event: EventRow, id: string) => {
-      this.#insertNonce.run(nonce.key, sqliteTime(nonce.expiresAt));
-      this.#insertEvent.run({
-        ...event,
-        id,
-        createdAt: sqliteTime(event.createdAt),
-        receivedAt: sqliteTime(event.receivedAt),
-      });
-    });
+    // A failed INSERT undoes only itself (SQLite's statement-level ABORT); the transaction goes on. The
+    // nonce stays used even when the event turns out to be a retry's: that signed query has been used,
+    // and must not carry another message later.
     this.#recordBatch = db.transaction((batch: QueuedRecord[]): RecordResult[] =>
-      batch.map(({ nonce, event }) => {
-        const id = randomUUID();
+      batch.map(({ nonce, event }): RecordResult => {
+        let nonceTaken = false;
         try {
-          this.#recordOne(nonce, event, id);
-          return { kind: "recorded", id };
+          this.#insertNonce.run(nonce.key, sqliteTime(nonce.expiresAt));
         } catch (err) {
           if (!isConstraint(err)) throw err;
-          // A retry (the event exists), or the nonce taken by another message: a captured query.
-          const first = this.#eventByKey.get(event.dedupeKey);
-          return first ? { kind: "duplicate", id: first.id, reply: first.reply } : { kind: "replayed" };
+          nonceTaken = true;
         }
+        if (!nonceTaken) {
+          const id = randomUUID();
+          try {
+            this.#insertEvent.run({
+              ...event,
+              id,
+              createdAt: sqliteTime(event.createdAt),
+              receivedAt: sqliteTime(event.receivedAt),
+            });
+            return { kind: "recorded", id };
+          } catch (err) {
+            if (!isConstraint(err)) throw err;
+          }
+        }
+        // A retry (the event exists), or the nonce taken by another message: a captured query.
+        const first = this.#eventByKey.get(event.dedupeKey);
+        return first ? { kind: "duplicate", id: first.id, reply: first.reply } : { kind: "replayed" };
       }),
     );
     this.#applyOne = db.transaction((id: string, at: Date): "done" | "skipped" => {
@@ -209,7 +215,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   /**
-   * Records a push's nonce and event in one savepoint of this turn's transaction. "duplicate": the event
+   * Records a push's nonce and event in this turn's transaction. "duplicate": the event
    * was recorded before (a retry), with its reply; "replayed": the nonce was used by another message.
    */
   record(nonce: NonceRow, event: EventRow): Promise<RecordResult> {

@@ -1,8 +1,9 @@
 // Where the message endpoint keeps what it receives: a push's nonce and event, recorded first, then
 // applied. Two implementations with the same behaviour and the same tests (messages.test.ts runs on
-// both databases): SQLite on a connection of its own with prepared statements and group commit
-// (sqlite-store.ts), PostgreSQL through Prisma's pool with raw statements on the hot path
-// (prisma-store.ts); open-store.ts picks one by DATABASE_URL.
+// both databases), each on a connection or pool of its own beside Prisma's, recording the pushes of one
+// turn of the event loop together and applying events a batch per transaction: SQLite with prepared
+// statements (sqlite-store.ts), PostgreSQL with node-postgres (pg-store.ts); open-store.ts picks one by
+// DATABASE_URL.
 
 /** After this many failed attempts an event is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 5;
