@@ -13,6 +13,9 @@ const target =
     // Lines only PostgreSQL can express (trigram GIN indexes for substring search) live in the one
     // source as "// @postgres ..." comments and become real here.
     .replace(/^(\s*)\/\/ @postgres /gm, "$1")
+    // Lines for SQLite only (an index that stands in for a trigram index there) end in "// @sqlite-only"
+    // and are commented out here.
+    .replace(/^(\s*)(\S.*?)\s*\/\/ @sqlite-only$/gm, "$1// (SQLite only) $2")
     .replace(/(provider\s*= "prisma-client")/, '$1\n  previewFeatures = ["postgresqlExtensions"]')
     .replace(/(url\s*= env\("DATABASE_URL"\))/, "$1\n  extensions = [pg_trgm]");
 
