@@ -5,9 +5,9 @@ import type { Db } from "@/lib/db";
 import { findOrCreatePersonByOpenid } from "@/lib/users";
 import { BLACKLIST_MAX, type OpenidPage } from "@/lib/wechat/followers";
 import { openidsOf, withApplied, type FollowerDeps } from "./deps";
-import { acquireLease, releaseLease } from "./lease";
+import { releaseLease } from "@/lib/lease";
 import { chunk } from "./pool";
-import { SyncBusyError, describeFailure } from "./sync";
+import { describeFailure, takeSyncLease } from "./sync";
 
 export const BLACKLIST_SYNC_LEASE = "sync:blacklist";
 
@@ -44,8 +44,7 @@ export interface BlacklistSyncResult {
 /** Pages through WeChat's blacklist and makes our flags match it. */
 export async function syncBlacklist(deps: FollowerDeps & { holder: string }): Promise<BlacklistSyncResult> {
   const { db } = deps;
-  const got = await acquireLease(db, BLACKLIST_SYNC_LEASE, deps.holder, deps.now(), 5 * 60_000);
-  if (!got.ok) throw new SyncBusyError(got.busy.holder, got.busy.leaseUntil);
+  const lease = await takeSyncLease(db, BLACKLIST_SYNC_LEASE, deps.holder, deps.now(), 5 * 60_000);
   const run = await db.syncRun.create({ data: { kind: "blacklist", startedAt: deps.now(), heartbeatAt: deps.now() } });
   try {
     const listedIds = new Set<string>();
@@ -101,7 +100,7 @@ export async function syncBlacklist(deps: FollowerDeps & { holder: string }): Pr
       .catch(() => {});
     throw error;
   } finally {
-    await releaseLease(db, got.lease, deps.now()).catch(() => {});
+    await releaseLease(db, lease, deps.now()).catch(() => {});
   }
 }
 

@@ -11,7 +11,7 @@ import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { WeChatApiError, WeChatTransportError } from "@/lib/wechat/errors";
 import { BATCHGET_MAX, type FollowerInfo, type OpenidPage, type WeChatFollowers } from "@/lib/wechat/followers";
-import { acquireLease, releaseLease, renewLease, type HeldLease } from "./lease";
+import { acquireLease, readLease, releaseLease, renewLease, type HeldLease } from "@/lib/lease";
 import { dialectOf, upsertFollowers } from "./people";
 import { chunk, forEachLimit } from "./pool";
 import { mirrorTags } from "./tags";
@@ -71,6 +71,20 @@ export class SyncBusyError extends AppError {
   }
 }
 
+/** The named lease, or SyncBusyError saying who holds it and until when. */
+export async function takeSyncLease(
+  db: Db,
+  name: string,
+  holder: string,
+  now: Date,
+  ttlMs: number,
+): Promise<HeldLease> {
+  const lease = await acquireLease(db, { name, holder, now, ttlMs });
+  if (lease) return lease;
+  const busy = await readLease(db, name);
+  throw new SyncBusyError(busy?.holder ?? "?", busy?.leaseUntil ?? now);
+}
+
 /** What an operator reads in SyncRun.error: the errcode first when WeChat refused. */
 export function describeFailure(error: unknown): string {
   if (error instanceof WeChatApiError) return `errcode ${error.errcode}: ${error.info.userMessage} (${error.message})`;
@@ -85,8 +99,7 @@ export async function startFollowerSync(
 ): Promise<{ lease: HeldLease; run: { id: string; resumed: boolean } }> {
   const { db } = deps;
   const now = deps.now();
-  const got = await acquireLease(db, FOLLOWER_SYNC_LEASE, deps.holder, now, deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
-  if (!got.ok) throw new SyncBusyError(got.busy.holder, got.busy.leaseUntil);
+  const lease = await takeSyncLease(db, FOLLOWER_SYNC_LEASE, deps.holder, now, deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
   const unfinished = await db.syncRun.findFirst({
     where: { kind: "followers", status: { in: ["running", "failed"] } },
     orderBy: { startedAt: "desc" },
@@ -99,7 +112,7 @@ export async function startFollowerSync(
       // Completed pages are all stored: upserted counts from the checkpoint again.
       data: { status: "running", error: null, heartbeatAt: now, upserted: unfinished.listed },
     });
-    return { lease: got.lease, run: { id: unfinished.id, resumed: true } };
+    return { lease, run: { id: unfinished.id, resumed: true } };
   }
   if (unfinished) {
     await db.syncRun.updateMany({
@@ -108,7 +121,7 @@ export async function startFollowerSync(
     });
   }
   const run = await db.syncRun.create({ data: { kind: "followers", startedAt: now, heartbeatAt: now } });
-  return { lease: got.lease, run: { id: run.id, resumed: false } };
+  return { lease, run: { id: run.id, resumed: false } };
 }
 
 /** Runs (or resumes) the follower sync to the end. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { forEachDatabase } from "@/lib/testing/db";
 import { WeChatApiError } from "@/lib/wechat/errors";
 import { jsapiTicketCall } from "@/lib/wechat/token";
-import { acquireLease } from "./lease";
+import { acquireLease } from "@/lib/lease";
 import { credentialHash } from "./store";
 import { leaseName, leaderLeaseName } from "./service";
 import { useTokenWorld } from "./testing/world";

@@ -35,7 +35,7 @@ import {
   type FetchedCredential,
   type TokenApi,
 } from "@/lib/wechat/token";
-import { acquireLease, releaseLease } from "./lease";
+import { acquireLease, releaseLease } from "@/lib/lease";
 import {
   countFetches,
   credentialHash,

@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { syncBlacklist } from "@/lib/followers/blacklist";
 import { followerDeps } from "@/lib/followers/client";
-import { releaseLease } from "@/lib/followers/lease";
+import { releaseLease } from "@/lib/lease";
 import {
   DEFAULT_CONCURRENCY,
   SyncBusyError,

@@ -1,6 +1,11 @@
-// A named lease in the database (the Lease table), the same on SQLite and PostgreSQL: whoever
-// moves leaseUntil forward with a conditional UPDATE holds it until then. Each acquisition bumps
-// `fencing`. The clock is the caller's (injected), so tests can move it.
+// A named lease in the database (model Lease), the same on SQLite and PostgreSQL: while leaseUntil is
+// in the future only its holder may do the named work, across processes and instances (the token
+// service's leader and its fetches, the follower and blacklist syncs). Taken with a conditional write,
+// so two contenders can never both win; a crashed holder's lease simply runs out. `fencing` grows with
+// every acquisition: a renewal or a release names the fencing it holds, so a holder that stalled past
+// its lease and was replaced learns it at its next renewal instead of writing on. A held lease is
+// refused to everyone, its own holder too (one run at a time, even within one process). The clock is
+// the caller's (injected), so tests can move it.
 import type { Db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/db-errors";
 
@@ -50,6 +55,15 @@ async function held(db: Db, name: string, holder: string): Promise<HeldLease | n
   return row && row.holder === holder ? { name, holder, fencing: row.fencing, leaseUntil: row.leaseUntil } : null;
 }
 
+/** Extends a lease still held; false when it was lost (expired and taken by someone else). */
+export async function renewLease(db: Db, lease: HeldLease, now: Date, ttlMs: number): Promise<boolean> {
+  const renewed = await db.lease.updateMany({
+    where: { name: lease.name, holder: lease.holder, fencing: lease.fencing },
+    data: { leaseUntil: new Date(now.getTime() + ttlMs) },
+  });
+  return renewed.count === 1;
+}
+
 /** Gives the lease back (only if this acquisition still holds it), so the next taker need not wait. */
 export async function releaseLease(db: Db, lease: HeldLease, now: Date): Promise<void> {
   await db.lease.updateMany({
@@ -58,6 +72,7 @@ export async function releaseLease(db: Db, lease: HeldLease, now: Date): Promise
   });
 }
 
+/** Who holds the lease and until when (to say why a run cannot start). */
 export async function readLease(db: Db, name: string) {
   return db.lease.findUnique({ where: { name } });
 }
