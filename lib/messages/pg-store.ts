@@ -18,6 +18,8 @@ import {
   type NonceRow,
   type PendingRow,
   type RecordResult,
+  RecordBatcher,
+  type PushToRecord,
 } from "./store";
 
 /** Connections of the store's own pool, beside Prisma's. */
@@ -29,13 +31,6 @@ const isLostRace = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | null)?.code;
   return code === "23505" || code === "40001" || code === "40P01";
 };
-
-interface QueuedRecord {
-  readonly nonce: NonceRow;
-  readonly event: EventRow;
-  readonly resolve: (result: RecordResult) => void;
-  readonly reject: (err: unknown) => void;
-}
 
 interface Claimed {
   id: string;
@@ -73,8 +68,7 @@ SELECT "id" FROM events`;
 
 export class PgMessageStore implements MessageStore {
   readonly #pool: pg.Pool;
-  #queue: QueuedRecord[] = [];
-  #scheduled = false;
+  readonly #batcher = new RecordBatcher((batch) => this.#recordBatch(batch), MAX_BATCH);
 
   /** `db` serves the rare reads (the pending list at start-up and once a minute). */
   constructor(
@@ -88,30 +82,12 @@ export class PgMessageStore implements MessageStore {
   }
 
   record(nonce: NonceRow, event: EventRow): Promise<RecordResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ nonce, event, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => void this.#flush());
-      }
-    });
+    return this.#batcher.record(nonce, event);
   }
 
-  async #flush(): Promise<void> {
-    const batch = this.#queue.splice(0, MAX_BATCH);
-    if (this.#queue.length > 0) setImmediate(() => void this.#flush());
-    else this.#scheduled = false;
-    try {
-      const results = await this.#recordBatch(batch);
-      batch.forEach((item, i) => item.resolve(results[i]!));
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-    }
-  }
-
-  async #recordBatch(batch: readonly QueuedRecord[]): Promise<RecordResult[]> {
+  async #recordBatch(batch: readonly PushToRecord[]): Promise<RecordResult[]> {
     const ids = batch.map(() => randomUUID());
-    const column = <T>(pick: (item: QueuedRecord) => T) => batch.map(pick);
+    const column = <T>(pick: (item: PushToRecord) => T) => batch.map(pick);
     const { rows } = await this.#pool.query<{ id: string }>(RECORD_BATCH, [
       batch.map((_, n) => n),
       column((b) => b.nonce.key),

@@ -22,6 +22,8 @@ import {
   type NonceRow,
   type PendingRow,
   type RecordResult,
+  RecordBatcher,
+  type PushToRecord,
 } from "./store";
 /** At most this many pushes or events in one transaction. */
 const MAX_BATCH = 256;
@@ -55,13 +57,6 @@ async function retryWhileBusy<T>(run: () => T): Promise<T> {
   }
 }
 
-interface QueuedRecord {
-  readonly nonce: NonceRow;
-  readonly event: EventRow;
-  readonly resolve: (result: RecordResult) => void;
-  readonly reject: (err: unknown) => void;
-}
-
 interface EventState {
   openid: string;
   msgType: string;
@@ -74,8 +69,7 @@ interface EventState {
 export class SqliteMessageStore implements MessageStore {
   readonly #db: Database.Database;
   readonly #appId: string;
-  #queue: QueuedRecord[] = [];
-  #scheduled = false;
+  readonly #batcher = new RecordBatcher((batch) => retryWhileBusy(() => this.#recordBatch.immediate(batch)), MAX_BATCH);
 
   readonly #insertNonce;
   readonly #insertEvent;
@@ -148,7 +142,7 @@ export class SqliteMessageStore implements MessageStore {
     // A failed INSERT undoes only itself (SQLite's statement-level ABORT); the transaction goes on. The
     // nonce stays used even when the event turns out to be a retry's: that signed query has been used,
     // and must not carry another message later.
-    this.#recordBatch = db.transaction((batch: QueuedRecord[]): RecordResult[] =>
+    this.#recordBatch = db.transaction((batch: readonly PushToRecord[]): RecordResult[] =>
       batch.map(({ nonce, event }): RecordResult => {
         let nonceTaken = false;
         try {
@@ -219,25 +213,7 @@ export class SqliteMessageStore implements MessageStore {
    * was recorded before (a retry), with its reply; "replayed": the nonce was used by another message.
    */
   record(nonce: NonceRow, event: EventRow): Promise<RecordResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ nonce, event, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => void this.#flush());
-      }
-    });
-  }
-
-  async #flush(): Promise<void> {
-    const batch = this.#queue.splice(0, MAX_BATCH);
-    if (this.#queue.length > 0) setImmediate(() => void this.#flush());
-    else this.#scheduled = false;
-    try {
-      const results = await retryWhileBusy(() => this.#recordBatch.immediate(batch));
-      batch.forEach((item, i) => item.resolve(results[i]!));
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-    }
+    return this.#batcher.record(nonce, event);
   }
 
   /** Applies recorded events, one transaction for all; each is applied once whoever tries. */

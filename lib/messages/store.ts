@@ -61,3 +61,45 @@ export interface MessageStore {
   pending(before: Date, limit: number, after?: PendingRow): Promise<PendingRow[]>;
   close(): Promise<void>;
 }
+
+export interface PushToRecord {
+  readonly nonce: NonceRow;
+  readonly event: EventRow;
+}
+
+/**
+ * Group commit: the pushes recorded during one turn of the event loop are handed to `write` together (at
+ * most `max` at a time), which returns each push's outcome in order; a failure of the write is every
+ * one's failure.
+ */
+export class RecordBatcher {
+  #queue: Array<PushToRecord & { resolve: (r: RecordResult) => void; reject: (err: unknown) => void }> = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly write: (batch: readonly PushToRecord[]) => Promise<readonly RecordResult[]>,
+    private readonly max = 256,
+  ) {}
+
+  record(nonce: NonceRow, event: EventRow): Promise<RecordResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ nonce, event, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue.splice(0, this.max);
+    if (this.#queue.length > 0) setImmediate(() => void this.#flush());
+    else this.#scheduled = false;
+    try {
+      const results = await this.write(batch);
+      batch.forEach((item, i) => item.resolve(results[i]!));
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+    }
+  }
+}
