@@ -1,15 +1,19 @@
 // `npx tsx bench/admin.ts [--db sqlite|postgres|both] [--users 1000000] [--duration 10] [--connections 4]`
 //   [--warmup 2] (seconds per target, discarded) [--no-build] [--reuse] (keep an already seeded database)
 //   [--keep] (leave the seeded databases in place at the end, for a later --reuse)
-//   [--only first,json,...] (targets by key: floor, auth, shell, first, deep, search, json, dashboard;
+//   [--only first,search,...] (targets by key: floor, auth, shell, first, deep, search, dashboard;
 //   default all; the floor always runs)
 //   [--profile] (run next start under --cpu-prof and print where each target's server CPU goes; the
 //   profiler slows the server down, so latencies of a --profile run are not figures to report)
 //
 // The admin console over HTTP against `next start`, at N seeded users, on SQLite and PostgreSQL: the
-// floor (a bare route handler, app/api/bench/floor), the first page of /admin/users, a page deep in the
-// cursor (the row at OFFSET N/2 in the default order), a common nickname search, the dashboard /admin
-// (warmed with one request first: it is cached for 60 s in-process) and the JSON list /api/admin/users.
+// floor (a bare route handler, app/api/bench/floor), the session check alone (whoami), the user list as
+// the browser gets it: its static shell /admin/users (the same HTML for every view), then its data from
+// GET /api/admin/users for the first page, a page deep in the cursor (the row at OFFSET N/2 in the
+// default order) and a common nickname search; and the dashboard /admin (warmed with one request first:
+// it is cached for 60 s in-process). "First view" of the list is reported as shell + data: the browser
+// asks the data only once the shell's script runs, so the two add up (whoami and the tags are asked at
+// the same time as the list and cost less, so they do not lengthen it).
 // Each target runs back to back in the same server with the same connections (autocannon, keep-alive);
 // every response's latency is recorded, so p50/p95/p99 are exact nearest-rank percentiles (bench/stats.ts),
 // not autocannon's histogram buckets (which have p97.5, not p95). Prints Markdown tables and writes
@@ -27,6 +31,7 @@ import pg from "pg";
 import { STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE, passwordVersion } from "../lib/admin/session-token";
 import { encodeCursor } from "../lib/admin/user-query";
 import {
+  APP_PORT_BASE,
   POSTGRES_ADMIN_URL,
   ROOT,
   appEnv,
@@ -378,18 +383,17 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
   let result: DbResult;
   try {
     const pid = child.proc.pid;
-    const search = `/admin/users?q=${encodeURIComponent(SEARCH)}`;
+    const data = "/api/admin/users";
     const allTargets: Array<[key: string, target: string, path: string]> = [
       ["floor", "floor", "/api/bench/floor"],
       // What every console request pays before its own work: the proxy's and the guard's session check
-      // and the Staff row, as a tiny JSON answer; then the list page with a single row, i.e. the App
-      // Router page, layout and filter form without the rows.
+      // and the Staff row, as a tiny JSON answer.
       ["auth", "auth only (GET /api/admin/whoami)", "/api/admin/whoami"],
-      ["shell", "list, 1 row (page without its rows)", "/admin/users?limit=1"],
-      ["first", "list, first page", "/admin/users"],
-      ["deep", `list, deep cursor (row ${offset.toLocaleString("en")})`, `/admin/users?after=${cursor}`],
-      ["search", `list, search "${SEARCH}"`, search],
-      ["json", "JSON list, first page", "/api/admin/users"],
+      // The list page's HTML: static, the same bytes for every view (the proxy's cookie check included).
+      ["shell", "list shell (static HTML)", "/admin/users"],
+      ["first", "list data, first page", data],
+      ["deep", `list data, deep cursor (row ${offset.toLocaleString("en")})`, `${data}?after=${cursor}`],
+      ["search", `list data, search "${SEARCH}"`, `${data}?q=${encodeURIComponent(SEARCH)}`],
       // Last, and warmed right before: its figures are cached 60 s in-process (stale ones served while a
       // new set is computed), so no recomputation lands in another target's window, nor in its own while
       // warm-up + duration stay under 60 s.
@@ -397,11 +401,14 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
     ];
     // The floor always runs: the ratios are to it.
     const targets = allTargets.filter(([key]) => key === "floor" || !options.only || options.only.has(key));
-    // Every target answers 200 with this cookie before anything is timed; the JSON API shows the pages are real.
+    // Every target answers 200 with this cookie before anything is timed; the pages of data are not empty.
     for (const [, , urlPath] of allTargets.slice(0, -1)) await check(appUrl, cookie, urlPath);
-    const first = JSON.parse(await check(appUrl, cookie, "/api/admin/users")) as { users: unknown[] };
-    const deep = JSON.parse(await check(appUrl, cookie, `/api/admin/users?after=${cursor}`)) as { users: unknown[] };
-    const found = JSON.parse(await check(appUrl, cookie, `/api/admin/users?q=${encodeURIComponent(SEARCH)}`)) as {
+    const shell = await check(appUrl, cookie, "/admin/users");
+    if (!shell.includes('data-testid="user-list-loading"') || shell.includes('data-testid="user-row"'))
+      throw new Error("/admin/users is not the static shell (no loading state, or rows in its HTML)");
+    const first = JSON.parse(await check(appUrl, cookie, data)) as { users: unknown[] };
+    const deep = JSON.parse(await check(appUrl, cookie, `${data}?after=${cursor}`)) as { users: unknown[] };
+    const found = JSON.parse(await check(appUrl, cookie, `${data}?q=${encodeURIComponent(SEARCH)}`)) as {
       users: unknown[];
     };
     if (first.users.length === 0 || deep.users.length === 0 || found.users.length === 0)
@@ -423,25 +430,34 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
       log(`${db}: ${target}: ${options.warmup} s warm-up + ${options.duration} s, ${options.connections} connections`);
       results.push(await measure(appUrl, pid, cookie, target, urlPath));
     }
-    const byPath = (p: string) => results.find((s) => s.path === p);
-    const floor = byPath("/api/bench/floor")!;
-    const ratio = (s: Stats | undefined) =>
-      s && {
-        p50: s.p50Ms / floor.p50Ms,
-        p95: s.p95Ms / floor.p95Ms,
-        p99: s.p99Ms / floor.p99Ms,
-        cpu:
-          s.cpuMsPerRequest !== undefined && floor.cpuMsPerRequest
-            ? s.cpuMsPerRequest / floor.cpuMsPerRequest
-            : undefined,
-      };
+    const floor = results.find((s) => s.path === "/api/bench/floor")!;
+    const ratio = (s: Pick<Stats, "p50Ms" | "p95Ms" | "p99Ms" | "cpuMsPerRequest">) => ({
+      p50: s.p50Ms / floor.p50Ms,
+      p95: s.p95Ms / floor.p95Ms,
+      p99: s.p99Ms / floor.p99Ms,
+      cpu:
+        s.cpuMsPerRequest !== undefined && floor.cpuMsPerRequest
+          ? s.cpuMsPerRequest / floor.cpuMsPerRequest
+          : undefined,
+    });
     const ratios: NonNullable<DbResult["ratios"]> = {};
-    const listRatio = ratio(byPath("/admin/users"));
-    const jsonRatio = ratio(byPath("/api/admin/users"));
-    if (listRatio) ratios["list page / floor"] = listRatio;
-    const shellRatio = ratio(byPath("/admin/users?limit=1"));
-    if (shellRatio) ratios["list, 1 row / floor"] = shellRatio;
-    if (jsonRatio) ratios["JSON list / floor"] = jsonRatio;
+    for (const s of results) if (s !== floor) ratios[`${s.target} / floor`] = ratio(s);
+    // First view = shell + first page's data, percentile by percentile (a sum of two p95s is above the p95
+    // of the sums: the pessimistic side). CPU likewise adds up.
+    const shellStats = results.find((s) => s.path === "/admin/users");
+    const firstStats = results.find((s) => s.path === data);
+    if (shellStats && firstStats) {
+      const firstView = {
+        p50Ms: shellStats.p50Ms + firstStats.p50Ms,
+        p95Ms: shellStats.p95Ms + firstStats.p95Ms,
+        p99Ms: shellStats.p99Ms + firstStats.p99Ms,
+        cpuMsPerRequest:
+          shellStats.cpuMsPerRequest === undefined || firstStats.cpuMsPerRequest === undefined
+            ? undefined
+            : shellStats.cpuMsPerRequest + firstStats.cpuMsPerRequest,
+      };
+      ratios["first view (shell + first page's data) / floor"] = ratio(firstView);
+    }
     result = {
       db,
       users: prepared.users,
@@ -527,8 +543,10 @@ function report(results: readonly DbResult[]): string {
   }
   lines.push(
     "",
-    "Targets: each p95 under 100 ms; the list page within 3x of the floor. Size is bytes per response " +
-      "(headers included); server CPU is the app process's user + system time divided by the requests served.",
+    "Targets: each p95 under 100 ms; the list page within 3x of the floor. The list page is a static shell " +
+      "plus its data: each is a target above, and the first view adds the two, percentile by percentile. " +
+      "Size is bytes per response (headers included); server CPU is the app process's user + system time " +
+      "divided by the requests served.",
   );
   return lines.join("\n");
 }
@@ -542,7 +560,7 @@ async function main(): Promise<number> {
   try {
     for (const [i, db] of databases.entries()) {
       try {
-        results.push(await benchDatabase(db, 3310 + i));
+        results.push(await benchDatabase(db, APP_PORT_BASE + 7 + i));
       } finally {
         if (!options.keep) await dropDatabase(db).catch((err: unknown) => log(`${db}: cleanup failed: ${String(err)}`));
       }

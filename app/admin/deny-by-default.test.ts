@@ -1,7 +1,9 @@
 // Deny by default, proved from the file system: every route handler under app/api/admin (and any under
 // app/admin) is built with adminRoute() and refuses strangers, viewers' changes and cross-site changes;
-// every page under app/admin is behind requireStaffPage(); every server action under app/admin checks the
-// staff member itself. A new file is picked up without touching this test.
+// every page under app/admin is either dynamic and behind requireStaffPage(), or a static shell that holds
+// no data (nothing it or its layouts import reaches the database or the request) and that proxy.ts
+// refuses without a staff session; every server action under app/admin checks the staff member itself.
+// A new file is picked up without touching this test.
 import fs from "node:fs";
 import path from "node:path";
 import { NextRequest } from "next/server";
@@ -34,6 +36,63 @@ const isOpen = (file: string) => OPEN.some((prefix) => file.startsWith(prefix));
 /** A call, not a mention in a comment or an import. */
 const CALLS_REQUIRE_STAFF = /(?<!\/\/.*)\bawait\s+requireStaffPage\s*\(/;
 
+/**
+ * What a static shell, its layouts and everything they import (our files, followed through `@/` and
+ * relative imports) must not touch: a server-only module, the database, the request, the staff check. A
+ * static page is rendered once at build time and its HTML served to anyone proxy.ts lets through (a
+ * cookie that decrypts: a disabled account's too), so data read there would leak; data comes from
+ * /api/admin routes instead, which adminRoute() guards on every request. "use server" files are not
+ * followed: the page holds only a reference to their actions, which the server-action test checks.
+ */
+const SERVER_DATA = [
+  /^server-only$/,
+  /^next\/headers$/,
+  /^@\/lib\/db(-errors)?$/,
+  /^@\/lib\/generated\//,
+  /^@prisma\//,
+  /^@\/lib\/admin\/(guard|auth|users|stats|user-detail|staff|setup)$/,
+];
+const IMPORTS = /^\s*(?:import|export)\s[^;]*?\sfrom\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm;
+
+function resolveImport(from: string, spec: string): string | null {
+  const base = spec.startsWith("@/")
+    ? spec.slice(2)
+    : spec.startsWith(".")
+      ? path.join(path.dirname(from), spec)
+      : null;
+  if (base === null) return null;
+  for (const candidate of [base, `${base}.ts`, `${base}.tsx`, `${base}/index.ts`, `${base}/index.tsx`]) {
+    const abs = path.join(ROOT, candidate);
+    if (fs.existsSync(abs) && fs.statSync(abs).isFile()) return path.relative(ROOT, abs).split(path.sep).join("/");
+  }
+  return null;
+}
+
+/** The server data a page and its layouts reach through imports, as "file → import" lines. */
+function serverDataReachedFrom(page: string): string[] {
+  const layouts: string[] = [];
+  for (let dir = path.dirname(page); dir.startsWith("app/admin"); dir = path.dirname(dir))
+    for (const ext of ["tsx", "ts"])
+      if (fs.existsSync(path.join(ROOT, dir, `layout.${ext}`))) layouts.push(`${dir}/layout.${ext}`);
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const queue = [page, ...layouts];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file) || !/\.(tsx?|jsx?)$/.test(file)) continue;
+    seen.add(file);
+    const source = read(file);
+    if (file !== page && /^\s*["']use server["']/m.test(source)) continue;
+    for (const match of source.matchAll(IMPORTS)) {
+      const spec = (match[1] ?? match[2])!;
+      if (SERVER_DATA.some((rule) => rule.test(spec))) found.push(`${file} → ${spec}`);
+      const local = resolveImport(file, spec);
+      if (local) queue.push(local);
+    }
+  }
+  return found;
+}
+
 /** An URL for a route file, its dynamic segments filled in. */
 function urlFor(file: string): string {
   const route = file
@@ -42,6 +101,13 @@ function urlFor(file: string): string {
     .replace(/\/\([^)]+\)/g, "")
     .replace(/\[\[?\.{0,3}([^\]]+)\]\]?/g, "x-$1");
   return `${APP}${route || "/"}`;
+}
+
+/** The URL of every page under app/admin that does not call requireStaffPage(). */
+function staticShellUrls(): string[] {
+  return pageFiles
+    .filter((f) => !isOpen(f) && !CALLS_REQUIRE_STAFF.test(read(f)))
+    .map((f) => urlFor(f.replace(/\/page\.\w+$/, "/route.ts")).slice(APP.length));
 }
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
@@ -60,8 +126,28 @@ describe("the admin console's files", () => {
 
   // Every page itself, not only the layout: a layout does not run again on client-side navigation
   // between pages of its group, so a disabled account could otherwise keep reading data pages.
-  it.each(pageFiles.filter((f) => !isOpen(f)))("%s calls requireStaffPage()", (file) => {
-    expect(CALLS_REQUIRE_STAFF.test(read(file)), `${file}: call await requireStaffPage() first`).toBe(true);
+  const dynamicPages = pageFiles.filter((f) => !isOpen(f) && CALLS_REQUIRE_STAFF.test(read(f)));
+  const staticPages = pageFiles.filter((f) => !isOpen(f) && !dynamicPages.includes(f));
+
+  it.each(dynamicPages)("%s (dynamic) calls requireStaffPage()", (file) => {
+    expect(read(file)).toMatch(CALLS_REQUIRE_STAFF);
+  });
+
+  // Any other page must be a static shell: said so (dynamic = "error": `next build` fails should it read
+  // the request), and reaching no server data through any import.
+  it.each(staticPages)("%s (no requireStaffPage) is a static shell that holds no data", (file) => {
+    expect(
+      read(file),
+      `${file}: call await requireStaffPage() first, or make it a static shell (export const dynamic = "error")`,
+    ).toMatch(/^export const dynamic = "error";$/m);
+    expect(serverDataReachedFrom(file), `${file} is static: its data must come from /api/admin routes`).toEqual([]);
+  });
+
+  it("the user list is a static shell, and the shell rule tells a data page from one", () => {
+    expect(staticPages).toContain("app/admin/(static)/users/page.tsx");
+    // The dashboard reads the database: were it made static as it is, the rule above would refuse it.
+    expect(serverDataReachedFrom("app/admin/(console)/page.tsx")).not.toEqual([]);
+    expect(serverDataReachedFrom("app/admin/(console)/users/[id]/page.tsx")).not.toEqual([]);
   });
 
   it.each(sourceFiles.filter((f) => !isOpen(f) && /["']use server["']/.test(read(f))))(
@@ -149,5 +235,15 @@ describe("proxy.ts, the first line", () => {
     expect(api.status).toBe(401);
     const signIn = await proxy(new NextRequest(`${APP}/admin/signin`));
     expect(signIn.headers.get("x-middleware-next")).toBe("1");
+  });
+
+  // A static shell has no requireStaffPage(): the proxy is what keeps strangers from its HTML.
+  it.each(staticShellUrls())("refuses the static shell %s without a staff session", async (pathname) => {
+    const { proxy } = await import("@/proxy");
+    for (const cookie of [undefined, "wcuc_staff.session-token=forged"]) {
+      const res = await proxy(new NextRequest(`${APP}${pathname}`, { headers: cookie ? { cookie } : {} }));
+      expect(res.status, `${pathname} with ${cookie ?? "no cookie"}`).toBe(307);
+      expect(res.headers.get("location")).toBe(`${APP}/admin/signin?callbackUrl=${encodeURIComponent(pathname)}`);
+    }
   });
 });

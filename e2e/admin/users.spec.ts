@@ -1,13 +1,14 @@
-// The admin console's user list, /admin/users, as a signed-in viewer on a phone-width screen: the table,
-// paging forward and back (links and the browser's back button), search, filters that live in the URL,
-// a friendly message for a bad URL, and the CSV download parsed and checked.
+// The admin console's user list, /admin/users, as a signed-in viewer on a phone-width screen: a static
+// shell that shows a loading state, then the rows from the JSON list; the table, paging forward and back
+// (links and the browser's back button), search, filters that live in the URL, a friendly message for a
+// bad URL, a failed or refused request, and the CSV download parsed and checked.
 import fs from "node:fs/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { expect, type Locator, type Page } from "@playwright/test";
 import { test as base } from "../fixtures";
 import { isPostgres, sqliteFile } from "../support/database";
-import { StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
+import { ConsoleShell, STAFF, StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
 
 const APP_ID = "wx5e1f0c0de0000001";
 const COUNT = 120;
@@ -230,6 +231,75 @@ test("the list: newest first, the columns staff need, each row linked to the per
   expect(new URL(list.page.url()).searchParams.get("from")).toBe(`q=${zero.openid}`);
 });
 
+const isListData = (url: URL) => url.pathname === "/api/admin/users";
+
+test("a static shell: the same HTML for every view, a loading state, then the rows", async ({ list }) => {
+  // The shell's HTML holds no data: the same bytes whatever the view, rows only from the JSON list.
+  const shell = await list.page.request.get("/admin/users?scope=snsapi_base");
+  const html = await shell.text();
+  expect(html).toContain('data-testid="user-list-loading"');
+  expect(html).not.toContain("e2e-1");
+
+  // Hold the list's data until the loading state has been seen.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await list.page.route(isListData, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await list.open();
+  await expect(list.page.getByTestId("user-list-loading")).toBeVisible();
+  await expect(list.rows).toHaveCount(0);
+  // The frame does not wait for the list: who is signed in shows meanwhile.
+  const frame = new ConsoleShell(list.page);
+  await expect(frame.email).toHaveText(STAFF.viewer.email);
+  await expect(frame.role).toHaveAttribute("data-role", "viewer");
+  release();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+  await expect(list.page.getByTestId("user-list-loading")).toHaveCount(0);
+});
+
+test("a failed request shows why and can be retried; a 401 goes to sign-in and back", async ({ list }) => {
+  await list.page.route(isListData, (route) => route.fulfill({ status: 503, body: "" }), { times: 1 });
+  await list.open();
+  const failure = list.page.getByTestId("user-list-error");
+  await expect(failure).toContainText("用户列表加载失败");
+  await failure.getByRole("button", { name: "重试" }).click();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+
+  // The session ended between the shell and its data (expired, or the account disabled): the API says
+  // 401, and the browser goes to sign-in with this very view to come back to. This one is still signed
+  // in, so sign-in sends it straight back, where the list now answers.
+  await list.page.route(
+    isListData,
+    (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "unauthenticated", message: "请先登录管理后台。" } }),
+      }),
+    { times: 1 },
+  );
+  const signIn = list.page.waitForRequest((request) => new URL(request.url()).pathname === "/admin/signin");
+  const answered = list.page.waitForResponse((response) => isListData(new URL(response.url())) && response.ok());
+  await list.open("?scope=snsapi_base");
+  expect(new URL((await signIn).url()).searchParams.get("callbackUrl")).toBe("/admin/users?scope=snsapi_base");
+  await answered;
+  await list.expectIds(ids(newestFirst.filter((u) => u.scope === "snsapi_base").slice(0, 50)));
+  expect(list.params()).toEqual({ scope: "snsapi_base" });
+});
+
+test("a long URL is made canonical in place; sign-out works from the static shell", async ({ list, appOrigin }) => {
+  await list.open("?q=&scope=&sort=created&dir=desc&limit=50&tag=");
+  await list.page.waitForURL((url) => url.search === "");
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+
+  const frame = new ConsoleShell(list.page);
+  await frame.signOutButton.click();
+  await new StaffSignInPage(list.page, appOrigin).waitForPage();
+  expect((await frame.whoami()).status).toBe(401);
+});
+
 test("paging forward and back by cursor, with links and the back button", async ({ list }) => {
   await list.open();
   await list.next.click();
@@ -366,6 +436,8 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
   await viewer.goto("/admin/users");
   await expect(viewer.getByTestId("user-row")).toHaveCount(50);
   await expect(viewer.getByRole("checkbox")).toHaveCount(0);
+  await expect(viewer.getByTestId("bulk-actions")).toHaveCount(0);
+  await expect(viewer.getByTestId("staff-role")).toHaveAttribute("data-role", "viewer");
   await viewerContext.close();
 });
 

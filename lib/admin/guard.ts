@@ -1,8 +1,8 @@
 import "server-only";
 // Deny by default for the admin console. Every page under /admin (except sign-in and first-run setup)
-// calls requireStaffPage() (the (console) layout does it for the pages inside it); every handler under
-// /api/admin is built with adminRoute(). A test walks app/admin and app/api/admin from the file system
-// and proves both. proxy.ts turns away requests without a valid session cookie before they get here;
+// calls requireStaffPage() (the (console) layout does it for the pages inside it), or is a static shell
+// without data (app/admin/(static): its data comes from /api/admin); every handler under /api/admin is
+// built with adminRoute(). A test walks app/admin and app/api/admin from the file system and proves it. proxy.ts turns away requests without a valid session cookie before they get here;
 // these checks are the real ones: the Staff row is read on every request, so a disabled account, a
 // changed role or a new password take effect at once.
 import { cookies, headers } from "next/headers";

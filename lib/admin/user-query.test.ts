@@ -1,4 +1,6 @@
 // The user list's URL ↔ query mapping: defaults left out, round trips, cursors, and refusals in Chinese.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   decodeCursor,
@@ -140,6 +142,24 @@ describe("cursors", () => {
     expect(decodeCursor("!!!")).toBeUndefined();
     expect(decodeCursor(Buffer.from("[1,2]").toString("base64url"))).toBeUndefined();
     expect(decodeCursor(Buffer.from('["2026-11-21T16:10:42.123Z",""]').toString("base64url"))).toBeUndefined();
+  });
+
+  // The browser encodes them now (no Buffer there): the text must stay what Node's base64url made, so that
+  // cursors in URLs shared before still work, for any id, multi-byte ones included.
+  it("are Node's base64url of the JSON, byte for byte, both ways", () => {
+    for (const id of ["cmwq480qd24yxaf1eohk5zm5g", "e2e-119", "用户👨‍👩‍👧?&/+", "a"]) {
+      const cursor = { value: new Date("2026-01-01T00:00:00.000Z"), id };
+      const node = Buffer.from(JSON.stringify([cursor.value.toISOString(), id]), "utf8").toString("base64url");
+      expect(encodeCursor(cursor)).toBe(node);
+      expect(decodeCursor(node)).toEqual(cursor);
+    }
+  });
+
+  it("come from a module the browser can load: zod and nothing else", () => {
+    const source = fs.readFileSync(path.join(import.meta.dirname, "user-query.ts"), "utf8");
+    expect([...source.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1])).toEqual(["zod"]);
+    const code = source.replace(/^\s*\/\/.*$/gm, "");
+    expect(code).not.toMatch(/\bBuffer\b|\bprocess\.|server-only/);
   });
 });
 

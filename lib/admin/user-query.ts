@@ -1,7 +1,8 @@
 // The user list's query, both ways: URL search params → a validated UserQuery (zod), and a UserQuery →
 // the shortest URL that means the same (defaults left out). Every view of /admin/users, the JSON API and
 // the CSV export read the same parameters, so a view can be shared and the back button just works.
-// No Prisma, no Next.js here: the page, the routes and the tests all use it.
+// No Prisma, no Next.js, no Node built-ins here: the routes and the tests use it on the server, and the
+// list page (a static shell) parses and canonicalises its URL with it in the browser.
 import { z } from "zod";
 
 export const USER_SCOPES = ["snsapi_base", "snsapi_userinfo"] as const;
@@ -40,14 +41,27 @@ export interface UserQuery {
 
 // ---------------------------------------------------------------------------------------------- cursors
 
+// base64url of the UTF-8 JSON, by hand rather than with Buffer, which browsers lack; the same text as
+// Buffer's "base64url" (no padding), so cursors in shared URLs keep working.
+function toBase64Url(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): string {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.value.toISOString(), cursor.id]), "utf8").toString("base64url");
+  return toBase64Url(JSON.stringify([cursor.value.toISOString(), cursor.id]));
 }
 
 export function decodeCursor(text: string): Cursor | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(text)) return undefined;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    const parsed: unknown = JSON.parse(fromBase64Url(text));
     if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
     const [iso, id] = parsed as unknown[];
     if (typeof iso !== "string" || typeof id !== "string" || id.length === 0 || id.length > 100) return undefined;

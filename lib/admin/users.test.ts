@@ -7,7 +7,6 @@ import {
   ESTIMATE_TTL_MS,
   estimateUserCount,
   exportUsersCsv,
-  listTagOptions,
   listUsers,
   type UserListDeps,
   type UserListRow,
@@ -290,13 +289,6 @@ forEachDatabase((kind, database) => {
       expect((await listUsers(deps, query("tag=101"))).rows).toEqual([]);
       expect((await listUsers(deps, query("tag=999"))).rows).toEqual([]);
       expect((await listUsers(deps, query("tag=100"))).estimatedTotal).toBeNull();
-    });
-
-    it("lists the account's tags for the filter, by name", async () => {
-      const names = [...TAGS].map((t) => t.name).sort();
-      const options = await listTagOptions(deps);
-      expect(options.map((t) => t.name)).toEqual(names);
-      expect(options.find((t) => t.name === "VIP")).toEqual({ id: 100, name: "VIP" });
     });
 
     it("includes the whole last day of a range, in Beijing time", async () => {

@@ -294,21 +294,6 @@ async function readEstimate(deps: UserListDeps): Promise<number | null> {
   return Number(n) >= 0 ? Number(n) : null;
 }
 
-export interface TagOption {
-  readonly id: number;
-  readonly name: string;
-}
-
-/** At most this many tags in the filter's <select> (WeChat allows an account 100). */
-export const MAX_TAG_OPTIONS = 500;
-
-/** The account's tags for the list's filter, by name; empty until the follower sync has fetched any. */
-export async function listTagOptions(deps: UserListDeps): Promise<readonly TagOption[]> {
-  const rows = await deps.db.$queryRaw<{ id: number | bigint; name: string }[]>`
-    SELECT t."id", t."name" FROM "Tag" t ORDER BY t."name", t."id" LIMIT ${Prisma.raw(String(MAX_TAG_OPTIONS))}`;
-  return rows.map((r) => ({ id: Number(r.id), name: r.name }));
-}
-
 export const CSV_HEADER = [
   "id",
   "昵称",

@@ -55,6 +55,24 @@ forEachDatabase((_kind, database) => {
       expect(second.users.map((u) => u.id)).toEqual(["r2", "r1"]);
     });
 
+    it("carries the table's columns only (the CSV export has the rest)", async () => {
+      const body = (await (await get(list, "?limit=1")).json()) as { users: Record<string, unknown>[] };
+      expect(Object.keys(body.users[0]!).sort()).toEqual(
+        [
+          "createdAt",
+          "headimgurl",
+          "id",
+          "lastLoginAt",
+          "nickname",
+          "openid",
+          "remark",
+          "scope",
+          "subscribed",
+          "unionid",
+        ].sort(),
+      );
+    });
+
     it("answers 400 with every problem, in Chinese", async () => {
       const res = await get(list, "?scope=everyone&limit=999");
       expect(res.status).toBe(400);

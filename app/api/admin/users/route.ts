@@ -1,8 +1,16 @@
-// GET /api/admin/users?<the list's query>: one keyset page as JSON (the page's data, for scripts).
+// GET /api/admin/users?<the list's query>: one keyset page as JSON. It is the list page's data (the page
+// is a static shell that draws these rows in the browser), so it carries the table's columns only; the
+// CSV export has every column.
 import { adminRoute } from "@/lib/admin/guard";
-import { listUsers, userListDeps } from "@/lib/admin/users";
+import { listUsers, userListDeps, type UserListRow } from "@/lib/admin/users";
 import { encodeCursor, parseUserQuery } from "@/lib/admin/user-query";
 import { AppError, errorResponse } from "@/lib/errors";
+
+/** A row as the table shows it (app/admin/(static)/users/user-list.tsx reads these with zod). */
+function tableRow(row: UserListRow) {
+  const { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt, lastLoginAt } = row;
+  return { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt, lastLoginAt };
+}
 
 export const GET = adminRoute(async (request) => {
   const parsed = parseUserQuery(new URL(request.url).searchParams);
@@ -12,7 +20,7 @@ export const GET = adminRoute(async (request) => {
     const page = await listUsers(userListDeps(), parsed.query);
     return Response.json(
       {
-        users: page.rows,
+        users: page.rows.map(tableRow),
         next: page.next ? encodeCursor(page.next) : null,
         prev: page.prev ? encodeCursor(page.prev) : null,
         estimatedTotal: page.estimatedTotal,

@@ -1,9 +1,12 @@
-// The list's filters as a plain GET form: submitting it is a navigation to a URL that holds the whole
-// query (no client state to lose), and it works before any JavaScript has loaded. Empty fields are sent
-// as `name=` and read as absent; paging cursors are dropped, so a new filter starts at the first page.
+"use client";
+// The list's filters as a GET form whose fields are the URL's parameters. Submitting it goes to the URL
+// that holds the whole query, canonical (empty fields and defaults left out), in the browser: a view is
+// still a URL (no client state to lose), without reloading the shell. Paging cursors are dropped, so a
+// new filter starts at the first page.
 import Link from "next/link";
-import { DEFAULT_LIMIT, type UserQuery } from "@/lib/admin/user-query";
-import type { TagOption } from "@/lib/admin/users";
+import { useRouter } from "next/navigation";
+import { DEFAULT_LIMIT, parseUserQuery, userQueryToSearchParams, type UserQuery } from "@/lib/admin/user-query";
+import type { TagOption } from "./bulk-actions";
 
 const field = "rounded-md border border-neutral-300 bg-white px-2 py-1.5 text-sm";
 
@@ -41,11 +44,26 @@ function DateInput({ name, label, value }: { name: string; label: string; value:
   );
 }
 
+/** Where a submitted form goes: its non-empty fields, canonical when they parse (else as typed, for the error). */
+function searchOf(form: HTMLFormElement): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of new FormData(form))
+    if (typeof value === "string" && value !== "") params.append(key, value);
+  const parsed = parseUserQuery(params);
+  return (parsed.ok ? userQueryToSearchParams(parsed.query) : params).toString();
+}
+
 export function FilterForm({ query, tags }: { query: UserQuery; tags: readonly TagOption[] }) {
+  const router = useRouter();
   return (
     <form
       method="get"
       action="/admin/users"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const search = searchOf(event.currentTarget);
+        router.push(search ? `/admin/users?${search}` : "/admin/users");
+      }}
       role="search"
       className="flex flex-col gap-3 rounded-lg border border-neutral-200 bg-white p-4"
       data-testid="filter-form"

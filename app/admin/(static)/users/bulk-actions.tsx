@@ -2,11 +2,10 @@
 // Bulk actions on the user list: the rows' checkboxes belong to this form (form="user-selection"). Tag or
 // untag with a chosen tag, block or unblock; the selected ids go to /api/admin/tags/<id>/members or
 // /api/admin/blacklist, which call WeChat first and change our data only on success. The answer is shown
-// in Chinese, with WeChat's errcode when WeChat refused.
-import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
-import { postJson, type ActionResult } from "../followers/client-api";
-import { ActionResultMessage } from "../followers/action-result";
+// in Chinese, with WeChat's errcode when WeChat refused; on success the list is fetched again (`onDone`).
+import { useState } from "react";
+import { ActionResultMessage } from "@/app/admin/(console)/followers/action-result";
+import { postJson, type ActionResult } from "@/app/admin/(console)/followers/client-api";
 
 export interface TagOption {
   readonly id: number;
@@ -18,24 +17,11 @@ type Action = "tag" | "untag" | "block" | "unblock";
 const BUTTON =
   "rounded-md border border-neutral-300 bg-white px-3 py-1.5 text-sm text-neutral-700 hover:bg-neutral-100";
 
-export function BulkActions({ tags: given }: { tags?: readonly TagOption[] } = {}) {
-  const router = useRouter();
-  const [tags, setTags] = useState<readonly TagOption[]>(given ?? []);
+/** `tags`: the account's tags, which the list has fetched for its filter anyway. */
+export function BulkActions({ tags, onDone }: { tags: readonly TagOption[]; onDone: () => void }) {
   const [tagId, setTagId] = useState("");
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ActionResult | null>(null);
-
-  useEffect(() => {
-    if (given) return;
-    let cancelled = false;
-    fetch("/api/admin/tags", { headers: { accept: "application/json" } })
-      .then((r) => (r.ok ? (r.json() as Promise<{ tags: TagOption[] }>) : { tags: [] }))
-      .then((body) => !cancelled && setTags(body.tags))
-      .catch(() => {});
-    return () => {
-      cancelled = true;
-    };
-  }, [given]);
 
   async function run(action: Action, form: HTMLFormElement) {
     const userIds = new FormData(form).getAll("uid").map(String);
@@ -53,7 +39,7 @@ export function BulkActions({ tags: given }: { tags?: readonly TagOption[] } = {
     if (outcome.ok) {
       for (const box of form.ownerDocument.querySelectorAll<HTMLInputElement>("input[name=uid][form=user-selection]"))
         box.checked = false;
-      router.refresh();
+      onDone();
     }
   }
 
