@@ -2,6 +2,8 @@ import "server-only";
 // Staff accounts: creating them, checking a password at sign-in with a rate limit per account and per IP
 // (kept in the database, so it holds across instances), and turning a session token back into a staff
 // member on every request (a disabled account, a new role or a new password take effect at once).
+import { readRows } from "@/lib/sql-reader";
+import { Prisma } from "@/lib/generated/sqlite/client";
 import { passwordVersion } from "@/lib/admin/session-token";
 import { z } from "zod";
 import type { Db } from "@/lib/db";
@@ -152,9 +154,11 @@ export async function authenticateStaff(
  * thread, which cost more than the lookup itself.
  */
 export async function activeStaff(db: Db, id: string, pwv: string): Promise<StaffMember | null> {
-  const [row] = await db.$queryRaw<
-    { id: string; email: string; role: string; passwordHash: string; disabledAt: unknown }[]
-  >`SELECT s."id", s."email", s."role", s."passwordHash", s."disabledAt" FROM "Staff" s WHERE s."id" = ${id}`;
+  // Every console request runs this: on the driver, a prepared statement (lib/sql-reader.ts).
+  const [row] = await readRows<{ id: string; email: string; role: string; passwordHash: string; disabledAt: unknown }>(
+    db,
+    Prisma.sql`SELECT s."id", s."email", s."role", s."passwordHash", s."disabledAt" FROM "Staff" s WHERE s."id" = ${id}`,
+  );
   if (!row || (row.disabledAt !== null && row.disabledAt !== undefined)) return null;
   const member = toMember(row);
   if (!member || member.pwv !== pwv) return null;

@@ -17,6 +17,7 @@ import "server-only";
 // not fold other scripts; Chinese has no case, so this only matters for e.g. Cyrillic or accented Latin).
 // Both compare code points of UTF-8 text, so emoji, ZWJ sequences and CJK outside the BMP match as
 // typed. `%`, `_` and `\` in the query are escaped. A query without cased letters uses LIKE on both.
+import { readRows } from "@/lib/sql-reader";
 import { Prisma } from "@/lib/generated/sqlite/client";
 import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
 import { db, type Db } from "@/lib/db";
@@ -165,7 +166,9 @@ async function slice(
   // The LIMIT is a literal (an integer we computed): SQLite plans a bound LIMIT inside a CTE as a scan of
   // the whole index (150 ms at a million rows instead of 1 ms).
   if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`bad limit ${limit}`);
-  const raw = await deps.db.$queryRaw<RawRow[]>`
+  const raw = await readRows<RawRow>(
+    deps.db,
+    Prisma.sql`
     WITH p AS (
       SELECT u."id" FROM "User" u
       ${conditions}
@@ -177,7 +180,8 @@ async function slice(
            (SELECT i."openid" FROM "Identity" i WHERE i."userId" = u."id"
             ORDER BY CASE WHEN i."appid" = ${deps.appId} THEN 0 ELSE 1 END, i."createdAt" LIMIT 1) AS "openid"
     FROM p JOIN "User" u ON u."id" = p."id"
-    ORDER BY ${col} ${dir}, u."id" ${dir}`;
+    ORDER BY ${col} ${dir}, u."id" ${dir}`,
+  );
   const rows = raw.slice(0, limit).map(normalise);
   return { rows, more: raw.length > limit };
 }
@@ -285,9 +289,11 @@ export function estimateUserCount(deps: UserListDeps, now: number = Date.now()):
 async function readEstimate(deps: UserListDeps): Promise<number | null> {
   const rows =
     deps.kind === "postgresql"
-      ? await deps.db.$queryRaw<{ n: number | bigint | null }[]>`
-          SELECT c."reltuples"::bigint AS n FROM pg_class c WHERE c."oid" = to_regclass('"User"')`
-      : await deps.db.$queryRaw<{ n: number | bigint | null }[]>`SELECT max(rowid) AS n FROM "User"`;
+      ? await readRows<{ n: number | bigint | string | null }>(
+          deps.db,
+          Prisma.sql`SELECT c."reltuples"::bigint AS n FROM pg_class c WHERE c."oid" = to_regclass('"User"')`,
+        )
+      : await readRows<{ n: number | bigint | null }>(deps.db, Prisma.sql`SELECT max(rowid) AS n FROM "User"`);
   const n = rows[0]?.n;
   if (n === null || n === undefined) return deps.kind === "sqlite" ? 0 : null;
   // -1: never analysed yet.

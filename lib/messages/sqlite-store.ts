@@ -13,6 +13,7 @@
 // is retried after a short asynchronous pause, and a transaction here never spans an await.
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
+import { isBusy, retryWhileBusy, sqliteTime } from "@/lib/sqlite-busy";
 import {
   MAX_ATTEMPTS,
   QR_PREFIX,
@@ -25,37 +26,14 @@ import {
   RecordBatcher,
   type PushToRecord,
 } from "./store";
+
 /** At most this many pushes or events in one transaction. */
 const MAX_BATCH = 256;
-/** How long a busy database is retried before the caller gets the error. */
-const BUSY_GIVE_UP_MS = 10_000;
-
-/** Prisma's own text for a DateTime on SQLite, so that ORM reads and comparisons see the same values. */
-export const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
-
-const isBusy = (err: unknown): boolean => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED";
-};
 
 const isConstraint = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | null)?.code;
   return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function retryWhileBusy<T>(run: () => T): Promise<T> {
-  const giveUpAt = Date.now() + BUSY_GIVE_UP_MS;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return run();
-    } catch (err) {
-      if (!isBusy(err) || Date.now() >= giveUpAt) throw err;
-      await pause(Math.min(2 ** attempt, 50));
-    }
-  }
-}
 
 interface EventState {
   openid: string;

@@ -1,0 +1,99 @@
+// Hot read statements straight on the driver. Prisma costs about 0.3-0.5 ms of CPU per raw statement
+// (its client runtime, its query compiler, and on SQLite a statement prepared anew every time), which on
+// a list request is a third of the server's work. Every request of the console reads the Staff row and
+// the list reads a page: those run here, on a connection (SQLite) or a small pool (PostgreSQL) of the
+// process's own, with prepared statements kept. Queries stay Prisma.sql templates (so they are built,
+// escaped and tested the same way) and come back shaped as $queryRaw's: on SQLite, booleans as 0/1 and
+// DateTime as Prisma's ISO text; on PostgreSQL, timestamps as Dates (UTC) and bigint as text.
+import Database from "better-sqlite3";
+import pg from "pg";
+import { databaseUrlOf, type Db, type Prisma } from "@/lib/db";
+import { databaseKind, sqlitePath } from "@/prisma/database-url";
+import { retryWhileBusy, sqliteTime } from "@/lib/sqlite-busy";
+
+interface Reader {
+  all<T>(query: Prisma.Sql): Promise<T[]>;
+}
+
+/** Statements kept per connection; the list's WHERE combinations are a few dozen texts at most. */
+const MAX_STATEMENTS = 256;
+
+class SqliteReader implements Reader {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  constructor(file: string) {
+    this.#db = new Database(file, { fileMustExist: true });
+    this.#db.pragma("busy_timeout = 0");
+  }
+  all<T>(query: Prisma.Sql): Promise<T[]> {
+    let statement = this.#statements.get(query.sql);
+    if (!statement) {
+      if (this.#statements.size >= MAX_STATEMENTS) this.#statements.clear();
+      statement = this.#db.prepare(query.sql);
+      this.#statements.set(query.sql, statement);
+    }
+    const values = query.values.map((v) =>
+      v instanceof Date ? sqliteTime(v) : typeof v === "boolean" ? Number(v) : v,
+    );
+    const prepared = statement;
+    return retryWhileBusy(() => prepared.all(...values) as T[]);
+  }
+}
+
+// timestamp(3) without time zone holds UTC (as Prisma writes it): read it as UTC, whatever the process's zone.
+const TIMESTAMP_OID = 1114;
+const parseUtcTimestamp = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
+
+class PostgresReader implements Reader {
+  readonly #pool: pg.Pool;
+  constructor(url: string) {
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      idleTimeoutMillis: 30_000,
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          oid === TIMESTAMP_OID && format !== "binary"
+            ? parseUtcTimestamp
+            : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle connection dropped by the server (a restart, a failover) must not crash the process.
+    this.#pool.on("error", () => undefined);
+  }
+  async all<T>(query: Prisma.Sql): Promise<T[]> {
+    // A Date goes as UTC ISO text: a timestamp without time zone ignores the "Z".
+    const values = query.values.map((v) => (v instanceof Date ? v.toISOString() : v));
+    const { rows } = await this.#pool.query({ text: query.text, values, name: undefined });
+    return rows as T[];
+  }
+}
+
+// One reader per client per process, even if Next.js bundles this module more than once.
+const readers: WeakMap<Db, Reader | null> = ((
+  globalThis as { wcucSqlReaders?: WeakMap<Db, Reader | null> }
+).wcucSqlReaders ??= new WeakMap());
+
+function readerFor(db: Db): Reader | null {
+  let reader = readers.get(db);
+  if (reader === undefined) {
+    const url = databaseUrlOf(db);
+    reader =
+      url === undefined
+        ? null
+        : databaseKind(url) === "sqlite"
+          ? new SqliteReader(sqlitePath(url))
+          : new PostgresReader(url);
+    readers.set(db, reader);
+  }
+  return reader;
+}
+
+/**
+ * The rows of a read-only statement, on the driver when `db` was made by createDb; a client made some other
+ * way (a test's wrapper counting statements) goes through Prisma.
+ */
+export function readRows<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
+  const reader = readerFor(db);
+  return reader ? reader.all<T>(query) : db.$queryRaw<T[]>(query);
+}
