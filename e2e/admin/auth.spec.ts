@@ -46,11 +46,18 @@ test("staff sign-in: a wrong password is refused with a message, the right one l
   expect(ping.status()).toBe(200);
 });
 
-test("sign-out ends the staff session", async ({ page, signInPage, shell, appOrigin }) => {
+test("sign-out ends the staff session, a copy of its cookie too", async ({ page, signInPage, shell, appOrigin }) => {
   await signInPage.signInAs("viewer");
+  const copy = (await page.context().cookies()).find((c) => c.name === "wcuc_staff.session-token");
+  expect(copy).toBeDefined();
   await shell.signOutButton.click();
   await signInPage.waitForPage();
   expect((await page.context().cookies()).find((c) => c.name === "wcuc_staff.session-token")).toBeUndefined();
+  expect((await shell.whoami()).status).toBe(401);
+  await page.goto("/admin");
+  await page.waitForURL(atPath(appOrigin, "/admin/signin"));
+  // Someone who copied the cookie before sign-out (it has not expired) gets nothing with it.
+  await page.context().addCookies([copy!]);
   expect((await shell.whoami()).status).toBe(401);
   await page.goto("/admin");
   await page.waitForURL(atPath(appOrigin, "/admin/signin"));

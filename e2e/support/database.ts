@@ -21,6 +21,7 @@ const TABLES = [
   "WeChatCredential",
   "CredentialFetch",
   "Lease",
+  "RevokedStaffSession",
 ] as const;
 
 export interface TestDatabase {

@@ -26,6 +26,13 @@ export interface StaffToken {
   readonly pwv: string;
 }
 
+/** A decoded session: the claims, and which session it is (sign-out revokes it by jti) until when. */
+export interface StaffSessionToken extends StaffToken {
+  readonly jti: string;
+  /** expiry, seconds since the epoch */
+  readonly exp: number;
+}
+
 /**
  * The session cookie's value from a Cookie header. next-auth splits a token over 4 KB into `name.0`,
  * `name.1`, …; ours is far smaller, but a split one is put back together the way next-auth does.
@@ -57,13 +64,13 @@ export function readStaffSessionCookie(cookieHeader: string | null | undefined):
 // the oldest entries go first.
 const REMEMBER_MS = 5 * 60_000;
 const REMEMBER_MAX = 1000;
-const remembered = new Map<string, { token: StaffToken; until: number }>();
+const remembered = new Map<string, { token: StaffSessionToken; until: number }>();
 
 /** The token's claims when it decrypts with our secret, has not expired and names a staff member. */
 export async function decodeStaffToken(
   value: string | undefined,
   now: number = Date.now(),
-): Promise<StaffToken | null> {
+): Promise<StaffSessionToken | null> {
   if (!value) return null;
   const hit = remembered.get(value);
   if (hit && now < hit.until) return hit.token;
@@ -76,14 +83,14 @@ export async function decodeStaffToken(
     return null;
   }
   if (!payload) return null;
-  const { sub, email, role, pwv, exp } = payload;
+  const { sub, email, role, pwv, jti, exp } = payload;
   if (typeof sub !== "string" || typeof email !== "string" || typeof role !== "string" || typeof pwv !== "string")
     return null;
-  const token: StaffToken = { sub, email, role, pwv };
-  if (typeof exp === "number") {
-    if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
-    remembered.set(value, { token, until: Math.min(exp * 1000, now + REMEMBER_MS) });
-  }
+  // next-auth gives every token a jti and an exp; one without is not ours.
+  if (typeof jti !== "string" || jti === "" || typeof exp !== "number") return null;
+  const token: StaffSessionToken = { sub, email, role, pwv, jti, exp };
+  if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
+  remembered.set(value, { token, until: Math.min(exp * 1000, now + REMEMBER_MS) });
   return token;
 }
 

@@ -4,6 +4,7 @@ import { log } from "@/lib/log";
 import { forEachDatabase } from "@/lib/testing/db";
 import {
   activeStaff,
+  revokeStaffSession,
   authenticateStaff,
   createStaff,
   MAX_FAILURES_PER_EMAIL,
@@ -203,19 +204,32 @@ forEachDatabase((_kind, database) => {
     it("is the account while it exists, is enabled and keeps its password", async () => {
       const { db } = database();
       const staff = await makeStaff(db, "viewer", "ops@example.com");
-      expect(await activeStaff(db, staff.id, staff.pwv)).toEqual(staff);
+      expect(await activeStaff(db, staff.id, staff.pwv, "jti-1")).toEqual(staff);
       await db.staff.update({ where: { id: staff.id }, data: { role: "admin" } });
-      expect((await activeStaff(db, staff.id, staff.pwv))?.role).toBe("admin");
+      expect((await activeStaff(db, staff.id, staff.pwv, "jti-1"))?.role).toBe("admin");
       await createStaff(
         db,
         { email: "ops@example.com", password: "a-new-password-9", role: "admin" },
         { update: true },
       );
-      expect(await activeStaff(db, staff.id, staff.pwv)).toBeNull();
+      expect(await activeStaff(db, staff.id, staff.pwv, "jti-1")).toBeNull();
       const renewed = await makeStaff(db, "admin", "ops@example.com");
       await db.staff.update({ where: { id: staff.id }, data: { disabledAt: new Date() } });
-      expect(await activeStaff(db, staff.id, renewed.pwv)).toBeNull();
-      expect(await activeStaff(db, "missing", renewed.pwv)).toBeNull();
+      expect(await activeStaff(db, staff.id, renewed.pwv, "jti-1")).toBeNull();
+      expect(await activeStaff(db, "missing", renewed.pwv, "jti-1")).toBeNull();
+    });
+
+    it("a signed-out session is refused, copies of its cookie too; the account's other sessions are not", async () => {
+      const { db } = database();
+      const staff = await makeStaff(db, "admin", "signout@example.com");
+      const exp = Math.floor(Date.now() / 1000) + 3600;
+      await revokeStaffSession(db, { sub: staff.id, jti: "session-a", exp }, new Date());
+      expect(await activeStaff(db, staff.id, staff.pwv, "session-a")).toBeNull();
+      expect(await activeStaff(db, staff.id, staff.pwv, "session-b")).toEqual(staff);
+      // Signing out twice is harmless; revocations past their expiry are swept by the next sign-out.
+      await revokeStaffSession(db, { sub: staff.id, jti: "session-a", exp }, new Date());
+      await revokeStaffSession(db, { sub: staff.id, jti: "session-c", exp: exp + 1 }, new Date((exp + 10) * 1000));
+      expect(await db.revokedStaffSession.findMany({ select: { jti: true } })).toEqual([{ jti: "session-c" }]);
     });
   });
 });

@@ -149,18 +149,47 @@ export async function authenticateStaff(
 
 /**
  * The staff member a session token names, if that account still exists, is not disabled, has a known
- * role and has not changed its password since the token was issued. Read on every console request: one
- * statement by primary key, as raw SQL, because Prisma 6 compiles a plan for every findUnique on the main
- * thread, which cost more than the lookup itself.
+ * role, has not changed its password since the token was issued, and this session was not signed out.
+ * Read on every console request: one statement by primary key on the driver (lib/sql-reader.ts), because
+ * Prisma costs more CPU per statement than the lookup itself.
  */
-export async function activeStaff(db: Db, id: string, pwv: string): Promise<StaffMember | null> {
-  // Every console request runs this: on the driver, a prepared statement (lib/sql-reader.ts).
-  const [row] = await readRows<{ id: string; email: string; role: string; passwordHash: string; disabledAt: unknown }>(
+export async function activeStaff(db: Db, id: string, pwv: string, jti: string): Promise<StaffMember | null> {
+  const [row] = await readRows<{
+    id: string;
+    email: string;
+    role: string;
+    passwordHash: string;
+    disabledAt: unknown;
+    revoked: unknown;
+  }>(
     db,
-    Prisma.sql`SELECT s."id", s."email", s."role", s."passwordHash", s."disabledAt" FROM "Staff" s WHERE s."id" = ${id}`,
+    Prisma.sql`SELECT s."id", s."email", s."role", s."passwordHash", s."disabledAt",
+      (SELECT 1 FROM "RevokedStaffSession" r WHERE r."jti" = ${jti}) AS "revoked"
+      FROM "Staff" s WHERE s."id" = ${id}`,
   );
   if (!row || (row.disabledAt !== null && row.disabledAt !== undefined)) return null;
+  if (row.revoked !== null && row.revoked !== undefined) return null;
   const member = toMember(row);
   if (!member || member.pwv !== pwv) return null;
   return member;
+}
+
+/**
+ * Sign-out: this session is refused from now on, even a copy of its cookie, until the token would have
+ * expired anyway. Revocations past their expiry are deleted on the way.
+ */
+export async function revokeStaffSession(
+  db: Db,
+  token: { sub: string; jti: string; exp: number },
+  now: Date,
+): Promise<void> {
+  await db.$transaction([
+    db.revokedStaffSession.deleteMany({ where: { expiresAt: { lt: now } } }),
+    db.revokedStaffSession.upsert({
+      where: { jti: token.jti },
+      create: { jti: token.jti, staffId: token.sub, expiresAt: new Date(token.exp * 1000), revokedAt: now },
+      update: {},
+    }),
+  ]);
+  log.info("staff_signout", { staffId: token.sub });
 }

@@ -4,6 +4,7 @@
 // requireStaffPage: the deny-by-default test checks every other "use server" file under app/admin.
 import { AuthError } from "next-auth";
 import { signIn, signOut } from "@/lib/admin/auth";
+import { revokeCurrentStaffSession } from "@/lib/admin/guard";
 import { safeAdminPath } from "@/lib/admin/paths";
 import { BAD_CREDENTIALS_MESSAGE, RATE_LIMIT_MESSAGE } from "@/lib/admin/staff";
 
@@ -28,5 +29,7 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 }
 
 export async function signOutAction(): Promise<void> {
+  // The cookie is deleted below, but a copy of it would stay valid until it expires: revoke the session.
+  await revokeCurrentStaffSession();
   await signOut({ redirectTo: "/admin/signin" });
 }
