@@ -101,6 +101,8 @@ test("a subscribe pushed by WeChat: the person, their subscription and timeline 
   await page.goto(`/admin/users/${userId}`);
   await expect(page.getByTestId("user-subscribed")).toHaveText("是");
   await expect(page.getByTestId("user-subscribed-at")).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  // Known from WeChat's pushes only: not shown as having logged in.
+  await expect(page.getByTestId("user-last-login-at")).toHaveText("从未登录");
   const entries = page.getByTestId("timeline-entry");
   await expect(entries.getByTestId("timeline-label")).toHaveText(["文本消息", "点击菜单", "关注"]);
   await expect(entries.getByTestId("timeline-detail")).toHaveText([

@@ -108,6 +108,8 @@ function expectedOrder(rows: readonly Fixture[], sort: SortKey, dir: SortDir): s
 
 const ids = (rows: readonly UserListRow[]) => rows.map((r) => r.id);
 
+const NEVER_LOGGED_IN = "u002";
+
 forEachDatabase((kind, database) => {
   let deps: UserListDeps;
 
@@ -139,6 +141,15 @@ forEachDatabase((kind, database) => {
     await db.tag.createMany({ data: TAGS });
     await db.userTag.createMany({
       data: TAGS.flatMap((t) => ALL.filter(TAGGED[t.id]!).map((f) => ({ tagId: t.id, userId: f.id }))),
+    });
+    // Everyone logged in at their lastLoginAt but u002: a follower we only know from a sync.
+    await db.loginEvent.createMany({
+      data: ALL.filter((f) => f.id !== NEVER_LOGGED_IN).map((f) => ({
+        userId: f.id,
+        appid: APP_ID,
+        scope: f.scope,
+        createdAt: f.lastLoginAt,
+      })),
     });
   });
 
@@ -244,7 +255,10 @@ forEachDatabase((kind, database) => {
       const zero = (await listUsers(deps, query(`q=${ALL[0]!.openid}`))).rows[0]!;
       expect(zero.subscribed).toBe(true);
       expect(zero.snapshotAttempts).toBe(2);
-      expect((await listUsers(deps, query(`q=${ALL[2]!.openid}`))).rows[0]!.subscribed).toBeNull();
+      const never = (await listUsers(deps, query(`q=${ALL[2]!.openid}`))).rows[0]!;
+      expect(never.subscribed).toBeNull();
+      // A follower who never logged in keeps a sort key (when we first saw them) but says so.
+      expect([row.loggedIn, zero.loggedIn, never.id, never.loggedIn]).toEqual([true, true, NEVER_LOGGED_IN, false]);
     });
   });
 
@@ -422,6 +436,8 @@ forEachDatabase((kind, database) => {
       expect(f0.createdAt.getTime()).toBe(BASE);
       expect(formatShanghaiTime(f0.createdAt)).toBe("2026-01-01 00:00:00");
       expect(await row(10)).toContain('"引号""逗号,换行\n"');
+      // Never logged in: the last-login cell is empty.
+      expect((await row(2)).split(",")[8]).toBe("");
       expect((await row(11)).split(",")[1]).toBe(`"'=HYPERLINK(""x"")"`);
       expect((await row(2)).split(",")[5]).toBe("未知");
     });

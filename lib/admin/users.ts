@@ -55,7 +55,11 @@ export interface UserListRow {
   readonly province: string | null;
   readonly city: string | null;
   readonly createdAt: Date;
+  /** The sort key "last login"; for a person who never logged in (a follower seen by a sync or a
+   * subscribe push) it is when we first saw them: show it only when `loggedIn`. */
   readonly lastLoginAt: Date;
+  /** Whether this person ever logged in to our pages (has a login event). */
+  readonly loggedIn: boolean;
 }
 
 export interface UserListPage {
@@ -77,8 +81,9 @@ export function userListDeps(): UserListDeps {
 /** The filters and order of a query, without its page position. */
 export type UserFilter = Omit<UserQuery, "after" | "before" | "limit">;
 
-type RawRow = Omit<UserListRow, "subscribed" | "snapshotAttempts" | "createdAt" | "lastLoginAt"> & {
+type RawRow = Omit<UserListRow, "subscribed" | "snapshotAttempts" | "createdAt" | "lastLoginAt" | "loggedIn"> & {
   subscribed: boolean | number | bigint | null;
+  loggedIn: boolean | number | bigint;
   snapshotAttempts: number | bigint;
   createdAt: Date | string;
   lastLoginAt: Date | string;
@@ -177,6 +182,7 @@ async function slice(
     )
     SELECT u."id", u."nickname", u."headimgurl", u."unionid", u."scope", u."subscribed", u."remark",
            u."snapshotAttempts", u."province", u."city", u."createdAt", u."lastLoginAt",
+           EXISTS (SELECT 1 FROM "LoginEvent" l WHERE l."userId" = u."id") AS "loggedIn",
            (SELECT i."openid" FROM "Identity" i WHERE i."userId" = u."id"
             ORDER BY CASE WHEN i."appid" = ${deps.appId} THEN 0 ELSE 1 END, i."createdAt" LIMIT 1) AS "openid"
     FROM p JOIN "User" u ON u."id" = p."id"
@@ -202,6 +208,7 @@ function normalise(row: RawRow): UserListRow {
     city: row.city,
     createdAt: new Date(row.createdAt),
     lastLoginAt: new Date(row.lastLoginAt),
+    loggedIn: Boolean(Number(row.loggedIn)),
   };
 }
 
@@ -327,7 +334,7 @@ export function exportUsersCsv(deps: UserListDeps, filter: UserFilter, pageSize 
     SUBSCRIBED_TEXT(u.subscribed),
     u.remark,
     formatShanghaiTime(u.createdAt),
-    formatShanghaiTime(u.lastLoginAt),
+    u.loggedIn ? formatShanghaiTime(u.lastLoginAt) : "",
     u.province,
     u.city,
   ]);

@@ -39,7 +39,8 @@ const listAnswer = z.object({
       subscribed: z.boolean().nullable(),
       remark: z.string().nullable(),
       createdAt: z.iso.datetime(),
-      lastLoginAt: z.iso.datetime(),
+      /** null: never logged in (a follower from a sync or a subscribe push) */
+      lastLoginAt: z.iso.datetime().nullable(),
     }),
   ),
   next: z.string().nullable(),
@@ -278,7 +279,13 @@ function UserRow({ row, suffix, selectable }: { row: Row; suffix: string; select
         {formatShanghaiTime(new Date(row.createdAt), "minute")}
       </td>
       <td className="t" data-testid="user-last-login">
-        {formatShanghaiTime(new Date(row.lastLoginAt), "minute")}
+        {row.lastLoginAt === null ? (
+          <span className="na" title="通过关注或粉丝同步得知，尚未在网页中登录">
+            从未登录
+          </span>
+        ) : (
+          formatShanghaiTime(new Date(row.lastLoginAt), "minute")
+        )}
       </td>
     </tr>
   );

@@ -28,7 +28,17 @@ forEachDatabase((_kind, database) => {
         nickname: i === 0 ? "=cmd|' /C calc'!A0" : `测试${i}`,
         scope: "snsapi_userinfo",
         createdAt: new Date(Date.UTC(2026, 0, 1, i)),
+        lastLoginAt: new Date(Date.UTC(2026, 0, 2, i)),
       })),
+    });
+    // r4 logged in; the others are followers we only know of.
+    await db.loginEvent.create({
+      data: {
+        userId: "r4",
+        appid: "wx5e1f0c0de0000001",
+        scope: "snsapi_userinfo",
+        createdAt: new Date(Date.UTC(2026, 0, 2, 4)),
+      },
     });
     list = (await import("./route")).GET as Handler;
     exportCsv = (await import("./export/route")).GET as Handler;
@@ -48,8 +58,14 @@ forEachDatabase((_kind, database) => {
     it("returns a page and the cursor of the next one", async () => {
       const res = await get(list, "?limit=2");
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { users: { id: string }[]; next: string | null; prev: string | null };
+      const body = (await res.json()) as {
+        users: { id: string; lastLoginAt: string | null }[];
+        next: string | null;
+        prev: string | null;
+      };
       expect(body.users.map((u) => u.id)).toEqual(["r4", "r3"]);
+      // Only a person who logged in has a last login; a follower never seen on our pages has null.
+      expect(body.users.map((u) => u.lastLoginAt)).toEqual(["2026-01-02T04:00:00.000Z", null]);
       expect(body.prev).toBeNull();
       const second = (await (await get(list, `?limit=2&after=${body.next}`)).json()) as typeof body;
       expect(second.users.map((u) => u.id)).toEqual(["r2", "r1"]);

@@ -6,9 +6,13 @@ import { listUsers, userListDeps, type UserListRow } from "@/lib/admin/users";
 import { encodeCursor, parseUserQuery } from "@/lib/admin/user-query";
 import { AppError, errorResponse } from "@/lib/errors";
 
-/** A row as the table shows it (app/admin/(static)/users/user-list.tsx reads these with zod). */
+/**
+ * A row as the table shows it (app/admin/(static)/users/user-list.tsx reads these with zod). lastLoginAt is
+ * null for a person who never logged in (a follower from a sync or a subscribe push).
+ */
 function tableRow(row: UserListRow) {
-  const { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt, lastLoginAt } = row;
+  const { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt } = row;
+  const lastLoginAt = row.loggedIn ? row.lastLoginAt : null;
   return { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt, lastLoginAt };
 }
 

@@ -77,7 +77,8 @@ export default async function UserPage(props: {
             {time(user.createdAt)}
           </Field>
           <Field label="最近登录" testId="user-last-login-at">
-            {time(user.lastLoginAt)}
+            {/* A follower seen only by a sync or a subscribe push has no login: lastLoginAt is when we first saw them. */}
+            {user.logins.length === 0 ? "从未登录" : time(user.lastLoginAt)}
           </Field>
           <Field label="快照页访问次数" testId="user-snapshot-attempts">
             {user.snapshotAttempts}
