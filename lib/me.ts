@@ -4,6 +4,8 @@ import { AppError } from "@/lib/errors";
 import { getWebToken } from "@/lib/auth/web-token";
 import { applyProfile } from "@/lib/users";
 import type { AuthDeps } from "@/lib/auth/deps";
+import { Prisma } from "@/lib/generated/sqlite/client";
+import { readRows } from "@/lib/sql-reader";
 
 export interface MeView {
   id: string;
@@ -20,17 +22,26 @@ export interface MeView {
   lastLoginAt: string;
 }
 
-type MeRow = Omit<MeView, "createdAt" | "lastLoginAt"> & { createdAt: Date; lastLoginAt: Date };
+// Dates as Date (PostgreSQL) or Prisma's ISO text (SQLite); sex may come back as a bigint.
+type MeRow = Omit<MeView, "createdAt" | "lastLoginAt" | "sex"> & {
+  createdAt: Date | string;
+  lastLoginAt: Date | string;
+  sex: number | bigint | null;
+};
 
 export async function getMe(deps: AuthDeps, userId: string | undefined): Promise<MeView> {
   if (!userId) throw new AppError("unauthenticated");
-  // One statement instead of findUnique + include (two queries, each compiled by Prisma 6 on every call):
-  // this is the hottest read of the app (bench/: /api/me beside the framework's floor).
-  const rows = await deps.db.$queryRaw<MeRow[]>`
+  // One statement instead of findUnique + include (two queries, each compiled by Prisma 6 on every call),
+  // on the driver with a prepared statement (lib/sql-reader.ts): this is the hottest read of the app
+  // (bench/: /api/me beside the framework's floor).
+  const rows = await readRows<MeRow>(
+    deps.db,
+    Prisma.sql`
     SELECT u."id", u."unionid", u."nickname", u."headimgurl", u."sex", u."province", u."city", u."country",
            u."scope", u."createdAt", u."lastLoginAt",
            (SELECT i."openid" FROM "Identity" i WHERE i."userId" = u."id" AND i."appid" = ${deps.appId} LIMIT 1) AS "openid"
-    FROM "User" u WHERE u."id" = ${userId}`;
+    FROM "User" u WHERE u."id" = ${userId}`,
+  );
   const user = rows[0];
   // A session whose person was merged away or deleted is simply not signed in.
   if (!user) throw new AppError("unauthenticated");
