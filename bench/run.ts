@@ -178,7 +178,7 @@ function report(results: readonly DbResult[]): string {
   }
   lines.push(
     "",
-    `\`GET /api/me\` (session unseal + one Prisma query) beside a bare route handler in the same server, ` +
+    `\`GET /api/me\` (session unseal + one prepared statement) beside a bare route handler in the same server, ` +
       `${options.connections} connections, ${options.duration} s each in ${options.rounds} alternating rounds (median of rounds):`,
     "",
     "| Database | Route | p50 | p99 | req/s | Server CPU/request | Failures |",
