@@ -43,6 +43,8 @@ const USERS: SeedUser[] = Array.from({ length: COUNT }, (_, i) => {
   };
 });
 const newestFirst = [...USERS].reverse();
+/** Followers known only from WeChat (a sync, a subscribe push): no login event. The others logged in once, at createdAt. */
+const neverLoggedIn = (u: SeedUser) => Number(u.id.slice(4)) % 6 === 1;
 
 /**
  * Tags as the follower sync stores them; every tenth user carries "VIP客户", nobody "空标签". Ids far from
@@ -90,6 +92,11 @@ async function seedUsers(databaseUrl: string): Promise<void> {
           u.openid,
           u.id,
         ]);
+        if (!neverLoggedIn(u))
+          await client.query(
+            `INSERT INTO "LoginEvent" ("id", "userId", "appid", "scope", "createdAt") VALUES ($1, $2, $3, $4, $5)`,
+            [`l-${u.id}`, u.id, APP_ID, u.scope, at],
+          );
       }
       // Tags outlive the users between tests (the fixture empties only the login tables).
       for (const t of TAGS)
@@ -112,6 +119,9 @@ async function seedUsers(databaseUrl: string): Promise<void> {
     db.pragma("busy_timeout = 5000");
     const user = db.prepare(`INSERT INTO "User" (${quoted(columns)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const identity = db.prepare(`INSERT INTO "Identity" (${quoted(identityColumns)}) VALUES (?, ?, ?, ?)`);
+    const login = db.prepare(
+      `INSERT INTO "LoginEvent" ("id", "userId", "appid", "scope", "createdAt") VALUES (?, ?, ?, ?, ?)`,
+    );
     db.transaction(() => {
       for (const u of USERS) {
         // @prisma/adapter-better-sqlite3's DateTime format.
@@ -119,6 +129,7 @@ async function seedUsers(databaseUrl: string): Promise<void> {
         const subscribed = u.subscribed === null ? null : u.subscribed ? 1 : 0;
         user.run(u.id, u.nickname, u.remark, u.unionid, u.scope, subscribed, at, at, at);
         identity.run(`i-${u.id}`, APP_ID, u.openid, u.id);
+        if (!neverLoggedIn(u)) login.run(`l-${u.id}`, u.id, APP_ID, u.scope, at);
       }
       // Tags outlive the users between tests (the fixture empties only the login tables).
       const tag = db.prepare(`INSERT OR IGNORE INTO "Tag" ("id", "name", "updatedAt") VALUES (?, ?, ?)`);
@@ -224,11 +235,18 @@ test("the list: newest first, the columns staff need, each row linked to the per
   await expect(row.getByTestId("user-scope")).toHaveText("资料");
   await expect(row.getByTestId("user-subscribed")).toHaveText("是");
   await expect(row.getByTestId("user-created")).toHaveText("2026-01-01 00:00");
+  await expect(row.getByTestId("user-last-login")).toHaveText("2026-01-01 00:00");
   await expect(row.getByTestId("avatar-fallback")).toHaveText("用");
 
   await row.getByTestId("user-link").click();
   await list.page.waitForURL((url) => url.pathname === `/admin/users/${zero.id}`);
   expect(new URL(list.page.url()).searchParams.get("from")).toBe(`q=${zero.openid}`);
+
+  // A follower we only know from WeChat has no last login to show.
+  const follower = USERS[1]!;
+  expect(neverLoggedIn(follower)).toBe(true);
+  await list.open(`?q=${follower.openid}`);
+  await expect(list.rows.first().getByTestId("user-last-login")).toHaveText("从未登录");
 });
 
 const isListData = (url: URL) => url.pathname === "/api/admin/users";
@@ -270,8 +288,9 @@ test("a failed request shows why and can be retried; a 401 goes to sign-in and b
   // The session ended between the shell and its data (expired, or the account disabled): the API says
   // 401, and the browser goes to sign-in with this very view to come back to. This one is still signed
   // in, so sign-in sends it straight back, where the list now answers.
+  // Only the request for the view opened below: a late request of the previous view must not take it.
   await list.page.route(
-    isListData,
+    (url) => isListData(url) && url.searchParams.get("scope") === "snsapi_base",
     (route) =>
       route.fulfill({
         status: 401,
