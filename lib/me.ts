@@ -1,5 +1,5 @@
 // What the end user sees of themselves: GET /api/me and the profile refresh.
-import { WeChatApiError } from "@/lib/wechat";
+import { isStaleTokenError } from "@/lib/wechat/token";
 import { AppError } from "@/lib/errors";
 import { getWebToken } from "@/lib/auth/web-token";
 import { applyProfile } from "@/lib/users";
@@ -61,8 +61,6 @@ export async function getMe(deps: AuthDeps, userId: string | undefined): Promise
   };
 }
 
-const STALE_TOKEN_CODES = new Set([40001, 40014, 42001]);
-
 /** Pulls the profile again with the stored web token (refreshed if it expired). */
 export async function refreshProfile(deps: AuthDeps, userId: string | undefined): Promise<MeView> {
   if (!userId) throw new AppError("unauthenticated");
@@ -73,7 +71,7 @@ export async function refreshProfile(deps: AuthDeps, userId: string | undefined)
     profile = await deps.oauth.getUserInfo(token.accessToken, token.openid, "zh_CN");
   } catch (err) {
     // Our clock said valid but WeChat disagrees: refresh once and try again.
-    if (!(err instanceof WeChatApiError && STALE_TOKEN_CODES.has(err.errcode))) throw err;
+    if (!isStaleTokenError(err)) throw err;
     token = await getWebToken(deps, userId, token.version);
     profile = await deps.oauth.getUserInfo(token.accessToken, token.openid, "zh_CN");
   }

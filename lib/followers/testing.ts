@@ -3,17 +3,18 @@
 import type { Db } from "@/lib/db";
 import type { CgiCall, CgiClient } from "@/lib/wechat/cgi";
 import { SIM_DEFAULTS, type Simulator } from "@/simulator/server";
-import { DirectCgiClient } from "./direct-cgi";
+import { TokenCgiClient } from "@/lib/token/client";
+import { ApiHosts } from "@/lib/wechat/hosts";
+import { WeChatTokenClient } from "@/lib/wechat/token";
+import { DirectTokenSource } from "./direct-cgi";
 
 /** Takes the basic token from the simulator's cgi-bin/token; retries back off through an instant sleep. */
-export function simulatorCgiClient(sim: Simulator, options: { retries?: number } = {}): DirectCgiClient {
-  return new DirectCgiClient({
-    apiBase: sim.url,
-    appId: SIM_DEFAULTS.appId,
-    appSecret: SIM_DEFAULTS.appSecret,
-    now: () => sim.now(),
-    http: { sleep: async () => {}, retries: options.retries ?? 2, timeoutMs: 5000 },
-  });
+export function simulatorCgiClient(sim: Simulator, options: { retries?: number } = {}): CgiClient {
+  const now = () => sim.now();
+  const hosts = new ApiHosts({ primary: sim.url, now });
+  const http = { sleep: async () => {}, retries: options.retries ?? 2, timeoutMs: 5000 };
+  const tokens = new WeChatTokenClient({ appId: SIM_DEFAULTS.appId, appSecret: SIM_DEFAULTS.appSecret, hosts }, http);
+  return new TokenCgiClient(new DirectTokenSource(tokens, now), hosts, http);
 }
 
 export interface HeldCall {
