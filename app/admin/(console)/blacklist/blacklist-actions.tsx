@@ -1,9 +1,7 @@
 "use client";
 // The blacklist table with its unblock buttons, and the "sync from WeChat" button.
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { postJson, type ActionResult } from "../followers/client-api";
+import { postJson, useConsoleAction } from "../followers/client-api";
 import { ActionResultMessage } from "../followers/action-result";
 
 export interface BlacklistRowView {
@@ -18,17 +16,7 @@ export interface BlacklistRowView {
 const BUTTON = "rounded-md border border-neutral-300 bg-white px-3 py-1 text-sm text-neutral-700 hover:bg-neutral-100";
 
 export function BlacklistActions({ rows, canEdit }: { rows: readonly BlacklistRowView[]; canEdit: boolean }) {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ActionResult | null>(null);
-
-  async function act(call: Promise<ActionResult>, done: (data: unknown) => string) {
-    setBusy(true);
-    const outcome = await call;
-    setResult(outcome.ok ? { ok: true, message: done(outcome.data) } : outcome);
-    setBusy(false);
-    if (outcome.ok) router.refresh();
-  }
+  const { busy, result, act } = useConsoleAction();
 
   return (
     <div className="flex flex-col gap-3">

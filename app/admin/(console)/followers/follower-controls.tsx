@@ -1,30 +1,13 @@
 "use client";
 // The user page's follower controls: tags (add, remove), the remark (under 30 characters), block/unblock.
 // Each posts to its admin route, which calls WeChat first; the answer is shown in Chinese.
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ActionResultMessage } from "./action-result";
-import { postJson, type ActionResult } from "./client-api";
+import { postJson, useConsoleAction } from "./client-api";
 
 const BUTTON =
   "rounded-md border border-neutral-300 bg-white px-2 py-1 text-xs text-neutral-700 hover:bg-neutral-100 disabled:opacity-50";
 const REMARK_MAX = 30;
-
-function useAction() {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ActionResult | null>(null);
-  const act = async (call: Promise<ActionResult>, done: string) => {
-    setBusy(true);
-    setResult(null);
-    const outcome = await call;
-    setResult(outcome.ok ? { ok: true, message: done } : outcome);
-    setBusy(false);
-    if (outcome.ok) router.refresh();
-    return outcome.ok;
-  };
-  return { busy, result, act };
-}
 
 export function TagEditor({
   userId,
@@ -37,7 +20,7 @@ export function TagEditor({
   allTags: readonly { id: number; name: string }[];
   canEdit: boolean;
 }) {
-  const { busy, result, act } = useAction();
+  const { busy, result, act } = useConsoleAction();
   const [adding, setAdding] = useState("");
   const available = allTags.filter((t) => !tags.some((mine) => mine.id === t.id));
   return (
@@ -109,7 +92,7 @@ export function TagEditor({
 }
 
 export function RemarkEditor({ userId, remark, canEdit }: { userId: string; remark: string; canEdit: boolean }) {
-  const { busy, result, act } = useAction();
+  const { busy, result, act } = useConsoleAction();
   const [value, setValue] = useState(remark);
   const length = [...value.trim()].length;
   if (!canEdit)
@@ -165,7 +148,7 @@ export function BlockToggle({
   since: string | null;
   canEdit: boolean;
 }) {
-  const { busy, result, act } = useAction();
+  const { busy, result, act } = useConsoleAction();
   return (
     <div>
       <span data-testid="follower-blacklisted" data-blacklisted={blacklisted ? "1" : "0"}>

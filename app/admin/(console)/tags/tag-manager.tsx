@@ -2,10 +2,9 @@
 // Create, rename and delete tags. Names are measured in UTF-8 bytes as WeChat does, before anything is sent;
 // the route checks again and WeChat has the last word (its errcode is shown when it refuses).
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { TagRow } from "@/lib/followers/tags";
-import { postJson, type ActionResult } from "../followers/client-api";
+import { postJson, useConsoleAction } from "../followers/client-api";
 import { ActionResultMessage } from "../followers/action-result";
 
 const MAX_BYTES = 30;
@@ -13,21 +12,10 @@ const bytes = (s: string) => new TextEncoder().encode(s.trim()).length;
 const BUTTON = "rounded-md border border-neutral-300 bg-white px-3 py-1 text-sm text-neutral-700 hover:bg-neutral-100";
 
 export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit: boolean }) {
-  const router = useRouter();
   const [name, setName] = useState("");
   const [editing, setEditing] = useState<number | null>(null);
   const [draft, setDraft] = useState("");
-  const [result, setResult] = useState<ActionResult | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function act(call: Promise<ActionResult>, done: string) {
-    setBusy(true);
-    const outcome = await call;
-    setResult(outcome.ok ? { ok: true, message: done } : outcome);
-    setBusy(false);
-    if (outcome.ok) router.refresh();
-    return outcome.ok;
-  }
+  const { busy, result, act } = useConsoleAction();
 
   const own = tags.filter((t) => !t.reserved).length;
   const tooLong = bytes(name) > MAX_BYTES;

@@ -5,7 +5,7 @@
 // in Chinese, with WeChat's errcode when WeChat refused; on success the list is fetched again (`onDone`).
 import { useState } from "react";
 import { ActionResultMessage } from "@/app/admin/(console)/followers/action-result";
-import { postJson, type ActionResult } from "@/app/admin/(console)/followers/client-api";
+import { postJson, useConsoleAction } from "@/app/admin/(console)/followers/client-api";
 
 export interface TagOption {
   readonly id: number;
@@ -20,26 +20,20 @@ const BUTTON =
 /** `tags`: the account's tags, which the list has fetched for its filter anyway. */
 export function BulkActions({ tags, onDone }: { tags: readonly TagOption[]; onDone: () => void }) {
   const [tagId, setTagId] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<ActionResult | null>(null);
+  const { busy, result, setResult, act } = useConsoleAction(onDone);
 
   async function run(action: Action, form: HTMLFormElement) {
     const userIds = new FormData(form).getAll("uid").map(String);
     if (userIds.length === 0) return setResult({ ok: false, message: "请先勾选用户。" });
     if ((action === "tag" || action === "untag") && !tagId) return setResult({ ok: false, message: "请先选择标签。" });
-    setBusy(true);
-    setResult(null);
-    const outcome =
+    const call =
       action === "tag" || action === "untag"
-        ? await postJson(`/api/admin/tags/${tagId}/members`, { userIds, action: action === "tag" ? "add" : "remove" })
-        : await postJson("/api/admin/blacklist", { userIds, action });
+        ? postJson(`/api/admin/tags/${tagId}/members`, { userIds, action: action === "tag" ? "add" : "remove" })
+        : postJson("/api/admin/blacklist", { userIds, action });
     const verb = { tag: "打标签", untag: "取消标签", block: "拉黑", unblock: "取消拉黑" }[action];
-    setResult(outcome.ok ? { ok: true, message: `已${verb} ${userIds.length} 位用户。` } : outcome);
-    setBusy(false);
-    if (outcome.ok) {
+    if (await act(call, `已${verb} ${userIds.length} 位用户。`)) {
       for (const box of form.ownerDocument.querySelectorAll<HTMLInputElement>("input[name=uid][form=user-selection]"))
         box.checked = false;
-      onDone();
     }
   }
 

@@ -303,42 +303,35 @@ function IdCell({ testId, value }: { testId: string; value: string | null }) {
 
 function Pager({ query, page, bottom = false }: { query: UserQuery; page: ListAnswer | null; bottom?: boolean }) {
   const { after: _after, before: _before, ...base } = query;
-  const off = "rounded-md border border-neutral-200 px-3 py-1.5 text-sm text-neutral-300";
   // Test ids only on the top pager, so that tests find exactly one of each; none while loading, so that
   // a test never reads the pager of the page before.
   const id = (name: string) => (bottom || !page ? undefined : name);
-  const prev = page?.prev ? decodeCursor(page.prev) : undefined;
-  const next = page?.next ? decodeCursor(page.next) : undefined;
+  const href = (cursor: string | null | undefined, side: "before" | "after") =>
+    cursor ? userQueryHref("/admin/users", { ...base, [side]: decodeCursor(cursor) }) : undefined;
   return (
     <nav aria-label={bottom ? "翻页（底部）" : "翻页"} className="flex gap-2">
-      {prev ? (
-        <Link
-          href={userQueryHref("/admin/users", { ...base, before: prev })}
-          className={LINK_BUTTON}
-          data-testid={id("prev-page")}
-          rel="prev"
-        >
-          上一页
-        </Link>
-      ) : (
-        <span className={off} aria-disabled="true" data-testid={id("prev-page-disabled")}>
-          上一页
-        </span>
-      )}
-      {next ? (
-        <Link
-          href={userQueryHref("/admin/users", { ...base, after: next })}
-          className={LINK_BUTTON}
-          data-testid={id("next-page")}
-          rel="next"
-        >
-          下一页
-        </Link>
-      ) : (
-        <span className={off} aria-disabled="true" data-testid={id("next-page-disabled")}>
-          下一页
-        </span>
-      )}
+      <PageLink href={href(page?.prev, "before")} rel="prev" label="上一页" testId={id("prev-page")} />
+      <PageLink href={href(page?.next, "after")} rel="next" label="下一页" testId={id("next-page")} />
     </nav>
+  );
+}
+
+/** A pager link, or the same label greyed out when there is no page that way (test id `<testId>-disabled`). */
+function PageLink({ href, rel, label, testId }: { href?: string; rel: string; label: string; testId?: string }) {
+  if (href) {
+    return (
+      <Link href={href} className={LINK_BUTTON} data-testid={testId} rel={rel}>
+        {label}
+      </Link>
+    );
+  }
+  return (
+    <span
+      className="rounded-md border border-neutral-200 px-3 py-1.5 text-sm text-neutral-300"
+      aria-disabled="true"
+      data-testid={testId && `${testId}-disabled`}
+    >
+      {label}
+    </span>
   );
 }
