@@ -38,25 +38,23 @@ export async function staffFromCookieHeader(cookieHeader: string | null | undefi
   return member ? { id: member.id, email: member.email, role: member.role } : null;
 }
 
-/** Sign-out's first step: the current session (if any) is revoked, so a copied cookie stops working too. */
-export async function revokeCurrentStaffSession(): Promise<void> {
-  const jar = await cookies();
-  const header = jar
+/** The request's cookies as one Cookie header (server components and actions have no Request). */
+async function requestCookieHeader(): Promise<string> {
+  return (await cookies())
     .getAll()
     .map((c) => `${c.name}=${c.value}`)
     .join("; ");
-  const token = await staffToken(readStaffSessionCookie(header));
+}
+
+/** Sign-out's first step: the current session (if any) is revoked, so a copied cookie stops working too. */
+export async function revokeCurrentStaffSession(): Promise<void> {
+  const token = await staffToken(readStaffSessionCookie(await requestCookieHeader()));
   if (token) await revokeStaffSession(db(), token, new Date());
 }
 
 /** The signed-in staff member, or null (no redirect). One database read per request, however many callers. */
 export const currentStaff = cache(async (): Promise<StaffSession | null> => {
-  const jar = await cookies();
-  const header = jar
-    .getAll()
-    .map((c) => `${c.name}=${c.value}`)
-    .join("; ");
-  return staffFromCookieHeader(header);
+  return staffFromCookieHeader(await requestCookieHeader());
 });
 
 /**

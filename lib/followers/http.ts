@@ -2,7 +2,7 @@
 // another account, a limit) are not outages: they answer 422 with WeChat's errcode and the table's
 // Chinese explanation, so the operator sees why and that nothing changed. The rest goes through
 // lib/errors.ts like every route.
-import { ZodError } from "zod";
+import { ZodError, z } from "zod";
 import { AppError, errorResponse } from "@/lib/errors";
 import { WeChatApiError } from "@/lib/wechat/errors";
 import { BulkPartialError } from "./deps";
@@ -38,3 +38,12 @@ export async function jsonBody(request: Request): Promise<unknown> {
     throw new AppError("bad_request", { detail: "body is not JSON" });
   }
 }
+
+/** The `[id]` of /api/admin/tags/[id]/…: a WeChat tag id (a non-negative 32-bit integer). */
+export const tagIdParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
+});

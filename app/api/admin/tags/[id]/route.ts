@@ -2,22 +2,15 @@
 import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
 import { followerDeps } from "@/lib/followers/client";
-import { followerErrorResponse, jsonBody } from "@/lib/followers/http";
+import { followerErrorResponse, jsonBody, tagIdParams } from "@/lib/followers/http";
 import { deleteTag, renameTag } from "@/lib/followers/tags";
 
 const NO_STORE = { "cache-control": "no-store" };
-const params = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
-});
 const body = z.object({ name: z.string().max(200) });
 
 export const PATCH = adminRoute(async (request, context) => {
   try {
-    const { id } = params.parse(context.params);
+    const { id } = tagIdParams.parse(context.params);
     const { name } = body.parse(await jsonBody(request));
     await renameTag(followerDeps(), id, name);
     return Response.json({ ok: true }, { headers: NO_STORE });
@@ -28,7 +21,7 @@ export const PATCH = adminRoute(async (request, context) => {
 
 export const DELETE = adminRoute(async (_request, context) => {
   try {
-    const { id } = params.parse(context.params);
+    const { id } = tagIdParams.parse(context.params);
     await deleteTag(followerDeps(), id);
     return Response.json({ ok: true }, { headers: NO_STORE });
   } catch (err) {

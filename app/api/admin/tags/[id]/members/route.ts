@@ -3,16 +3,9 @@ import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
 import { followerDeps } from "@/lib/followers/client";
 import { MAX_BULK } from "@/lib/followers/deps";
-import { followerErrorResponse, jsonBody } from "@/lib/followers/http";
+import { followerErrorResponse, jsonBody, tagIdParams } from "@/lib/followers/http";
 import { tagUsers, untagUsers } from "@/lib/followers/tags";
 
-const params = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1),
-});
 const body = z.object({
   userIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_BULK),
   action: z.enum(["add", "remove"]),
@@ -20,7 +13,7 @@ const body = z.object({
 
 export const POST = adminRoute(async (request, context) => {
   try {
-    const { id } = params.parse(context.params);
+    const { id } = tagIdParams.parse(context.params);
     const { userIds, action } = body.parse(await jsonBody(request));
     const result = await (action === "add" ? tagUsers : untagUsers)(followerDeps(), id, userIds);
     return Response.json(result, { headers: { "cache-control": "no-store" } });
