@@ -64,7 +64,7 @@ class PostgresReader implements Reader {
   async all<T>(query: Prisma.Sql): Promise<T[]> {
     // A Date goes as UTC ISO text: a timestamp without time zone ignores the "Z".
     const values = query.values.map((v) => (v instanceof Date ? v.toISOString() : v));
-    const { rows } = await this.#pool.query({ text: query.text, values, name: undefined });
+    const { rows } = await this.#pool.query({ text: query.text, values });
     return rows as T[];
   }
 }

@@ -61,11 +61,6 @@ export interface MessageDeps {
 
 export const RECORD_DEADLINE_MS = 4000;
 
-const defaultDeadline = () =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, RECORD_DEADLINE_MS).unref();
-  });
-
 export const randomReplyNonce = (): string => String(randomBytes(4).readUInt32BE());
 
 const querySchema = z.object({
@@ -204,8 +199,15 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
   });
   // A database that does not answer in time (a long write holding SQLite's lock, PostgreSQL failing
   // over) must not make WeChat wait past its 5 s: answer 503 now; WeChat retries, and if the insert
-  // commits meanwhile the retry finds the event and gets its reply.
-  const outcome = await Promise.race([recording, (deps.recordDeadline ?? defaultDeadline)().then(() => null)]);
+  // commits meanwhile the retry finds the event and gets its reply. The timer goes as soon as the record
+  // is in (a thousand pushes a second must not leave four thousand timers pending).
+  let timer: NodeJS.Timeout | undefined;
+  const expired = deps.recordDeadline
+    ? deps.recordDeadline().then(() => null)
+    : new Promise<null>((resolve) => {
+        timer = setTimeout(resolve, RECORD_DEADLINE_MS, null);
+      });
+  const outcome = await Promise.race([recording, expired]).finally(() => clearTimeout(timer));
   if (outcome === null) {
     recording.catch(() => undefined);
     throw new AppError("push_unavailable", { detail: "record deadline" });
