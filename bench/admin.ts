@@ -20,7 +20,7 @@
 // bench/results/admin-<timestamp>.json with the machine. Exits 1 if any response was not a 200.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -44,7 +44,7 @@ import {
   stopAll,
 } from "./servers";
 import { percentile } from "./stats";
-import { hotFunctions, nowMicros, split, type CpuProfile } from "./profile";
+import { nowMicros, profileReport } from "./profile";
 
 const { values: args } = parseArgs({
   options: {
@@ -473,29 +473,14 @@ async function benchDatabase(db: DbName, port: number): Promise<DbResult> {
   } finally {
     await stop(child); // SIGTERM: with --cpu-prof, node writes the profile on exit
   }
-  if (profileDir) await printProfile(db, profileDir, result.targets ?? []);
+  if (profileDir) {
+    const windows = (result.targets ?? []).map((t) => ({ label: t.target, count: t.requests, ...t.window }));
+    console.log(await profileReport(db, profileDir, windows));
+  }
   return result;
 }
 
 /** Server CPU per request of each target, by component and by hottest function (from --cpu-prof). */
-async function printProfile(db: DbName, dir: string, targets: readonly Stats[]): Promise<void> {
-  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
-  if (!file) throw new Error(`no CPU profile written in ${dir}`);
-  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as CpuProfile;
-  const lines: string[] = [`\n## ${db}: server CPU (main thread) per request, under the profiler\n`];
-  for (const s of targets) {
-    const n = s.requests || 1;
-    const parts = [...split(profile, s.window.from, s.window.to)].sort((a, b) => b[1] - a[1]);
-    const total = parts.reduce((sum, [, us]) => sum + us, 0);
-    lines.push(`### ${s.target}: ${fmt(total / 1000 / n, 2)} ms/request (${s.requests} requests)`, "");
-    lines.push(parts.map(([k, us]) => `${k} ${fmt(us / 1000 / n, 2)}`).join(" · "), "");
-    for (const f of hotFunctions(profile, s.window.from, s.window.to, 20))
-      lines.push(`    ${fmt(f.us / 1000 / n, 3)} ms  ${f.name}`);
-    lines.push("");
-  }
-  lines.push(`profile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
-  console.log(lines.join("\n"));
-}
 
 // ---------------------------------------------------------------------------------------------- report
 

@@ -12,7 +12,7 @@
  * half text messages from them that match a keyword rule (a passive reply). The load generator runs on
  * the same machine and takes its share of the CPU.
  */
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -32,7 +32,7 @@ import {
   stop,
   stopAll,
 } from "./servers";
-import { hotFunctions, nowMicros, split, type CpuProfile } from "./profile";
+import { nowMicros, profileReport } from "./profile";
 import { percentile } from "./stats";
 
 const { values: args } = parseArgs({
@@ -249,27 +249,11 @@ async function benchDatabase(name: string, url: string, port: number): Promise<R
   } finally {
     await stop(child); // SIGTERM: with --cpu-prof, node writes the profile on exit
   }
-  if (profileDir) await printProfile(name, profileDir, results);
-  return results;
-}
-
-/** Server CPU per push of each mode, by component and by hottest function (from --cpu-prof). */
-async function printProfile(db: string, dir: string, results: Result[]): Promise<void> {
-  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
-  if (!file) throw new Error(`no CPU profile written in ${dir}`);
-  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as CpuProfile;
-  const lines = [`\n## ${db}: server CPU (main thread) per push, under the profiler\n`];
-  for (const r of results) {
-    const ms = (us: number) => (us / r.pushes / 1000).toFixed(3);
-    const parts = [...split(profile, r.window.from, r.window.to)].sort((a, b) => b[1] - a[1]);
-    const total = parts.reduce((sum, [, us]) => sum + us, 0);
-    lines.push(`### ${r.mode}: ${ms(total)} ms per push`);
-    for (const [component, us] of parts) lines.push(`- ${component}: ${ms(us)} ms`);
-    lines.push("hottest functions (self time per push):");
-    for (const f of hotFunctions(profile, r.window.from, r.window.to, 15)) lines.push(`  ${ms(f.us)} ms  ${f.name}`);
+  if (profileDir) {
+    const windows = results.map((r) => ({ label: r.mode, count: r.pushes, ...r.window }));
+    console.log(await profileReport(name, profileDir, windows, "push"));
   }
-  lines.push(`profile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
-  console.log(lines.join("\n"));
+  return results;
 }
 
 async function measureWarmup(port: number): Promise<void> {

@@ -122,6 +122,42 @@ export function hotFunctions(
 
 export const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+/** A measured window of a run, for profileReport: what it was, how many requests it served, when. */
+export interface ProfiledWindow {
+  readonly label: string;
+  readonly count: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The server's CPU per request (or per `unit`) of each window, by component and by hottest function,
+ * from the one .cpuprofile `node --cpu-prof` wrote into `dir` (bench/admin.ts and bench/messages.ts --profile).
+ */
+export async function profileReport(
+  heading: string,
+  dir: string,
+  windows: readonly ProfiledWindow[],
+  unit = "request",
+): Promise<string> {
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`no CPU profile written in ${dir}`);
+  const profile = JSON.parse(await readFile(path.join(dir, file), "utf8")) as CpuProfile;
+  const lines: string[] = [`\n## ${heading}: server CPU (main thread) per ${unit}, under the profiler\n`];
+  for (const w of windows) {
+    const n = w.count || 1;
+    const per = (us: number, digits: number) => (us / 1000 / n).toFixed(digits);
+    const parts = [...split(profile, w.from, w.to)].sort((a, b) => b[1] - a[1]);
+    const total = parts.reduce((sum, [, us]) => sum + us, 0);
+    lines.push(`### ${w.label}: ${per(total, 2)} ms/${unit} (n = ${w.count})`, "");
+    lines.push(parts.map(([k, us]) => `${k} ${per(us, 2)}`).join(" · "), "");
+    for (const f of hotFunctions(profile, w.from, w.to, 20)) lines.push(`    ${per(f.us, 3)} ms  ${f.name}`);
+    lines.push("");
+  }
+  lines.push(`profile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
+  return lines.join("\n");
+}
+
 async function main(): Promise<void> {
   await ensureBuild(args["no-build"]);
 
