@@ -1,10 +1,8 @@
 // Staff accounts for the admin specs, made with the real `npm run admin:create` against the database of
 // the app under test, and the sign-in page as a page object.
 import { execFileSync } from "node:child_process";
-import Database from "better-sqlite3";
-import pg from "pg";
 import { expect, type Locator, type Page } from "@playwright/test";
-import { isPostgres, sqliteFile } from "../support/database";
+import { emptyTables } from "../support/database";
 import { atPath } from "../pages/urls";
 
 export const STAFF = {
@@ -25,23 +23,7 @@ export function createStaffAccounts(databaseUrl: string): void {
 
 /** Forgets earlier sign-in attempts, so that no test inherits another's rate limit. */
 export async function clearSignInAttempts(databaseUrl: string): Promise<void> {
-  if (isPostgres(databaseUrl)) {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(`DELETE FROM "SignInAttempt"`);
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = new Database(sqliteFile(databaseUrl));
-  try {
-    db.pragma("busy_timeout = 5000");
-    db.prepare(`DELETE FROM "SignInAttempt"`).run();
-  } finally {
-    db.close();
-  }
+  await emptyTables(databaseUrl, ["SignInAttempt"]);
 }
 
 /** /admin/signin */

@@ -74,6 +74,29 @@ export async function connectTestDatabase(url: string): Promise<TestDatabase> {
   };
 }
 
+/** Deletes every row of `tables` in the database `url` names (for a spec's own tables between tests). */
+export async function emptyTables(url: string, tables: readonly string[]): Promise<void> {
+  if (isPostgres(url)) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")}`);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = new Database(sqliteFile(url));
+  try {
+    db.pragma("busy_timeout = 5000");
+    db.transaction(() => {
+      for (const table of tables) db.prepare(`DELETE FROM "${table}"`).run();
+    })();
+  } finally {
+    db.close();
+  }
+}
+
 /** Drops and recreates the database `url` names, on the same server. */
 export async function recreatePostgresDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);

@@ -1,35 +1,16 @@
 // /me inside WeChat's browser configures the JS-SDK with a signature from the central jsapi_ticket,
 // checked here the way WeChat checks wx.config (the simulator's /__sim/ticket/verify).
-import Database from "better-sqlite3";
-import pg from "pg";
 import type { Page } from "@playwright/test";
 import { expect, test } from "../fixtures";
 import { SIM_URL } from "../support/env";
-import { isPostgres, sqliteFile } from "../support/database";
+import { emptyTables } from "../support/database";
 
 /**
  * The simulator is reset before each test and forgets every ticket; the app's stored ones would then
  * sign with a ticket WeChat no longer knows. Start the token service from nothing as well.
  */
 async function forgetCredentials(databaseUrl: string): Promise<void> {
-  const tables = ["WeChatCredential", "Lease", "CredentialFetch"];
-  if (isPostgres(databaseUrl)) {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")}`);
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = new Database(sqliteFile(databaseUrl));
-  try {
-    db.pragma("busy_timeout = 5000");
-    for (const table of tables) db.prepare(`DELETE FROM "${table}"`).run();
-  } finally {
-    db.close();
-  }
+  await emptyTables(databaseUrl, ["WeChatCredential", "Lease", "CredentialFetch"]);
 }
 
 async function signedConfig(page: Page) {
