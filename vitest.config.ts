@@ -19,5 +19,8 @@ export default defineConfig({
     // Migrates the SQLite and PostgreSQL templates once; fails the run when CI needs PostgreSQL and it is down.
     globalSetup: ["lib/testing/global-setup.ts"],
     env: { WCUC_LOG: "silent", CHECKPOINT_DISABLE: "1" },
+    // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses; through
+    // Vite it resolves (route tests call next-auth's own handlers).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

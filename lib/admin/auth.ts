@@ -11,9 +11,15 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http";
 import { log } from "@/lib/log";
-import { STAFF_COOKIE_PREFIX, STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE } from "./session-token";
+import {
+  newSessionClaims,
+  STAFF_COOKIE_PREFIX,
+  STAFF_SESSION_COOKIE,
+  STAFF_SESSION_MAX_AGE,
+  staffSessionOf,
+} from "./session-token";
 import { adminPath, SIGNIN_PAGE } from "./paths";
-import { authenticateStaff, type StaffRole } from "./staff";
+import { activeStaff, authenticateStaff, revokeStaffSession, type StaffRole } from "./staff";
 
 export const STAFF_AUTH_BASE_PATH = "/api/auth/staff";
 
@@ -75,14 +81,20 @@ function config(): NextAuthConfig {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
+      async jwt({ token, user }) {
         if (user) {
           const staff = user as StaffUser;
           token.sub = staff.id;
           token.email = staff.email;
           token.role = staff.role;
           token.pwv = staff.pwv;
+          return Object.assign(token, newSessionClaims());
         }
+        // next-auth re-issues the cookie (a new jti, a new 8 hours) whenever its session endpoint or
+        // auth() reads it. Only a session the guard would accept may be re-issued, and it keeps its sid
+        // and its sign-in time, so neither sign-out nor the 8-hour limit can be outrun by re-issuing.
+        const session = staffSessionOf(token);
+        if (!session || !(await activeStaff(db(), session.sub, session.pwv, session.sid))) return null;
         return token;
       },
       session({ session, token }) {
@@ -99,6 +111,14 @@ function config(): NextAuthConfig {
           path = adminPath(target.pathname + target.search);
         }
         return `${baseUrl}${path ?? "/admin"}`;
+      },
+    },
+    events: {
+      // Every way of signing out (the console's button, next-auth's own POST /signout) revokes the
+      // session, so a copy of its cookie is refused too.
+      async signOut(message) {
+        const session = "token" in message ? staffSessionOf(message.token) : null;
+        if (session) await revokeStaffSession(db(), session, new Date());
       },
     },
     logger: {

@@ -12,7 +12,7 @@ import { db } from "@/lib/db";
 import { APP_ERRORS, errorResponse } from "@/lib/errors";
 import { isSameOrigin } from "@/lib/http";
 import { decodeStaffToken, readStaffSessionCookie } from "./session-token";
-import { activeStaff, revokeStaffSession, type StaffRole } from "./staff";
+import { activeStaff, type StaffRole } from "./staff";
 
 export type { StaffRole };
 
@@ -34,7 +34,7 @@ export const staffToken = decodeStaffToken;
 export async function staffFromCookieHeader(cookieHeader: string | null | undefined): Promise<StaffSession | null> {
   const token = await staffToken(readStaffSessionCookie(cookieHeader));
   if (!token) return null;
-  const member = await activeStaff(db(), token.sub, token.pwv, token.jti);
+  const member = await activeStaff(db(), token.sub, token.pwv, token.sid);
   return member ? { id: member.id, email: member.email, role: member.role } : null;
 }
 
@@ -44,12 +44,6 @@ async function requestCookieHeader(): Promise<string> {
     .getAll()
     .map((c) => `${c.name}=${c.value}`)
     .join("; ");
-}
-
-/** Sign-out's first step: the current session (if any) is revoked, so a copied cookie stops working too. */
-export async function revokeCurrentStaffSession(): Promise<void> {
-  const token = await staffToken(readStaffSessionCookie(await requestCookieHeader()));
-  if (token) await revokeStaffSession(db(), token, new Date());
 }
 
 /** The signed-in staff member, or null (no redirect). One database read per request, however many callers. */

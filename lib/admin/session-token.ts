@@ -1,14 +1,18 @@
 // The staff session cookie: next-auth's JWT, a JWE encrypted with a key derived from AUTH_SECRET and the
 // cookie's name (the salt). Read here without a round trip through Auth(): by proxy.ts (no "server-only",
 // it is not a Server Component), by lib/admin/guard.ts for a bare Request, and by tests that mint one.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { decode, encode, type JWT } from "next-auth/jwt";
 import { env } from "@/lib/env";
 
 /** Every staff cookie starts with this; the end user's is `wcuc_session`, so neither can be read as the other. */
 export const STAFF_COOKIE_PREFIX = "wcuc_staff";
 export const STAFF_SESSION_COOKIE = `${STAFF_COOKIE_PREFIX}.session-token`;
-/** A staff session lasts 8 hours from sign-in (a working day), then sign in again. */
+/**
+ * A staff session lasts 8 hours from sign-in (a working day), then sign in again. Absolute: next-auth
+ * re-issues the cookie with a fresh expiry whenever its session endpoint is read, so the end is counted
+ * from the `sia` claim (signed in at), never from the token's own `exp`.
+ */
 export const STAFF_SESSION_MAX_AGE = 8 * 3600;
 
 /** Changes whenever the password does; not reversible to anything useful (the hash is salted). */
@@ -26,11 +30,39 @@ export interface StaffToken {
   readonly pwv: string;
 }
 
-/** A decoded session: the claims, and which session it is (sign-out revokes it by jti) until when. */
+/**
+ * A decoded session: the claims, and which session it is until when. `sid` is set once at sign-in and
+ * kept when next-auth re-issues the cookie (its `jti` changes on every re-issue, so sign-out revokes by
+ * `sid`); `exp` is the absolute end, `sia` + STAFF_SESSION_MAX_AGE, or the token's own expiry if sooner.
+ */
 export interface StaffSessionToken extends StaffToken {
-  readonly jti: string;
+  readonly sid: string;
+  /** signed in at, seconds since the epoch */
+  readonly sia: number;
   /** expiry, seconds since the epoch */
   readonly exp: number;
+}
+
+/** The claims a sign-in adds to a new session token. */
+export function newSessionClaims(now: number = Date.now()): { sid: string; sia: number } {
+  return { sid: randomUUID(), sia: Math.floor(now / 1000) };
+}
+
+/**
+ * A decoded JWT's payload as a staff session, or null when it is not one of ours or its session is over
+ * (8 hours after sign-in, however often it was re-issued). Used for cookies read by the guard and for
+ * the tokens next-auth hands its jwt callback and its sign-out event.
+ */
+export function staffSessionOf(payload: JWT | null | undefined, now: number = Date.now()): StaffSessionToken | null {
+  if (!payload) return null;
+  const { sub, email, role, pwv, sid, sia, exp } = payload;
+  if (typeof sub !== "string" || typeof email !== "string" || typeof role !== "string" || typeof pwv !== "string")
+    return null;
+  // Tokens issued before sessions had a sid (or forged without one) are not sessions.
+  if (typeof sid !== "string" || sid === "" || typeof sia !== "number" || typeof exp !== "number") return null;
+  const end = Math.min(exp, sia + STAFF_SESSION_MAX_AGE);
+  if (now >= end * 1000) return null;
+  return { sub, email, role, pwv, sid, sia, exp: end };
 }
 
 /**
@@ -82,19 +114,22 @@ export async function decodeStaffToken(
     // Another secret, a truncated or forged value, an expired token: no session.
     return null;
   }
-  if (!payload) return null;
-  const { sub, email, role, pwv, jti, exp } = payload;
-  if (typeof sub !== "string" || typeof email !== "string" || typeof role !== "string" || typeof pwv !== "string")
-    return null;
-  // next-auth gives every token a jti and an exp; one without is not ours.
-  if (typeof jti !== "string" || jti === "" || typeof exp !== "number") return null;
-  const token: StaffSessionToken = { sub, email, role, pwv, jti, exp };
+  const token = staffSessionOf(payload, now);
+  if (!token) return null;
   if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
-  remembered.set(value, { token, until: Math.min(exp * 1000, now + REMEMBER_MS) });
+  remembered.set(value, { token, until: Math.min(token.exp * 1000, now + REMEMBER_MS) });
   return token;
 }
 
 /** A session token as next-auth issues it at sign-in (tests mint sessions with this). */
-export function encodeStaffToken(claims: StaffToken, maxAge = STAFF_SESSION_MAX_AGE): Promise<string> {
-  return encode({ token: { ...claims }, secret: env().AUTH_SECRET, salt: STAFF_SESSION_COOKIE, maxAge });
+export function encodeStaffToken(
+  claims: StaffToken & { sid?: string; sia?: number },
+  maxAge = STAFF_SESSION_MAX_AGE,
+): Promise<string> {
+  return encode({
+    token: { ...newSessionClaims(), ...claims },
+    secret: env().AUTH_SECRET,
+    salt: STAFF_SESSION_COOKIE,
+    maxAge,
+  });
 }

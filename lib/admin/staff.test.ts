@@ -223,12 +223,12 @@ forEachDatabase((_kind, database) => {
       const { db } = database();
       const staff = await makeStaff(db, "admin", "signout@example.com");
       const exp = Math.floor(Date.now() / 1000) + 3600;
-      await revokeStaffSession(db, { sub: staff.id, jti: "session-a", exp }, new Date());
+      await revokeStaffSession(db, { sub: staff.id, sid: "session-a", exp }, new Date());
       expect(await activeStaff(db, staff.id, staff.pwv, "session-a")).toBeNull();
       expect(await activeStaff(db, staff.id, staff.pwv, "session-b")).toEqual(staff);
       // Signing out twice is harmless; revocations past their expiry are swept by the next sign-out.
-      await revokeStaffSession(db, { sub: staff.id, jti: "session-a", exp }, new Date());
-      await revokeStaffSession(db, { sub: staff.id, jti: "session-c", exp: exp + 1 }, new Date((exp + 10) * 1000));
+      await revokeStaffSession(db, { sub: staff.id, sid: "session-a", exp }, new Date());
+      await revokeStaffSession(db, { sub: staff.id, sid: "session-c", exp: exp + 1 }, new Date((exp + 10) * 1000));
       expect(await db.revokedStaffSession.findMany({ select: { jti: true } })).toEqual([{ jti: "session-c" }]);
     });
   });

@@ -153,7 +153,7 @@ export async function authenticateStaff(
  * Read on every console request: one statement by primary key on the driver (lib/sql-reader.ts), because
  * Prisma costs more CPU per statement than the lookup itself.
  */
-export async function activeStaff(db: Db, id: string, pwv: string, jti: string): Promise<StaffMember | null> {
+export async function activeStaff(db: Db, id: string, pwv: string, sid: string): Promise<StaffMember | null> {
   const [row] = await readRows<{
     id: string;
     email: string;
@@ -164,7 +164,7 @@ export async function activeStaff(db: Db, id: string, pwv: string, jti: string):
   }>(
     db,
     Prisma.sql`SELECT s."id", s."email", s."role", s."passwordHash", s."disabledAt",
-      (SELECT 1 FROM "RevokedStaffSession" r WHERE r."jti" = ${jti}) AS "revoked"
+      (SELECT 1 FROM "RevokedStaffSession" r WHERE r."jti" = ${sid}) AS "revoked"
       FROM "Staff" s WHERE s."id" = ${id}`,
   );
   if (!row || (row.disabledAt !== null && row.disabledAt !== undefined)) return null;
@@ -175,19 +175,19 @@ export async function activeStaff(db: Db, id: string, pwv: string, jti: string):
 }
 
 /**
- * Sign-out: this session is refused from now on, even a copy of its cookie, until the token would have
- * expired anyway. Revocations past their expiry are deleted on the way.
+ * Sign-out: this session (its sid, kept across re-issued cookies) is refused from now on, even a copy of
+ * its cookie, until the session would have ended anyway. Revocations past their end are deleted on the way.
  */
 export async function revokeStaffSession(
   db: Db,
-  token: { sub: string; jti: string; exp: number },
+  token: { sub: string; sid: string; exp: number },
   now: Date,
 ): Promise<void> {
   await db.$transaction([
     db.revokedStaffSession.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.revokedStaffSession.upsert({
-      where: { jti: token.jti },
-      create: { jti: token.jti, staffId: token.sub, expiresAt: new Date(token.exp * 1000), revokedAt: now },
+      where: { jti: token.sid },
+      create: { jti: token.sid, staffId: token.sub, expiresAt: new Date(token.exp * 1000), revokedAt: now },
       update: {},
     }),
   ]);

@@ -4,7 +4,6 @@
 // requireStaffPage: the deny-by-default test checks every other "use server" file under app/admin.
 import { AuthError } from "next-auth";
 import { signIn, signOut } from "@/lib/admin/auth";
-import { revokeCurrentStaffSession } from "@/lib/admin/guard";
 import { safeAdminPath } from "@/lib/admin/paths";
 import { BAD_CREDENTIALS_MESSAGE, RATE_LIMIT_MESSAGE } from "@/lib/admin/staff";
 
@@ -29,7 +28,6 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 }
 
 export async function signOutAction(): Promise<void> {
-  // The cookie is deleted below, but a copy of it would stay valid until it expires: revoke the session.
-  await revokeCurrentStaffSession();
+  // next-auth deletes the cookie and its signOut event (lib/admin/auth.ts) revokes the session, copies included.
   await signOut({ redirectTo: "/admin/signin" });
 }
