@@ -27,3 +27,10 @@ export async function retryWhileBusy<T>(run: () => T): Promise<T> {
 
 /** Prisma's own text for a DateTime on SQLite, so that ORM reads and comparisons see the same values. */
 export const sqliteTime = (date: Date): string => date.toISOString().replace("Z", "+00:00");
+
+/**
+ * Lets the event loop turn (timers, sockets, a WeChat push waiting for its 5 s answer) between the steps
+ * of a long read. A statement on the synchronous driver resolves at once, so a loop of them runs in
+ * microtasks only and holds the process until it is done: 300,000 rows exported froze it for 2.6 s.
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

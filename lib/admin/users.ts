@@ -18,6 +18,7 @@ import "server-only";
 // Both compare code points of UTF-8 text, so emoji, ZWJ sequences and CJK outside the BMP match as
 // typed. `%`, `_` and `\` in the query are escaped. A query without cased letters uses LIKE on both.
 import { readRows } from "@/lib/sql-reader";
+import { yieldToEventLoop } from "@/lib/sqlite-busy";
 import { Prisma } from "@/lib/generated/sqlite/client";
 import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
 import { db, type Db } from "@/lib/db";
@@ -262,6 +263,9 @@ export async function* eachUser(
 ): AsyncGenerator<readonly UserListRow[], void, undefined> {
   let cursor: Cursor | undefined;
   for (;;) {
+    // Each page on the synchronous driver answers at once: without a turn of the event loop between
+    // pages, a long export would hold every other request (and WeChat's pushes) until it ends.
+    if (cursor) await yieldToEventLoop();
     const page = await slice(deps, filter, filter.dir, cursor, pageSize);
     if (page.rows.length > 0) yield page.rows;
     const last = page.rows[page.rows.length - 1];
