@@ -61,6 +61,21 @@ test("sign-out ends the staff session, a copy of its cookie too", async ({ page,
   expect((await shell.whoami()).status).toBe(401);
   await page.goto("/admin");
   await page.waitForURL(atPath(appOrigin, "/admin/signin"));
+  // next-auth's own session endpoint does not bring it back with a fresh cookie either.
+  await page.context().addCookies([copy!]);
+  const session = await page.request.get("/api/auth/staff/session");
+  expect(await session.json()).toBeNull();
+  expect((await shell.whoami()).status).toBe(401);
+});
+
+test("next-auth's own sign-out endpoint revokes the session too", async ({ page, signInPage, shell }) => {
+  await signInPage.signInAs("admin");
+  const copy = (await page.context().cookies()).find((c) => c.name === "wcuc_staff.session-token");
+  const { csrfToken } = (await (await page.request.get("/api/auth/staff/csrf")).json()) as { csrfToken: string };
+  const signedOut = await page.request.post("/api/auth/staff/signout", { form: { csrfToken }, maxRedirects: 0 });
+  expect(signedOut.status()).toBeLessThan(400);
+  await page.context().addCookies([copy!]);
+  expect((await shell.whoami()).status).toBe(401);
 });
 
 test("signed out: /admin/users goes to sign-in, /api/admin/whoami is 401", async ({
