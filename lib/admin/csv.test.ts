@@ -25,6 +25,10 @@ describe("csvCell", () => {
     ["\tx", "'\tx"],
     ["\rx", '"\'\rx"'],
     ['=HYPERLINK("http://evil","点我")', `"'=HYPERLINK(""http://evil"",""点我"")"`],
+    // Spreadsheets trim leading white space before reading a formula.
+    [" =3+3", "' =3+3"],
+    ["\n=4+4", `"'\n=4+4"`],
+    ["\u3000=5+5", "'\u3000=5+5"],
   ])("defuses formula %j → %j", (input, output) => {
     expect(csvCell(input)).toBe(output);
   });

@@ -5,7 +5,8 @@
 
 export const BOM = "\uFEFF";
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+// Also after leading white space (" =3+3", "\n=4+4"): spreadsheets trim it before reading a formula.
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One cell: formula guard first, then quotes when the text has a quote, comma or line break. */
