@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { CgiClient } from "./cgi";
 import { WeChatApiError } from "./errors";
+import { storableText } from "./text";
 
 export const FOLLOWER_PAGE_SIZE = 10_000;
 export const BATCHGET_MAX = 100;
@@ -73,7 +74,7 @@ const followerInfo = z
     unionid: b.unionid || null,
     language: b.language || null,
     subscribedAt: b.subscribe_time ? new Date(b.subscribe_time * 1000) : null,
-    remark: b.remark ?? null,
+    remark: b.remark === undefined ? null : storableText(b.remark),
     tagIds: b.tagid_list ?? [],
     scene: b.subscribe_scene || null,
     qrScene: b.qr_scene_str || (b.qr_scene ? String(b.qr_scene) : null),

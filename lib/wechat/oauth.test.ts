@@ -383,6 +383,13 @@ describe("getUserInfo", () => {
     expect(info.nickname).toBe("小明🐱‍👤 Ünïcödé");
   });
 
+  it("replaces what no database can store (U+0000, a lone surrogate) instead of failing the login", async () => {
+    const fetch = scriptedFetch(wechatResponse({ ...userBody, nickname: "a\u0000b\uD83D", city: "\uDE00深圳" }));
+    const info = await client(fetch).oauth.getUserInfo("AT", userBody.openid);
+    expect(info.nickname).toBe("a\uFFFDb\uFFFD");
+    expect(info.city).toBe("\uFFFD深圳");
+  });
+
   it("passes lang through", async () => {
     const fetch = scriptedFetch(wechatResponse(userBody));
     await client(fetch).oauth.getUserInfo("AT", userBody.openid, "en");

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { WeChatApiError, WeChatTransportError } from "./errors";
 import { callWeChatApi, type WeChatHttpOptions } from "./http";
+import { storableText } from "./text";
 
 export type OAuthScope = "snsapi_base" | "snsapi_userinfo";
 
@@ -83,10 +84,11 @@ export function generateState(randomBytes: (n: number) => Uint8Array, length = 3
 const numeric = (value: unknown): unknown =>
   typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
 
+/** Profile text, absent as "", with what no database can store replaced (see text.ts). */
 const text = z
   .string()
   .nullish()
-  .transform((v) => v ?? "");
+  .transform((v) => storableText(v ?? ""));
 
 /** Empty string and absence mean the same thing: no unionid (the account is not bound to Open Platform). */
 const optionalId = z
