@@ -2,6 +2,7 @@
 // database, the in-process simulator, a fixed clock); the app builds it once from env.
 import { randomBytes } from "node:crypto";
 import { WeChatOAuth } from "@/lib/wechat";
+import { processApiHosts } from "@/lib/api-hosts";
 import { deriveKey } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
@@ -26,10 +27,12 @@ export function createAuthDeps(e: Env, db: Db, overrides: Partial<AuthDeps> = {}
         appId: e.WECHAT_APP_ID,
         appSecret: e.WECHAT_APP_SECRET,
         oauthBase: e.WECHAT_OAUTH_BASE,
-        apiBase: e.WECHAT_API_BASE,
+        // The cgi-bin calls' host health: the login fails over to api2 with them.
+        apiBase: processApiHosts(e),
       },
-      // A user waits seconds, not minutes: 4 s per attempt, two retries on idempotent calls.
-      { timeoutMs: 4000, retries: 2 },
+      // A user waits seconds, not minutes: 2 s per attempt, and at most 3 s for a call with its retries
+      // (the code exchange is never retried), so a login spends at most 5 s on WeChat.
+      { timeoutMs: 2000, retries: 2, budgetMs: 3000 },
     ),
     appId: e.WECHAT_APP_ID,
     appUrl: e.APP_URL,

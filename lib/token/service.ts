@@ -18,6 +18,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { WeChatApiError, WeChatTransportError } from "@/lib/wechat/errors";
 import { ApiHosts } from "@/lib/wechat/hosts";
+import { processApiHosts } from "@/lib/api-hosts";
 import type { WeChatHttpOptions } from "@/lib/wechat/http";
 import {
   DAILY_LIMITS,
@@ -511,11 +512,10 @@ export function newInstanceId(): string {
 export function createTokenService(e: Env, db: Db, overrides: Partial<TokenServiceDeps> = {}): TokenService {
   const now = overrides.now ?? (() => new Date());
   const http: WeChatHttpOptions = overrides.http ?? { timeoutMs: 5000, retries: 2 };
-  const hosts = new ApiHosts({
-    primary: e.WECHAT_API_BASE,
-    backup: e.WECHAT_API_BACKUP_BASE,
-    now: () => now().getTime(),
-  });
+  // The process's shared host health, unless a test runs the service on a clock of its own.
+  const hosts = overrides.now
+    ? new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE, now: () => now().getTime() })
+    : processApiHosts(e);
   return new TokenService({
     db,
     appId: e.WECHAT_APP_ID,

@@ -6,7 +6,14 @@
  * State is plain data per process; the clock is injected.
  */
 import { WeChatApiError, WeChatTransportError } from "./errors";
-import { DEFAULT_RETRIES, backoffDelay, callWeChatApi, type WeChatApiCall, type WeChatHttpOptions } from "./http";
+import {
+  CallBudget,
+  DEFAULT_RETRIES,
+  backoffDelay,
+  callWeChatApi,
+  type WeChatApiCall,
+  type WeChatHttpOptions,
+} from "./http";
 
 export interface ApiHostsConfig {
   /** e.g. https://api.weixin.qq.com */
@@ -108,11 +115,12 @@ export async function callWithFailover<T>(
   const retries = Math.max(0, Math.floor(http.retries ?? DEFAULT_RETRIES));
   const sleep = http.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = http.random ?? Math.random;
+  const budget = new CallBudget(http);
   for (let attempt = 0; ; attempt++) {
     const base = hosts.base();
     const call = build(base);
     try {
-      const value = await callWeChatApi(call, { ...http, retries: 0 });
+      const value = await callWeChatApi(call, { ...http, retries: 0, timeoutMs: budget.attemptTimeout() });
       hosts.reportSuccess(base);
       return { value, host: base };
     } catch (error) {
@@ -121,7 +129,9 @@ export async function callWithFailover<T>(
       else if (error instanceof WeChatApiError) hosts.reportSuccess(base);
       if (!call.idempotent || attempt >= retries || !isRetryable(error)) throw error;
       // Another host is tried at once; the same host only after a backoff.
-      if (!hostFailed || hosts.base() === base) await sleep(backoffDelay(attempt, random));
+      const delay = !hostFailed || hosts.base() === base ? backoffDelay(attempt, random) : 0;
+      if (!budget.allows(delay)) throw error;
+      if (delay > 0) await sleep(delay);
     }
   }
 }

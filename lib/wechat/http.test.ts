@@ -247,6 +247,28 @@ describe("callWeChatApi: timeouts", () => {
     await expect(call(fetch, true, { timeoutMs: 30, sleep })).resolves.toEqual({ value: "second" });
     expect(sleep.delays).toHaveLength(1);
   });
+
+  it("cuts an attempt's timeout to what is left of budgetMs", async () => {
+    const error = await rejection(call(hangingFetch, false, { timeoutMs: 5000, budgetMs: 40, now: () => 0 }));
+    expect(error).toMatchObject({ kind: "timeout" });
+    expect((error as Error).message).toContain("40 ms");
+  });
+
+  it("starts no retry that could not finish within budgetMs", async () => {
+    let calls = 0;
+    const counting = scriptedFetch((request, signal) => {
+      calls += 1;
+      return hangingFetch(request.url, { signal });
+    });
+    const sleep = recordingSleep();
+    // Two retries allowed, but after a 30 ms timeout a backoff of 100 ms or more would end past 120 ms.
+    const error = await rejection(
+      call(counting, true, { timeoutMs: 30, retries: 2, budgetMs: 120, sleep, random: () => 0 }),
+    );
+    expect(error).toMatchObject({ kind: "timeout" });
+    expect(calls).toBe(1);
+    expect(sleep.delays).toEqual([]);
+  });
 });
 
 describe("callWeChatApi: secrets never leak", () => {

@@ -15,6 +15,13 @@ export interface WeChatHttpOptions {
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1); used for backoff jitter. */
   random?: () => number;
+  /**
+   * The most one call may take, every attempt and pause included: an attempt's timeout is cut to what
+   * is left, and no retry starts that could not finish in time. Default: no bound beyond the attempts'.
+   */
+  budgetMs?: number;
+  /** ms epoch, for the budget. Default Date.now. */
+  now?: () => number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -43,14 +50,37 @@ export async function callWeChatApi<T>(args: WeChatApiCall<T>, options: WeChatHt
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const secrets = collectSecrets(args.url, args.body);
+  const budget = new CallBudget(options);
 
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce(args, options, secrets);
+      return await attemptOnce(args, { ...options, timeoutMs: budget.attemptTimeout() }, secrets);
     } catch (error) {
       if (!args.idempotent || attempt >= retries || !isRetryable(error)) throw error;
-      await sleep(backoffDelay(attempt, random));
+      const delay = backoffDelay(attempt, random);
+      if (!budget.allows(delay)) throw error;
+      await sleep(delay);
     }
+  }
+}
+
+/** What is left of one call's budgetMs (see WeChatHttpOptions), on the options' clock. */
+export class CallBudget {
+  readonly #now: () => number;
+  readonly #end: number;
+  readonly #timeoutMs: number;
+  constructor(options: WeChatHttpOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#end = options.budgetMs === undefined ? Infinity : this.#now() + options.budgetMs;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+  /** The next attempt's timeout: the per-attempt one, or what is left if that is less. */
+  attemptTimeout(): number {
+    return Math.max(1, Math.min(this.#timeoutMs, this.#end - this.#now()));
+  }
+  /** Whether another attempt may start after a pause of `pauseMs`. */
+  allows(pauseMs: number): boolean {
+    return this.#now() + pauseMs < this.#end;
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WeChatApiError, WeChatTransportError } from "./errors";
+import { ApiHosts } from "./hosts";
 import { WeChatOAuth, generateState, isValidState, type WeChatOAuthConfig } from "./oauth";
 import { recordingSleep, scriptedFetch, wechatResponse } from "./testing";
 
@@ -515,5 +516,38 @@ describe("checkToken", () => {
       client(scriptedFetch(wechatResponse({ errmsg: 5 }))).oauth.checkToken("AT", "OPENID"),
     );
     expect(error).toMatchObject({ kind: "bad_response" });
+  });
+});
+
+describe("failover to the backup host", () => {
+  const hosts = () =>
+    new ApiHosts({ primary: "https://api.weixin.qq.com", backup: "https://api2.weixin.qq.com", now: () => 0 });
+
+  it("sends userinfo and refresh to api2 when api answers 502, and keeps using api2", async () => {
+    const shared = hosts();
+    const fetch = scriptedFetch(
+      wechatResponse({}, { status: 502 }),
+      wechatResponse(userBody),
+      wechatResponse(tokenBody),
+    );
+    const { oauth } = client(fetch, { apiBase: shared });
+    expect(await oauth.getUserInfo("AT", userBody.openid)).toEqual(userBody);
+    await oauth.refreshToken("RT");
+    expect(fetch.requests.map((r) => `${r.url.host}${r.url.pathname}`)).toEqual([
+      "api.weixin.qq.com/sns/userinfo",
+      "api2.weixin.qq.com/sns/userinfo",
+      "api2.weixin.qq.com/sns/oauth2/refresh_token",
+    ]);
+    expect(shared.snapshot().current).toBe("https://api2.weixin.qq.com");
+  });
+
+  it("never sends the code exchange twice: a host failure fails it, and moves the next call to api2", async () => {
+    const shared = hosts();
+    const fetch = scriptedFetch(new TypeError("fetch failed"), wechatResponse(tokenBody));
+    const { oauth } = client(fetch, { apiBase: shared });
+    await expect(oauth.exchangeCode("CODE")).rejects.toBeInstanceOf(WeChatTransportError);
+    expect(fetch.requests).toHaveLength(1);
+    await oauth.exchangeCode("CODE2");
+    expect(fetch.requests[1]?.url.host).toBe("api2.weixin.qq.com");
   });
 });

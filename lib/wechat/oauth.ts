@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { WeChatApiError, WeChatTransportError } from "./errors";
-import { callWeChatApi, type WeChatHttpOptions } from "./http";
+import { ApiHosts, callWithFailover } from "./hosts";
+import type { WeChatApiCall, WeChatHttpOptions } from "./http";
 import { storableText } from "./text";
 
 export type OAuthScope = "snsapi_base" | "snsapi_userinfo";
@@ -15,8 +16,11 @@ export interface WeChatOAuthConfig {
   appSecret: string;
   /** e.g. https://open.weixin.qq.com */
   oauthBase: string;
-  /** e.g. https://api.weixin.qq.com */
-  apiBase: string;
+  /**
+   * e.g. https://api.weixin.qq.com; or the process's ApiHosts (primary and api2 backup), so that the
+   * login's calls share the host health of the cgi-bin calls and fail over with them.
+   */
+  apiBase: string | ApiHosts;
 }
 
 export interface WebToken {
@@ -187,14 +191,17 @@ export class WeChatOAuth {
   // Private so that logging or serialising the client cannot print the secret.
   readonly #appSecret: string;
   readonly #oauthBase: string;
-  readonly #apiBase: string;
+  readonly #hosts: ApiHosts;
   readonly #http: WeChatHttpOptions;
 
   constructor(config: WeChatOAuthConfig, http: WeChatHttpOptions = {}) {
     this.#appId = requireNonEmpty(config.appId, "appId");
     this.#appSecret = requireNonEmpty(config.appSecret, "appSecret");
     this.#oauthBase = requireHttpBase(config.oauthBase, "oauthBase");
-    this.#apiBase = requireHttpBase(config.apiBase, "apiBase");
+    this.#hosts =
+      config.apiBase instanceof ApiHosts
+        ? config.apiBase
+        : new ApiHosts({ primary: requireHttpBase(config.apiBase, "apiBase") });
     this.#http = { ...http };
   }
 
@@ -239,27 +246,26 @@ export class WeChatOAuth {
     );
   }
 
-  /** Trades the callback's code for a web token. Never retried: the code is single-use. */
+  /**
+   * Trades the callback's code for a web token. Never retried, on either host: the code is single-use
+   * (a host failure still moves the next calls to the backup).
+   */
   async exchangeCode(code: string): Promise<WebToken> {
-    const endpoint = "/sns/oauth2/access_token";
-    const url = this.#apiURL(endpoint, [
+    return this.#call("/sns/oauth2/access_token", webTokenSchema, false, [
       ["appid", this.#appId],
       ["secret", this.#appSecret],
       ["code", requireNonEmpty(code, "code")],
       ["grant_type", "authorization_code"],
     ]);
-    return callWeChatApi({ url, schema: webTokenSchema, idempotent: false, endpoint }, this.#http);
   }
 
   /** The refresh_token lives 30 days and is not extended; 42002/40030 mean the user must authorize again. */
   async refreshToken(refreshToken: string): Promise<WebToken> {
-    const endpoint = "/sns/oauth2/refresh_token";
-    const url = this.#apiURL(endpoint, [
+    return this.#call("/sns/oauth2/refresh_token", webTokenSchema, true, [
       ["appid", this.#appId],
       ["grant_type", "refresh_token"],
       ["refresh_token", requireNonEmpty(refreshToken, "refreshToken")],
     ]);
-    return callWeChatApi({ url, schema: webTokenSchema, idempotent: true, endpoint }, this.#http);
   }
 
   /** Needs a token granted snsapi_userinfo; otherwise WeChat answers 48001. */
@@ -269,12 +275,11 @@ export class WeChatOAuth {
     lang: "zh_CN" | "zh_TW" | "en" = "zh_CN",
   ): Promise<WeChatUserInfo> {
     const endpoint = "/sns/userinfo";
-    const url = this.#apiURL(endpoint, [
+    const info = await this.#call(endpoint, userInfoSchema, true, [
       ["access_token", requireNonEmpty(accessToken, "accessToken")],
       ["openid", requireNonEmpty(openid, "openid")],
       ["lang", lang],
     ]);
-    const info = await callWeChatApi({ url, schema: userInfoSchema, idempotent: true, endpoint }, this.#http);
     // A profile for someone else must never be attached to this user.
     if (info.openid !== openid) {
       throw new WeChatTransportError({
@@ -289,13 +294,11 @@ export class WeChatOAuth {
 
   /** True when the token is valid for this openid, false when WeChat says it is not; throws otherwise. */
   async checkToken(accessToken: string, openid: string): Promise<boolean> {
-    const endpoint = "/sns/auth";
-    const url = this.#apiURL(endpoint, [
-      ["access_token", requireNonEmpty(accessToken, "accessToken")],
-      ["openid", requireNonEmpty(openid, "openid")],
-    ]);
     try {
-      await callWeChatApi({ url, schema: checkTokenSchema, idempotent: true, endpoint }, this.#http);
+      await this.#call("/sns/auth", checkTokenSchema, true, [
+        ["access_token", requireNonEmpty(accessToken, "accessToken")],
+        ["openid", requireNonEmpty(openid, "openid")],
+      ]);
       return true;
     } catch (error) {
       if (error instanceof WeChatApiError && INVALID_TOKEN_CODES.has(error.errcode)) return false;
@@ -303,9 +306,18 @@ export class WeChatOAuth {
     }
   }
 
-  #apiURL(path: string, params: readonly (readonly [string, string])[]): URL {
-    const url = new URL(`${this.#apiBase}${path}`);
-    for (const [key, value] of params) url.searchParams.append(key, value);
-    return url;
+  /** One GET on the healthy host (failing over per callWithFailover's rules). */
+  async #call<T>(
+    endpoint: string,
+    schema: WeChatApiCall<T>["schema"],
+    idempotent: boolean,
+    params: readonly (readonly [string, string])[],
+  ): Promise<T> {
+    const build = (base: string): WeChatApiCall<T> => {
+      const url = new URL(`${base}${endpoint}`);
+      for (const [key, value] of params) url.searchParams.append(key, value);
+      return { url, schema, idempotent, endpoint };
+    };
+    return (await callWithFailover(this.#hosts, build, this.#http)).value;
   }
 }
