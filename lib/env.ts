@@ -112,6 +112,17 @@ function schemaFor(production: boolean) {
             .string()
             .regex(/^[A-Za-z0-9]{43}$/, "WECHAT_ENCODING_AES_KEY must be 43 letters or digits")
             .default(SIMULATOR_DEFAULTS.encodingAesKey),
+      /**
+       * How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For
+       * (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`). 0 (default): none, so no
+       * client address can be believed (login histories and logs record none, per-IP limits are off).
+       */
+      TRUST_PROXY_HOPS: z.coerce
+        .number({ error: "TRUST_PROXY_HOPS must be a whole number from 0 to 10" })
+        .int({ error: "TRUST_PROXY_HOPS must be a whole number from 0 to 10" })
+        .min(0, { error: "TRUST_PROXY_HOPS must be a whole number from 0 to 10" })
+        .max(10, { error: "TRUST_PROXY_HOPS must be a whole number from 0 to 10" })
+        .default(0),
       /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
       WECHAT_BROWSER_ONLY: booleanish.optional(),
     })

@@ -30,10 +30,20 @@ export function serializeCookie(name: string, value: string, options: { maxAge: 
   return parts.join("; ");
 }
 
-/** The client's address as the first proxy saw it (for login history, not for security decisions). */
-export function clientIp(request: Request): string | null {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || request.headers.get("x-real-ip") || null;
+/**
+ * The client's address, or null when nobody we trust says it. Each of our TRUST_PROXY_HOPS proxies
+ * appends the address it was connected from to X-Forwarded-For, so the entry `hops` from the right is
+ * what our outermost proxy saw; everything to its left came from the client and proves nothing. With no
+ * proxy (0) there is nothing to believe: Next.js copies the socket's address into the header only when
+ * the client sent none, so the header may be anything the client chose.
+ */
+export function clientIp(request: Request, hops: number = env().TRUST_PROXY_HOPS): string | null {
+  if (hops < 1) return null;
+  const chain = (request.headers.get("x-forwarded-for") ?? "").split(",");
+  // Fewer entries than proxies: the request did not come through them all (a misconfiguration).
+  if (chain.length < hops) return null;
+  const address = chain[chain.length - hops]?.trim() ?? "";
+  return address === "" || address.length > 64 ? null : address;
 }
 
 /** A 302 to a path on our origin (or to WeChat) that nobody caches. */

@@ -28,6 +28,11 @@ class TooManyAttempts extends CredentialsSignin {
   override code = "rate_limited";
 }
 
+/** Every sign-in is slowed down after many failures across all accounts: "try again shortly". */
+class SignInsSlowed extends CredentialsSignin {
+  override code = "slowed";
+}
+
 const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(254),
   password: z.string().min(1).max(1024),
@@ -70,12 +75,12 @@ function config(): NextAuthConfig {
           if (!parsed.success) return null;
           const result = await authenticateStaff(db(), {
             ...parsed.data,
-            // Behind a reverse proxy this is the client's address as the proxy saw it; without one,
-            // next start sets it to the peer's. Either way it only narrows the per-IP limit.
-            ip: clientIp(request) ?? "unknown",
+            // The client's address as our trusted proxy saw it, or null without one (TRUST_PROXY_HOPS).
+            ip: clientIp(request),
           });
           if (result.ok) return result.staff satisfies StaffUser;
           if (result.reason === "rate_limited") throw new TooManyAttempts();
+          if (result.reason === "slowed") throw new SignInsSlowed();
           return null;
         },
       }),

@@ -8,9 +8,12 @@ import {
   authenticateStaff,
   createStaff,
   MAX_FAILURES_PER_EMAIL,
+  MAX_FAILURES_GLOBAL,
   MAX_FAILURES_PER_IP,
   SIGNIN_WINDOW_MS,
+  SLOWED_INTERVAL_MS,
   StaffInputError,
+  UNKNOWN_IP,
 } from "./staff";
 import { makeStaff, TEST_PASSWORD } from "./testing";
 
@@ -168,6 +171,56 @@ forEachDatabase((_kind, database) => {
             at(100),
           )
         ).ok,
+      ).toBe(true);
+    });
+
+    it("without a trusted client address there is no per-IP bucket for one guesser to fill for everyone", async () => {
+      const { db } = database();
+      await makeStaff(db, "admin", "boss@example.com");
+      for (let i = 0; i < MAX_FAILURES_PER_IP + 5; i++) {
+        await authenticateStaff(
+          db,
+          { email: `guess${i}@example.com`, password: "wrong-password-123", ip: null },
+          at(i),
+        );
+      }
+      const result = await authenticateStaff(
+        db,
+        { email: "boss@example.com", password: TEST_PASSWORD, ip: null },
+        at(100),
+      );
+      expect(result.ok).toBe(true);
+      expect(await db.signInAttempt.count({ where: { ip: UNKNOWN_IP } })).toBe(MAX_FAILURES_PER_IP + 6);
+    });
+
+    it("spraying 100 accounts from 100 addresses is stopped by the global limit, then one try per interval", async () => {
+      const { db } = database();
+      await makeStaff(db, "admin", "boss@example.com");
+      const outcomes: string[] = [];
+      // One guess every 100 ms, each from another address and for another account.
+      for (let i = 0; i < 100; i++) {
+        const result = await authenticateStaff(
+          db,
+          { email: `victim${i}@example.com`, password: "Winter2026!", ip: `198.51.100.${i}` },
+          at(i * 100),
+        );
+        outcomes.push(result.ok ? "ok" : result.reason);
+      }
+      expect(outcomes.filter((o) => o === "bad_credentials")).toHaveLength(MAX_FAILURES_GLOBAL);
+      expect(outcomes.slice(MAX_FAILURES_GLOBAL)).toEqual(Array(100 - MAX_FAILURES_GLOBAL).fill("slowed"));
+      // While the spray goes on, every sign-in is slowed, the real one too…
+      expect(
+        await authenticateStaff(
+          db,
+          { email: "boss@example.com", password: TEST_PASSWORD, ip: "203.0.113.1" },
+          at(10_000),
+        ),
+      ).toEqual({ ok: false, reason: "slowed" });
+      // …and once nobody tried for the interval, one attempt gets its password checked.
+      const quiet = at(10_000 + SLOWED_INTERVAL_MS + 1);
+      expect(
+        (await authenticateStaff(db, { email: "boss@example.com", password: TEST_PASSWORD, ip: "203.0.113.1" }, quiet))
+          .ok,
       ).toBe(true);
     });
 

@@ -17,7 +17,20 @@ export const STAFF_ROLES: readonly StaffRole[] = ["admin", "viewer"];
 export const SIGNIN_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_FAILURES_PER_EMAIL = 5;
 export const MAX_FAILURES_PER_IP = 20;
+/**
+ * Failures across all accounts within SIGNIN_WINDOW_MS beyond which every sign-in slows down: then one
+ * attempt per SLOWED_INTERVAL_MS gets its password checked, whoever and wherever it comes from. Spraying
+ * many accounts from many (or forged) addresses is bounded by this, whatever X-Forwarded-For says.
+ */
+export const MAX_FAILURES_GLOBAL = 50;
+export const SLOWED_INTERVAL_MS = 3000;
 export const RATE_LIMIT_MESSAGE = "尝试次数过多，请 15 分钟后再试";
+export const SLOWED_MESSAGE = "近期登录失败过多，系统已暂时限速，请稍后再试。";
+
+/** What the sign-in form says for a refused sign-in's code (next-auth's CredentialsSignin code). */
+export function signInErrorMessage(code: unknown): string {
+  return code === "rate_limited" ? RATE_LIMIT_MESSAGE : code === "slowed" ? SLOWED_MESSAGE : BAD_CREDENTIALS_MESSAGE;
+}
 export const BAD_CREDENTIALS_MESSAGE = "邮箱或密码错误。";
 
 export interface StaffMember {
@@ -27,6 +40,9 @@ export interface StaffMember {
   /** fingerprint of the password hash, carried in the session token */
   readonly pwv: string;
 }
+
+/** Stored for an attempt whose client address no trusted proxy gave. */
+export const UNKNOWN_IP = "unknown";
 
 export class StaffInputError extends Error {
   override name = "StaffInputError";
@@ -89,21 +105,23 @@ export function countStaff(db: Db): Promise<number> {
 
 export type SignInResult =
   | { readonly ok: true; readonly staff: StaffMember }
-  | { readonly ok: false; readonly reason: "rate_limited" | "bad_credentials" };
+  | { readonly ok: false; readonly reason: "rate_limited" | "slowed" | "bad_credentials" };
 
 /**
  * Checks a sign-in. The attempt is recorded (as a failure) before anything else, so concurrent guesses
- * see each other and no burst gets past the limit; a success flips its own row. Over the limit, the
+ * see each other and no burst gets past the limit; a success flips its own row. Over a limit, the
  * password is not checked at all. Unknown, disabled and wrong-password accounts answer alike, after the
- * same argon2 work.
+ * same argon2 work. `ip` is null when no trusted proxy says who the client is (see clientIp): then
+ * there is no per-IP limit (one shared bucket would let anyone lock everyone out), and the global one
+ * bounds what a guesser gets.
  */
 export async function authenticateStaff(
   db: Db,
-  input: { email: string; password: string; ip: string },
+  input: { email: string; password: string; ip: string | null },
   now: Date = new Date(),
 ): Promise<SignInResult> {
   const email = normalizeEmail(input.email).slice(0, 254);
-  const ip = input.ip.slice(0, 64);
+  const ip = input.ip === null ? UNKNOWN_IP : input.ip.slice(0, 64);
   const attempt = await db.signInAttempt.create({ data: { email, ip, success: false, createdAt: now } });
   const since = new Date(now.getTime() - SIGNIN_WINDOW_MS);
   const lastSuccess = await db.signInAttempt.findFirst({
@@ -113,14 +131,28 @@ export async function authenticateStaff(
   });
   // A success forgives the account's earlier typos (not the IP's).
   const emailSince = lastSuccess && lastSuccess.createdAt > since ? lastSuccess.createdAt : since;
-  const [emailFailures, ipFailures] = await Promise.all([
+  const [emailFailures, ipFailures, globalFailures] = await Promise.all([
     db.signInAttempt.count({ where: { email, success: false, createdAt: { gte: emailSince } } }),
-    db.signInAttempt.count({ where: { ip, success: false, createdAt: { gte: since } } }),
+    input.ip === null ? 0 : db.signInAttempt.count({ where: { ip, success: false, createdAt: { gte: since } } }),
+    db.signInAttempt.count({ where: { success: false, createdAt: { gte: since } } }),
   ]);
-  // Both counts include this attempt.
+  // The counts include this attempt.
   if (emailFailures > MAX_FAILURES_PER_EMAIL || ipFailures > MAX_FAILURES_PER_IP) {
     log.warn("staff_signin_failed", { email, ip, reason: "rate_limited" });
     return { ok: false, reason: "rate_limited" };
+  }
+  if (globalFailures > MAX_FAILURES_GLOBAL) {
+    // Slowed down: only when no other attempt came within the interval (concurrent ones refuse each other).
+    const recent = await db.signInAttempt.count({
+      where: {
+        id: { not: attempt.id },
+        createdAt: { gt: new Date(now.getTime() - SLOWED_INTERVAL_MS), lte: now },
+      },
+    });
+    if (recent > 0) {
+      log.warn("staff_signin_failed", { email, ip, reason: "slowed", failuresInWindow: globalFailures });
+      return { ok: false, reason: "slowed" };
+    }
   }
 
   const row = await db.staff.findUnique({ where: { email } });

@@ -5,7 +5,7 @@
 import { AuthError } from "next-auth";
 import { signIn, signOut } from "@/lib/admin/auth";
 import { safeAdminPath } from "@/lib/admin/paths";
-import { BAD_CREDENTIALS_MESSAGE, RATE_LIMIT_MESSAGE } from "@/lib/admin/staff";
+import { signInErrorMessage } from "@/lib/admin/staff";
 
 export interface SignInState {
   readonly error: string | null;
@@ -22,7 +22,7 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
   } catch (err) {
     if (!(err instanceof AuthError) && (err as { type?: unknown })?.type !== "CredentialsSignin") throw err;
     const code = (err as { code?: unknown }).code;
-    return { error: code === "rate_limited" ? RATE_LIMIT_MESSAGE : BAD_CREDENTIALS_MESSAGE, email };
+    return { error: signInErrorMessage(code), email };
   }
   return { error: null, email };
 }

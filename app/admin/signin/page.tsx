@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { safeAdminPath } from "@/lib/admin/paths";
 import { currentStaff } from "@/lib/admin/guard";
 import { announceSetupIfNeeded } from "@/lib/admin/setup";
-import { BAD_CREDENTIALS_MESSAGE, RATE_LIMIT_MESSAGE } from "@/lib/admin/staff";
+import { signInErrorMessage } from "@/lib/admin/staff";
 import { db } from "@/lib/db";
 import { SignInForm } from "./signin-form";
 
@@ -22,11 +22,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   // next-auth's own endpoint (a POST to /api/auth/staff/callback/credentials) comes back here on failure.
   const error = first(query.error);
   const initialError = error
-    ? first(query.code) === "rate_limited"
-      ? RATE_LIMIT_MESSAGE
-      : error === "CredentialsSignin"
-        ? BAD_CREDENTIALS_MESSAGE
-        : "登录失败，请重试。"
+    ? error === "CredentialsSignin"
+      ? signInErrorMessage(first(query.code))
+      : "登录失败，请重试。"
     : null;
 
   return (
