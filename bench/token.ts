@@ -8,7 +8,7 @@
  * 1. Reads in-process: TokenService.accessToken() as a route handler calls it, with the 1 s cache
  *    (the normal path; 64 concurrent callers) and with the cache off (every read is a database read
  *    and an AES-GCM unseal; one caller at a time), p50/p99/max.
- * 2. Reads over HTTP: a worker process (lib/token/testing/worker.ts: plain node:http + the service)
+ * 2. Reads over HTTP: a worker process (test/support/token/worker.ts: plain node:http + the service)
  *    and, unless --no-next, `next start` serving GET /api/internal/wechat/access-token; autocannon.
  * 3. 24 simulated hours of steady load against the simulator (its clock frozen and moved in 30 s steps):
  *    four instances of our service on one database (classic and stable) versus four naive clients that
@@ -30,8 +30,8 @@ import type { Db } from "../lib/db";
 import { parseEnv } from "../lib/env";
 import { createTokenService, type TokenService } from "../lib/token/service";
 import { clearTokenTables } from "../lib/token/store";
-import { startWorker } from "../lib/token/testing/workers";
-import { databaseUrl, migrateDeploy, probePostgres, withAdmin } from "../lib/testing/migrate";
+import { startWorker } from "../test/support/token/workers";
+import { databaseUrl, migrateDeploy, probePostgres, withAdmin } from "../test/support/migrate";
 import { SIM_DEFAULTS, startSimulator, type Simulator } from "../simulator/server";
 import { APP_PORT_BASE, ROOT, ensureBuild, startApp, stop, stopAll } from "./servers";
 import { percentile } from "./stats";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { acquireLease, releaseLease, renewLease } from "./lease";
 import { clearTokenTables } from "./token/store";
 

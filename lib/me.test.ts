@@ -6,9 +6,9 @@ import { WeChatApiError } from "@/lib/wechat";
 import { unseal } from "@/lib/crypto";
 import { AppError, toAppError, type AppErrorCode } from "@/lib/errors";
 import { getMe, refreshProfile, type MeView } from "@/lib/me";
-import { forEachDatabase, dumpDatabase } from "@/lib/testing/db";
-import { useLoginWorld, type LoginWorld } from "@/lib/testing/world";
-import { callsTo, REFRESH, USERINFO } from "@/lib/testing/wechat";
+import { forEachDatabase, dumpDatabase } from "@/test/support/db";
+import { useLoginWorld, type LoginWorld } from "@/test/support/world";
+import { callsTo, REFRESH, USERINFO } from "@/test/support/wechat-browser";
 
 const TWO_HOURS = 7200;
 const THIRTY_DAYS = 30 * 24 * 3600;

@@ -2,7 +2,7 @@
 // time zone: a timestamp without time zone is UTC, as Prisma writes it.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { Prisma } from "@/lib/generated/sqlite/client";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { readRows } from "./sql-reader";
 
 const T0 = new Date(Date.UTC(2026, 0, 15, 8, 30, 15, 123));

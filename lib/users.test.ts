@@ -2,9 +2,9 @@
 // merged by unionid across apps, and concurrent first logins. On SQLite and PostgreSQL.
 import { describe, expect, it } from "vitest";
 import { SIM_DEFAULTS, type TestUser } from "@/simulator/server";
-import { forEachDatabase } from "@/lib/testing/db";
-import { useLoginWorld, type LoginWorld } from "@/lib/testing/world";
-import { callsTo, USERINFO } from "@/lib/testing/wechat";
+import { forEachDatabase } from "@/test/support/db";
+import { useLoginWorld, type LoginWorld } from "@/test/support/world";
+import { callsTo, USERINFO } from "@/test/support/wechat-browser";
 
 /** The PC website's appid (an Open Platform "website app", a different appid of the same account). */
 const PC_APPID = "wxpcweb00000000001";

@@ -5,7 +5,7 @@ import type { SimCore } from "./extension";
 import { MessagePusher, PUSH_DEFAULTS, buildPushXml, decryptFrom, encryptFor, readFields, sign } from "./push";
 import { startSimulator } from "./server";
 
-// Published vectors (WeChat's official WXBizMsgCrypt samples; see lib/wechat/message-vectors.ts for the
+// Published vectors (WeChat's official WXBizMsgCrypt samples; see test/support/wechat/message-vectors.ts for the
 // sources), repeated here because the simulator shares nothing with lib/.
 const SAMPLE_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const SAMPLE_ENCRYPT =

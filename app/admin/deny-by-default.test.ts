@@ -8,8 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { makeStaff, staffCookie } from "@/lib/admin/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { makeStaff, staffCookie } from "@/test/support/admin";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const APP = "http://localhost:3000";

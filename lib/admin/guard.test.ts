@@ -3,9 +3,9 @@
 import { sealData } from "iron-session";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { forEachDatabase } from "@/lib/testing/db";
-import { makeRequest } from "@/lib/testing/cookies";
-import { makeStaff, staffCookie } from "./testing";
+import { forEachDatabase } from "@/test/support/db";
+import { makeRequest } from "@/test/support/cookies";
+import { makeStaff, staffCookie } from "@/test/support/admin";
 import { createStaff } from "./staff";
 
 const APP = "http://localhost:3000";

@@ -1,9 +1,9 @@
 // First run: a one-time setup link while no staff member exists, and never after.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { log } from "@/lib/log";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { announceSetupIfNeeded, closeSetup, createFirstAdmin, isSetupTokenValid, SETUP_TOKEN_TTL_MS } from "./setup";
-import { makeStaff, TEST_PASSWORD } from "./testing";
+import { makeStaff, TEST_PASSWORD } from "@/test/support/admin";
 
 type WarnSpy = { mock: { calls: unknown[][] } };
 

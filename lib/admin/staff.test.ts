@@ -1,7 +1,7 @@
 // Staff accounts and sign-in checks against a real database, on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { log } from "@/lib/log";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import {
   activeStaff,
   revokeStaffSession,
@@ -15,7 +15,7 @@ import {
   StaffInputError,
   UNKNOWN_IP,
 } from "./staff";
-import { makeStaff, TEST_PASSWORD } from "./testing";
+import { makeStaff, TEST_PASSWORD } from "@/test/support/admin";
 
 const T0 = new Date("2026-11-21T08:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);

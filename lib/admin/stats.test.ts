@@ -3,7 +3,7 @@
 // them: one computation for concurrent callers, stale-while-revalidate, a fake clock.
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeDashboardStats, shanghaiClock, shanghaiDay, singleFlightCache, type DashboardStats } from "./stats";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import type { Db } from "@/lib/db";
 
 // 12:00 on 2026-01-10 in Shanghai: the series runs from 2025-12-12 to 2026-01-10.

@@ -2,7 +2,7 @@
 // web token can still be refreshed (never the token), the latest 50 logins newest first.
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatShanghai, getUserDetail, LOGIN_HISTORY_LIMIT, summarizeUserAgent, type UserDetail } from "./user-detail";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 
 const NOW = new Date("2026-03-01T00:00:00.000Z");
 const FUTURE = new Date("2026-03-20T00:00:00.000Z");

@@ -2,7 +2,7 @@
 // repeating a row, every filter, search (emoji, rare CJK, LIKE metacharacters, WeChat ids, remarks)
 // and the streamed CSV export.
 import { beforeAll, describe, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import {
   ESTIMATE_TTL_MS,
   estimateUserCount,

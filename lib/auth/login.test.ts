@@ -8,9 +8,9 @@ import { SIM_DEFAULTS } from "@/simulator/server";
 import { AppError, errorResponse, type AppErrorCode } from "@/lib/errors";
 import { errorPagePath } from "@/lib/error-page";
 import { completeLogin, loginPath, STATE_TTL_MS } from "@/lib/auth/login";
-import { forEachDatabase } from "@/lib/testing/db";
-import { useLoginWorld, type LoginWorld } from "@/lib/testing/world";
-import { callsTo, EXCHANGE, USERINFO } from "@/lib/testing/wechat";
+import { forEachDatabase } from "@/test/support/db";
+import { useLoginWorld, type LoginWorld } from "@/test/support/world";
+import { callsTo, EXCHANGE, USERINFO } from "@/test/support/wechat-browser";
 
 async function refusal(promise: Promise<unknown>, code: AppErrorCode): Promise<AppError> {
   const err = await promise.then(

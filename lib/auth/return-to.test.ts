@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { safeReturnTo } from "@/lib/auth/return-to";
-import { OPEN_REDIRECT_ATTEMPTS } from "@/lib/testing/open-redirects";
+import { OPEN_REDIRECT_ATTEMPTS } from "@/test/support/open-redirects";
 
 describe("safeReturnTo", () => {
   it.each(OPEN_REDIRECT_ATTEMPTS)("refuses %j", (attempt) => {

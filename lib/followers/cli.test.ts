@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { generatedOpenid } from "@/simulator/cgi/followers";
 import { startSimulator, type Simulator } from "@/simulator/server";
 

@@ -1,8 +1,8 @@
 // Tags, blacklist and remarks against the simulator, on SQLite and PostgreSQL: WeChat first, our
 // database only on success; a failure leaves both as they were; every limit refused before calling.
 import { beforeEach, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { useLoginWorld, type LoginWorld } from "@/lib/testing/world";
+import { forEachDatabase } from "@/test/support/db";
+import { useLoginWorld, type LoginWorld } from "@/test/support/world";
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatApiError } from "@/lib/wechat/errors";
 import { WeChatFollowers } from "@/lib/wechat/followers";
@@ -14,7 +14,7 @@ import { getFollowerPanel } from "./panel";
 import { updateRemark } from "./remark";
 import { syncFollowers } from "./sync";
 import { createTag, deleteTag, renameTag, tagUsers, untagUsers } from "./tags";
-import { clearFollowerTables, simulatorCgiClient } from "./testing";
+import { clearFollowerTables, simulatorCgiClient } from "@/test/support/followers/clients";
 
 const APP_ID = SIM_DEFAULTS.appId;
 

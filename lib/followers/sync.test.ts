@@ -2,13 +2,13 @@
 // page, people shared with logins, unsubscriptions, resuming a killed run, one run at a time, failures
 // recorded with their errcode, and the bounded number of batchget calls in flight.
 import { beforeEach, describe, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { useLoginWorld, type LoginWorld } from "@/lib/testing/world";
+import { forEachDatabase } from "@/test/support/db";
+import { useLoginWorld, type LoginWorld } from "@/test/support/world";
 import { WeChatApiError } from "@/lib/wechat/errors";
 import { WeChatFollowers } from "@/lib/wechat/followers";
 import { generatedOpenid, generatedUnionid } from "@/simulator/cgi/followers";
 import { SIM_DEFAULTS } from "@/simulator/server";
-import { HeldCgiClient, clearFollowerTables, simulatorCgiClient } from "./testing";
+import { HeldCgiClient, clearFollowerTables, simulatorCgiClient } from "@/test/support/followers/clients";
 import { SyncBusyError, syncFollowers, type FollowerSyncDeps, type SyncProgress } from "./sync";
 
 const APP_ID = SIM_DEFAULTS.appId;

@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { checkMsgSignature } from "@/lib/wechat/message-signature";
 import { parseXmlFields } from "@/lib/wechat/message-xml";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { recordLogin } from "@/lib/users";
 import { createAuthDeps } from "@/lib/auth/deps";
 import { parseEnv } from "@/lib/env";
@@ -26,7 +26,7 @@ import {
   testMessageDeps,
   testProcessDeps,
   type Mode,
-} from "./testing";
+} from "@/test/support/messages";
 
 const refusal = async (run: Promise<unknown>): Promise<string> => {
   try {

@@ -3,8 +3,8 @@
 // that meets another connection's lock waits without blocking the event loop (the lock's holder may
 // need that very loop to finish).
 import { beforeEach, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { testMessageStore } from "./testing";
+import { forEachDatabase } from "@/test/support/db";
+import { testMessageStore } from "@/test/support/messages";
 import type { EventRow, MessageStore } from "./store";
 
 const T0 = new Date(Date.UTC(2026, 0, 15, 8, 0, 0));

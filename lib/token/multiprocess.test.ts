@@ -1,12 +1,12 @@
-// The cross-process proof: four Node processes running the token service (lib/token/testing/worker.ts)
+// The cross-process proof: four Node processes running the token service (test/support/token/worker.ts)
 // started cold on a fresh PostgreSQL database, with the simulator in this process. Their clocks are
 // frozen like the simulator's and moved together with it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, postgresSkipReason, type TestDatabase } from "@/lib/testing/db";
-import { START_TIME } from "@/lib/testing/world";
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from "@/test/support/db";
+import { START_TIME } from "@/test/support/world";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { clearTokenTables } from "./testing/world";
-import { startWorker, type Worker } from "./testing/workers";
+import { clearTokenTables } from "@/test/support/token/world";
+import { startWorker, type Worker } from "@/test/support/token/workers";
 
 const TOKEN = "/cgi-bin/token";
 const STABLE = "/cgi-bin/stable_token";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { WeChatApiError } from "@/lib/wechat/errors";
 import { jsapiTicketCall } from "@/lib/wechat/token";
 import { acquireLease } from "@/lib/lease";
 import { credentialHash } from "./store";
 import { leaseName, leaderLeaseName } from "./service";
-import { useTokenWorld } from "./testing/world";
+import { useTokenWorld } from "@/test/support/token/world";
 
 const TOKEN = "/cgi-bin/token";
 const STABLE = "/cgi-bin/stable_token";

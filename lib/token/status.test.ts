@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
+import { forEachDatabase } from "@/test/support/db";
 import { tokenStatus } from "./status";
-import { useTokenWorld } from "./testing/world";
+import { useTokenWorld } from "@/test/support/token/world";
 
 forEachDatabase((_kind, database) => {
   const world = useTokenWorld(database);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { WeChatApiError, WeChatTransportError } from "./errors";
 import { ApiHosts, callWithFailover, isHostFailure } from "./hosts";
-import { recordingSleep, scriptedFetch, wechatResponse } from "./testing";
+import { recordingSleep, scriptedFetch, wechatResponse } from "@/test/support/wechat/scripted-fetch";
 
 const P = "https://api.weixin.qq.com";
 const B = "https://api2.weixin.qq.com";

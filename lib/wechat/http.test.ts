@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { WeChatApiError, WeChatTransportError } from "./errors";
 import { backoffDelay, callWeChatApi, parseWeChatBody, type WeChatHttpOptions } from "./http";
-import { recordingSleep, scriptedFetch, wechatResponse } from "./testing";
+import { recordingSleep, scriptedFetch, wechatResponse } from "@/test/support/wechat/scripted-fetch";
 
 const schema = z.object({ value: z.string() });
 const url = new URL("https://api.test/sns/thing?access_token=AT_SECRET&openid=o1");

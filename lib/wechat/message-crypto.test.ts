@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MessageCrypto, MessageCryptoError } from "./message-crypto";
 import { checkMsgSignature, wechatSignature } from "./message-signature";
 import { parseInboundMessage } from "./message-xml";
-import { JAVA_SAMPLE, PYTHON_SAMPLE } from "./message-vectors";
+import { JAVA_SAMPLE, PYTHON_SAMPLE } from "@/test/support/wechat/message-vectors";
 
 const fixed = (text: string) => () => Buffer.from(text, "utf8");
 

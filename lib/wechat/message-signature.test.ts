@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkMsgSignature, checkUrlSignature, signatureMatches, wechatSignature } from "./message-signature";
-import { PYTHON_SAMPLE, URL_SIGNATURE } from "./message-vectors";
+import { PYTHON_SAMPLE, URL_SIGNATURE } from "@/test/support/wechat/message-vectors";
 
 describe("message signatures", () => {
   it("match the published vectors", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { WeChatApiError, WeChatTransportError } from "./errors";
 import { ApiHosts } from "./hosts";
 import { WeChatOAuth, generateState, isValidState, type WeChatOAuthConfig } from "./oauth";
-import { recordingSleep, scriptedFetch, wechatResponse } from "./testing";
+import { recordingSleep, scriptedFetch, wechatResponse } from "@/test/support/wechat/scripted-fetch";
 
 const config: WeChatOAuthConfig = {
   appId: "wx1234567890abcdef",

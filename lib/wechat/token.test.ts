@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiHosts } from "./hosts";
-import { recordingSleep, scriptedFetch, wechatResponse } from "./testing";
+import { recordingSleep, scriptedFetch, wechatResponse } from "@/test/support/wechat/scripted-fetch";
 import {
   REFRESH_POLICIES,
   WeChatTokenClient,

@@ -3,10 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { sealData } from "iron-session";
 import { parseEnv } from "@/lib/env";
-import { CookieJar, makeRequest } from "@/lib/testing/cookies";
-import { dumpDatabase, forEachDatabase } from "@/lib/testing/db";
-import { browserLogin, useRouteWorld, type RouteWorld } from "@/lib/testing/routes";
-import { callsTo, EXCHANGE, REFRESH, USERINFO } from "@/lib/testing/wechat";
+import { CookieJar, makeRequest } from "@/test/support/cookies";
+import { dumpDatabase, forEachDatabase } from "@/test/support/db";
+import { browserLogin, useRouteWorld, type RouteWorld } from "@/test/support/routes";
+import { callsTo, EXCHANGE, REFRESH, USERINFO } from "@/test/support/wechat-browser";
 
 const APP = "http://localhost:3000";
 const ME_FIELDS = [

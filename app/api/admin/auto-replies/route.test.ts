@@ -1,8 +1,8 @@
 // /api/admin/auto-replies as an admin: create, list, edit, refuse a duplicate, delete; bad input is a 400.
 // (Strangers, viewers and cross-site requests: app/admin/deny-by-default.test.ts.)
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { makeStaff, staffCookie } from "@/lib/admin/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { makeStaff, staffCookie } from "@/test/support/admin";
 
 const APP = "http://localhost:3000";
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;

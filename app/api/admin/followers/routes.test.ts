@@ -2,9 +2,9 @@
 // through the central token service's CgiClient: the sync (202, then its status), tags, members,
 // blacklist and remark; WeChat's refusals answer 422 with the errcode and say why, in Chinese.
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { makeStaff, staffCookie } from "@/lib/admin/testing";
-import { clearFollowerTables } from "@/lib/followers/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { makeStaff, staffCookie } from "@/test/support/admin";
+import { clearFollowerTables } from "@/test/support/followers/clients";
 import { generatedOpenid } from "@/simulator/cgi/followers";
 import { startSimulator, type Simulator } from "@/simulator/server";
 

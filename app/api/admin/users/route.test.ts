@@ -1,8 +1,8 @@
 // GET /api/admin/users and /api/admin/users/export as a signed-in viewer: the list's query in, one keyset
 // page of JSON or the whole filter as CSV out, and a 400 naming what is wrong. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { makeStaff, staffCookie } from "@/lib/admin/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { makeStaff, staffCookie } from "@/test/support/admin";
 
 const APP = "http://localhost:3000";
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;

@@ -1,8 +1,8 @@
 // POST /api/auth/logout ends the browser's session; cross-site requests are refused.
 import { describe, expect, it } from "vitest";
-import { CookieJar, makeRequest, parseSetCookie } from "@/lib/testing/cookies";
-import { forEachDatabase } from "@/lib/testing/db";
-import { browserLogin, useRouteWorld } from "@/lib/testing/routes";
+import { CookieJar, makeRequest, parseSetCookie } from "@/test/support/cookies";
+import { forEachDatabase } from "@/test/support/db";
+import { browserLogin, useRouteWorld } from "@/test/support/routes";
 
 const APP = "http://localhost:3000";
 

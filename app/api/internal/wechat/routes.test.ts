@@ -1,9 +1,9 @@
 // The internal API and /api/wechat/jssdk-config, called as handlers with Requests.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { forEachDatabase, type TestDatabase } from "@/lib/testing/db";
-import { START_TIME } from "@/lib/testing/world";
-import { clearTokenTables } from "@/lib/token/testing/world";
+import { forEachDatabase, type TestDatabase } from "@/test/support/db";
+import { START_TIME } from "@/test/support/world";
+import { clearTokenTables } from "@/test/support/token/world";
 import { startSimulator, type Simulator } from "@/simulator/server";
 
 const APP_URL = "http://localhost:3000";

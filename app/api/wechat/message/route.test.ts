@@ -5,8 +5,8 @@ import { SIMULATOR_DEFAULTS } from "@/lib/env";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { parseXmlFields } from "@/lib/wechat/message-xml";
-import { forEachDatabase } from "@/lib/testing/db";
-import { pushXml, type Mode } from "@/lib/messages/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { pushXml, type Mode } from "@/test/support/messages";
 import { MessagePusher } from "@/simulator/push";
 
 const deferred = vi.hoisted(() => ({ tasks: [] as Array<() => Promise<void> | void> }));

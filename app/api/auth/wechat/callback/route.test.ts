@@ -4,11 +4,11 @@
 import { unsealData } from "iron-session";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { CookieJar, makeRequest } from "@/lib/testing/cookies";
-import { forEachDatabase } from "@/lib/testing/db";
-import { OPEN_REDIRECT_ATTEMPTS } from "@/lib/testing/open-redirects";
-import { browserLogin, useRouteWorld } from "@/lib/testing/routes";
-import { authorizeAtSimulator, callsTo, EXCHANGE, WECHAT_UA } from "@/lib/testing/wechat";
+import { CookieJar, makeRequest } from "@/test/support/cookies";
+import { forEachDatabase } from "@/test/support/db";
+import { OPEN_REDIRECT_ATTEMPTS } from "@/test/support/open-redirects";
+import { browserLogin, useRouteWorld } from "@/test/support/routes";
+import { authorizeAtSimulator, callsTo, EXCHANGE, WECHAT_UA } from "@/test/support/wechat-browser";
 
 const APP = "http://localhost:3000";
 const headers = { "user-agent": WECHAT_UA };

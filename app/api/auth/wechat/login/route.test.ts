@@ -2,10 +2,10 @@
 // cookie, and where other browsers and bad input go. On SQLite and PostgreSQL (it stores the state).
 import { describe, expect, it } from "vitest";
 import { SIM_DEFAULTS } from "@/simulator/server";
-import { CookieJar, makeRequest, parseSetCookie } from "@/lib/testing/cookies";
-import { forEachDatabase } from "@/lib/testing/db";
-import { useRouteWorld } from "@/lib/testing/routes";
-import { authorizeAtSimulator, DESKTOP_CHROME_UA, WECHAT_UA } from "@/lib/testing/wechat";
+import { CookieJar, makeRequest, parseSetCookie } from "@/test/support/cookies";
+import { forEachDatabase } from "@/test/support/db";
+import { useRouteWorld } from "@/test/support/routes";
+import { authorizeAtSimulator, DESKTOP_CHROME_UA, WECHAT_UA } from "@/test/support/wechat-browser";
 
 const APP = "http://localhost:3000";
 const CALLBACK = `${APP}/api/auth/wechat/callback`;

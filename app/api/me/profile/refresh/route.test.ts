@@ -1,10 +1,10 @@
 // POST /api/me/profile/refresh: 200 with the fresh profile; 401 with where to authorize again; 403
 // for cross-site requests. On SQLite and PostgreSQL.
 import { describe, expect, it } from "vitest";
-import { CookieJar, makeRequest } from "@/lib/testing/cookies";
-import { forEachDatabase } from "@/lib/testing/db";
-import { browserLogin, useRouteWorld } from "@/lib/testing/routes";
-import { callsTo, REFRESH, USERINFO } from "@/lib/testing/wechat";
+import { CookieJar, makeRequest } from "@/test/support/cookies";
+import { forEachDatabase } from "@/test/support/db";
+import { browserLogin, useRouteWorld } from "@/test/support/routes";
+import { callsTo, REFRESH, USERINFO } from "@/test/support/wechat-browser";
 
 const APP = "http://localhost:3000";
 const URL_ = `${APP}/api/me/profile/refresh`;

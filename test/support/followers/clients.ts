@@ -6,7 +6,7 @@ import { SIM_DEFAULTS, type Simulator } from "@/simulator/server";
 import { TokenCgiClient } from "@/lib/token/client";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { WeChatTokenClient } from "@/lib/wechat/token";
-import { DirectTokenSource } from "./direct-cgi";
+import { DirectTokenSource } from "./direct-token-source";
 
 /** Takes the basic token from the simulator's cgi-bin/token; retries back off through an instant sleep. */
 export function simulatorCgiClient(sim: Simulator, options: { retries?: number } = {}): CgiClient {

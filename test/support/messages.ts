@@ -3,12 +3,12 @@
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { cdata } from "@/lib/wechat/message-xml";
-import type { TestDatabase } from "@/lib/testing/db";
-import { autoReplyCache } from "./auto-replies";
-import { randomReplyNonce, type MessageDeps } from "./endpoint";
-import { openMessageStore } from "./open-store";
-import type { ProcessDeps } from "./process";
-import type { MessageStore } from "./store";
+import type { TestDatabase } from "./db";
+import { autoReplyCache } from "@/lib/messages/auto-replies";
+import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
+import { openMessageStore } from "@/lib/messages/open-store";
+import type { ProcessDeps } from "@/lib/messages/process";
+import type { MessageStore } from "@/lib/messages/store";
 
 export const TEST_TOKEN = "testmessagetoken42";
 export const TEST_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";

@@ -6,7 +6,7 @@ import type { OAuthScope } from "@/lib/wechat";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { clearDatabase, type TestDatabase } from "./db";
 import { CookieJar, makeRequest } from "./cookies";
-import { authorizeAtSimulator, WECHAT_UA } from "./wechat";
+import { authorizeAtSimulator, WECHAT_UA } from "./wechat-browser";
 import { START_TIME } from "./world";
 
 export const APP_URL = "http://localhost:3000";

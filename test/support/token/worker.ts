@@ -2,7 +2,7 @@
 // the token service on DATABASE_URL, serving reads over plain HTTP. Its clock starts at
 // WORKER_START_MS (frozen, like the simulator's) and moves by POST /advance.
 //
-//   tsx --conditions=react-server lib/token/testing/worker.ts   (prints "ready <port>")
+//   tsx --conditions=react-server test/support/token/worker.ts   (prints "ready <port>")
 //
 // GET /read?n=N          N concurrent accessToken() reads → {"values":[distinct values]}
 // GET /token             one read → {"access_token"} (what the bench measures over HTTP)

@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { parseEnv } from "@/lib/env";
 import type { Db } from "@/lib/db";
-import { TestClock, START_TIME } from "@/lib/testing/world";
-import type { TestDatabase } from "@/lib/testing/db";
+import { TestClock, START_TIME } from "../world";
+import type { TestDatabase } from "../db";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { createTokenService, type TokenService, type TokenServiceDeps } from "../service";
-import { clearTokenTables } from "../store";
+import { createTokenService, type TokenService, type TokenServiceDeps } from "@/lib/token/service";
+import { clearTokenTables } from "@/lib/token/store";
 
 export interface TokenWorld {
   readonly db: Db;

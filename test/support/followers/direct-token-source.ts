@@ -1,5 +1,5 @@
 /**
- * For tests against the simulator only (lib/followers/testing.ts): the app's own CgiClient
+ * For tests against the simulator only (test/support/followers/clients.ts): the app's own CgiClient
  * (TokenCgiClient, lib/token/client.ts: token added, stale token reported and the call retried once)
  * on a token source that fetches the basic access_token itself (cgi-bin/token) and keeps it in memory.
  *

@@ -1,7 +1,7 @@
 // For tests: staff members and their session cookies, minted the way next-auth mints them at sign-in.
 import type { Db } from "@/lib/db";
-import { encodeStaffToken, STAFF_SESSION_COOKIE } from "./session-token";
-import { createStaff, type StaffMember, type StaffRole } from "./staff";
+import { encodeStaffToken, STAFF_SESSION_COOKIE } from "@/lib/admin/session-token";
+import { createStaff, type StaffMember, type StaffRole } from "@/lib/admin/staff";
 
 export const TEST_PASSWORD = "correct-horse-battery-staple";
 

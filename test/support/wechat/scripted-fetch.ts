@@ -1,7 +1,7 @@
 /**
  * Test doubles for code that talks to WeChat through this library: a scripted fetch that records
  * what was asked, and a sleep that records delays and resolves at once. No network, no waiting.
- * Not exported from the index: production code has no use for it.
+ * Kept in test/, outside lib/wechat: production code has no use for it.
  */
 
 /** A body as WeChat serves it: JSON with a text/plain Content-Type. */

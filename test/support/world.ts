@@ -9,7 +9,7 @@ import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
 import { completeLogin, startLogin, type CompleteLogin, type LoginOutcome } from "@/lib/auth/login";
 import { SIM_DEFAULTS, startSimulator, type Simulator, type TestUser } from "@/simulator/server";
 import { clearDatabase, type TestDatabase } from "./db";
-import { authorizeAtSimulator, type AuthorizeAs, type CallbackTarget } from "./wechat";
+import { authorizeAtSimulator, type AuthorizeAs, type CallbackTarget } from "./wechat-browser";
 
 export const START_TIME = Date.UTC(2026, 0, 15, 8, 0, 0);
 export const APP_URL = "http://localhost:3000";
