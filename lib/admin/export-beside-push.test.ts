@@ -2,8 +2,8 @@
 // page after page on the synchronous SQLite driver. A push that arrives while an export runs is answered
 // before the export ends. On SQLite and PostgreSQL.
 import { beforeAll, describe, expect, it } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { MovableClock, pushXml, signPush, testMessageDeps } from "@/lib/messages/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { MovableClock, pushXml, signPush, testMessageDeps } from "@/test/support/messages";
 import { receivePush } from "@/lib/messages/endpoint";
 import { exportUsersCsv, type UserListDeps } from "./users";
 

@@ -3,8 +3,8 @@
 // and sign-in time, and every sign-out (also next-auth's POST /signout) revokes. On SQLite and PostgreSQL.
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { forEachDatabase } from "@/lib/testing/db";
-import { makeStaff, staffCookie } from "@/lib/admin/testing";
+import { forEachDatabase } from "@/test/support/db";
+import { makeStaff, staffCookie } from "@/test/support/admin";
 import type { StaffMember } from "@/lib/admin/staff";
 
 const APP = "http://localhost:3000";
