@@ -1,6 +1,6 @@
 // Complete silent logins (snsapi_base) over plain HTTP, the three hops a WeChat browser makes:
 // our login route → the simulator's authorize page → our callback. No browser: the silent page's
-// redirect target is read from the JSON the page embeds for its script (simulator/pages.ts).
+// redirect target is read from the JSON the page embeds for its script (simulator/oauth/pages.ts).
 import { performance } from "node:perf_hooks";
 import { processCpuMs } from "./servers";
 import { percentile } from "./stats";

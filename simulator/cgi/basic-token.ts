@@ -12,10 +12,9 @@
  * cgi-bin route calls first.
  */
 import { randomBytes } from "node:crypto";
-import { wxError, type ApiBody } from "../api";
-import { parseJsonBody, type SimCore, type SimExtension, type UpstreamRequest } from "../extension";
-// Used at call time only, so the import cycle with server.ts is harmless.
-import { SimulatorInputError as InputError } from "../server";
+import { SimulatorInputError, wxError, type ApiBody } from "../errors";
+import { control, upstream, type UpstreamRequest } from "../http/router";
+import { parseJsonBody, type SimCore, type Surface } from "../surface";
 
 export const BASIC_TOKEN_TTL_SECONDS = 7200;
 /** How long the previous token keeps working after a new fetch. */
@@ -62,7 +61,7 @@ const DAY_MS = 86_400_000;
 /** WeChat's day starts at midnight in Beijing. */
 export const beijingDay = (ms: number): number => Math.floor((ms + 8 * 3_600_000) / DAY_MS);
 
-export class BasicTokens implements SimExtension {
+export class BasicTokens implements Surface {
   private tokens = new Map<string, IssuedToken>();
   private current: IssuedToken | undefined;
   private stableCurrent: IssuedToken | undefined;
@@ -73,35 +72,26 @@ export class BasicTokens implements SimExtension {
 
   constructor(private readonly core: SimCore) {}
 
-  readonly routes = {
-    "/cgi-bin/token": (req: UpstreamRequest): ApiBody => this.fetchClassic(req),
-    "/cgi-bin/stable_token": (req: UpstreamRequest): ApiBody => this.fetchStable(req),
-  };
+  readonly routes = [
+    upstream("/cgi-bin/token", (req) => this.fetchClassic(req)),
+    upstream("/cgi-bin/stable_token", (req) => this.fetchStable(req)),
+  ];
 
-  readonly controls = {
-    "/__sim/token/state": { method: "GET" as const, run: () => this.state() },
-    "/__sim/token/quota": {
-      method: "POST" as const,
-      run: (input: Record<string, unknown>) => {
-        this.setQuota(input);
-        return this.state();
-      },
-    },
-    "/__sim/token/overlap": {
-      method: "POST" as const,
-      run: (input: Record<string, unknown>) => {
-        this.setOverlap(input.seconds);
-        return { ok: true };
-      },
-    },
-    "/__sim/token/invalidate": {
-      method: "POST" as const,
-      run: () => {
-        this.invalidateAll();
-        return { ok: true };
-      },
-    },
-  };
+  readonly controls = [
+    control("GET", "/__sim/token/state", () => this.state()),
+    control("POST", "/__sim/token/quota", (input) => {
+      this.setQuota(input);
+      return this.state();
+    }),
+    control("POST", "/__sim/token/overlap", (input) => {
+      this.setOverlap(input.seconds);
+      return { ok: true };
+    }),
+    control("POST", "/__sim/token/invalidate", () => {
+      this.invalidateAll();
+      return { ok: true };
+    }),
+  ];
 
   reset(): void {
     this.tokens.clear();
@@ -148,7 +138,7 @@ export class BasicTokens implements SimExtension {
       const value = quota[key];
       if (value === undefined) continue;
       if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-        throw new InputError(`${key} must be an integer >= 0`);
+        throw new SimulatorInputError(`${key} must be an integer >= 0`);
       }
       next[key] = value;
     }
@@ -158,7 +148,7 @@ export class BasicTokens implements SimExtension {
   /** The overlap after a new fetch (default 300 s); 0 makes a replaced token fail at once. */
   setOverlap(seconds: unknown): void {
     if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-      throw new InputError("seconds must be a number >= 0");
+      throw new SimulatorInputError("seconds must be a number >= 0");
     }
     this.overlapSeconds = seconds;
   }

@@ -4,20 +4,13 @@
  * A follower is an index into one list: first the fixture users (except the snapshot one, whose ids are
  * virtual), then `count` generated followers whose openid, unionid and details are derived from the index.
  * So a million followers cost one number, and only what changed (unsubscribed, remarks, tags, blacklist)
- * is stored, sparsely. Every route checks the basic access_token first, as WeChat does, and enforces
- * WeChat's limits with WeChat's errcodes; everything is served as text/plain JSON by server.ts.
+ * is stored, sparsely. This module is that state, its /__sim controls and the helpers the routes share;
+ * the routes are in users.ts (user/*), tags.ts (tags/*) and blacklist.ts, each enforcing WeChat's
+ * limits with WeChat's errcodes.
  */
-import { wxError, type ApiBody } from "../api";
-import {
-  parseJsonBody,
-  type ExtensionControl,
-  type SimCore,
-  type SimExtension,
-  type UpstreamRequest,
-} from "../extension";
-// A cycle (server.ts creates this extension), harmless: the class is only used when a control runs.
-import { SimulatorInputError } from "../server";
-import type { BasicTokens } from "./basic-token";
+import { SimulatorInputError, wxError, type ApiBody } from "../errors";
+import { control } from "../http/router";
+import type { SimCore, Surface } from "../surface";
 
 /** user/get and getblacklist and user/tag/get page size. */
 export const PAGE_SIZE = 10_000;
@@ -33,7 +26,7 @@ export const TAG_DELETE_MAX_FANS = 100_000;
 export const REMARK_MAX_CHARS = 30;
 /** Tag ids 0/1/2 are WeChat's own; user tags are numbered from 100. */
 export const RESERVED_TAG_IDS: readonly number[] = [0, 1, 2];
-const FIRST_TAG_ID = 100;
+export const FIRST_TAG_ID = 100;
 /** Hard cap on generated followers (a number, not memory: but user/get must still terminate in tests). */
 export const MAX_GENERATED = 50_000_000;
 
@@ -72,7 +65,7 @@ interface FollowerRef {
   readonly unionid: string | undefined;
 }
 
-interface SimTag {
+export interface SimTag {
   readonly id: number;
   name: string;
   readonly members: Set<number>;
@@ -91,21 +84,20 @@ export interface FollowerConfig {
 
 const DEFAULT_CONFIG: FollowerConfig = { count: 0, fixtures: true, pageSize: PAGE_SIZE };
 
-export class Followers implements SimExtension {
+/** A follower is an index into the list; the route modules read and change these directly. */
+export class Followers implements Surface {
   private config: FollowerConfig = DEFAULT_CONFIG;
   private unsubscribed = new Set<number>();
   private resubscribedAt = new Map<number, number>();
-  private remarks = new Map<number, string>();
-  private userTags = new Map<number, Set<number>>();
-  private tags = new Map<number, SimTag>();
-  private nextTagId = FIRST_TAG_ID;
-  private blacklist = new Set<number>();
+  readonly remarks = new Map<number, string>();
+  /** Tag ids by follower. */
+  readonly userTags = new Map<number, Set<number>>();
+  readonly tags = new Map<number, SimTag>();
+  nextTagId = FIRST_TAG_ID;
+  readonly blacklist = new Set<number>();
   private fixtureIndex = new Map<string, number>();
 
-  constructor(
-    private readonly core: SimCore,
-    private readonly tokens: BasicTokens,
-  ) {
+  constructor(private readonly core: SimCore) {
     this.reset();
   }
 
@@ -126,11 +118,12 @@ export class Followers implements SimExtension {
     this.config = next;
     this.unsubscribed = new Set();
     this.resubscribedAt = new Map();
-    this.remarks = new Map();
-    this.userTags = new Map();
-    this.tags = new Map([[2, { id: 2, name: "星标组", members: new Set(), extraCount: 0 }]]);
+    this.remarks.clear();
+    this.userTags.clear();
+    this.tags.clear();
+    this.tags.set(2, { id: 2, name: "星标组", members: new Set(), extraCount: 0 });
     this.nextTagId = FIRST_TAG_ID;
-    this.blacklist = new Set();
+    this.blacklist.clear();
     this.fixtureIndex = new Map();
     return next;
   }
@@ -152,7 +145,7 @@ export class Followers implements SimExtension {
     return this.fixtures().length + this.config.count;
   }
 
-  private ref(index: number): FollowerRef {
+  ref(index: number): FollowerRef {
     const fixtures = this.fixtures();
     const fixture = fixtures[index];
     if (fixture) return { index, openid: fixture.openid, unionid: fixture.unionid };
@@ -171,7 +164,7 @@ export class Followers implements SimExtension {
     return i < this.config.count ? fixtures.length + i : undefined;
   }
 
-  private isSubscribed(index: number): boolean {
+  isSubscribed(index: number): boolean {
     return index < this.size() && !this.unsubscribed.has(index);
   }
 
@@ -210,7 +203,7 @@ export class Followers implements SimExtension {
   }
 
   /** What user/info says about one follower (subscribed or not). */
-  private info(index: number, lang: string): ApiBody {
+  info(index: number, lang: string): ApiBody {
     const ref = this.ref(index);
     if (!this.isSubscribed(index)) return { subscribe: 0, openid: ref.openid };
     const fixtures = this.fixtures();
@@ -234,63 +227,14 @@ export class Followers implements SimExtension {
     return body;
   }
 
-  // ---- upstream routes ----
+  // ---- what the routes share ----
 
-  readonly routes = {
-    "/cgi-bin/user/get": (req: UpstreamRequest) => this.guard(req, "GET", () => this.userGet(req)),
-    "/cgi-bin/user/info": (req: UpstreamRequest) => this.guard(req, "GET", () => this.userInfo(req)),
-    "/cgi-bin/user/info/batchget": (req: UpstreamRequest) => this.guardJson(req, (b) => this.batchGet(b)),
-    "/cgi-bin/user/info/updateremark": (req: UpstreamRequest) => this.guardJson(req, (b) => this.updateRemark(b)),
-    "/cgi-bin/tags/create": (req: UpstreamRequest) => this.guardJson(req, (b) => this.tagCreate(b)),
-    "/cgi-bin/tags/get": (req: UpstreamRequest) => this.guard(req, "GET", () => this.tagList()),
-    "/cgi-bin/tags/update": (req: UpstreamRequest) => this.guardJson(req, (b) => this.tagUpdate(b)),
-    "/cgi-bin/tags/delete": (req: UpstreamRequest) => this.guardJson(req, (b) => this.tagDelete(b)),
-    "/cgi-bin/tags/members/batchtagging": (req: UpstreamRequest) => this.guardJson(req, (b) => this.tagging(b, true)),
-    "/cgi-bin/tags/members/batchuntagging": (req: UpstreamRequest) =>
-      this.guardJson(req, (b) => this.tagging(b, false)),
-    "/cgi-bin/tags/getidlist": (req: UpstreamRequest) => this.guardJson(req, (b) => this.tagIdList(b)),
-    "/cgi-bin/user/tag/get": (req: UpstreamRequest) => this.guardJson(req, (b) => this.tagFans(b), true),
-    "/cgi-bin/tags/members/getblacklist": (req: UpstreamRequest) => this.guardJson(req, (b) => this.getBlacklist(b)),
-    "/cgi-bin/tags/members/batchblacklist": (req: UpstreamRequest) =>
-      this.guardJson(req, (b) => this.setBlacklist(b, true)),
-    "/cgi-bin/tags/members/batchunblacklist": (req: UpstreamRequest) =>
-      this.guardJson(req, (b) => this.setBlacklist(b, false)),
-  };
-
-  private err(errcode: number, message?: string): ApiBody {
+  err(errcode: number, message?: string): ApiBody {
     return wxError(errcode, this.core.now(), message);
   }
 
-  private guard(req: UpstreamRequest, method: "GET" | "POST", run: () => ApiBody): ApiBody {
-    const denied = this.tokens.check(req.query.get("access_token"));
-    if (denied) return denied;
-    if (req.method !== method) return this.err(method === "GET" ? 43001 : 43002);
-    return run();
-  }
-
-  /** POST with a JSON object body (`allowGet`: user/tag/get also takes GET with the same JSON body). */
-  private guardJson(req: UpstreamRequest, run: (body: Record<string, unknown>) => ApiBody, allowGet = false): ApiBody {
-    const denied = this.tokens.check(req.query.get("access_token"));
-    if (denied) return denied;
-    if (req.method !== "POST" && !(allowGet && req.method === "GET")) return this.err(43002);
-    const body = parseJsonBody(req.body);
-    if (!body) return this.err(47001);
-    return run(body);
-  }
-
-  private userGet(req: UpstreamRequest): ApiBody {
-    const next = req.query.get("next_openid") ?? "";
-    let from = 0;
-    if (next !== "") {
-      const index = this.indexOf(next);
-      if (index === undefined) return this.err(40003);
-      from = index + 1;
-    }
-    return this.page(from, (i) => this.isSubscribed(i), this.total());
-  }
-
   /** One page of a list in list order, WeChat style: next_openid is the last one, even on the last page. */
-  private page(from: number, include: (index: number) => boolean, total: number): ApiBody {
+  page(from: number, include: (index: number) => boolean, total: number): ApiBody {
     const size = this.size();
     const openids: string[] = [];
     let i = from;
@@ -299,102 +243,23 @@ export class Followers implements SimExtension {
     return { total, count: openids.length, data: { openid: openids }, next_openid: openids[openids.length - 1] };
   }
 
-  private userInfo(req: UpstreamRequest): ApiBody {
-    const openid = req.query.get("openid");
-    if (!openid) return this.err(41009);
-    const index = this.indexOf(openid);
-    if (index === undefined) return this.err(40003);
-    return this.info(index, req.query.get("lang") ?? "zh_CN");
-  }
-
-  private batchGet(body: Record<string, unknown>): ApiBody {
-    const list = body.user_list;
-    if (!Array.isArray(list) || list.length === 0) return this.err(47001);
-    if (list.length > BATCHGET_MAX)
-      return this.err(47001, "data format error: user_list size exceeds the limit of 100");
-    const infos: ApiBody[] = [];
-    for (const item of list as unknown[]) {
-      const openid = (item as { openid?: unknown } | null)?.openid;
-      const lang = (item as { lang?: unknown } | null)?.lang;
-      if (typeof openid !== "string") return this.err(47001);
-      const index = this.indexOf(openid);
+  /** One page of `members` in openid order, starting after the openid `begin`. */
+  sortedPage(members: Iterable<number>, begin: unknown, total: number): ApiBody {
+    const sorted = [...members].sort((a, b) => a - b);
+    let start = 0;
+    if (typeof begin === "string" && begin !== "") {
+      const index = this.indexOf(begin);
       if (index === undefined) return this.err(40003);
-      infos.push(this.info(index, typeof lang === "string" ? lang : "zh_CN"));
+      start = sorted.findIndex((i) => i > index);
+      if (start === -1) start = sorted.length;
     }
-    return { user_info_list: infos };
-  }
-
-  private updateRemark(body: Record<string, unknown>): ApiBody {
-    const { openid, remark } = body;
-    if (typeof openid !== "string" || typeof remark !== "string") return this.err(47001);
-    const index = this.indexOf(openid);
-    if (index === undefined) return this.err(40003);
-    if ([...remark].length >= REMARK_MAX_CHARS) return this.err(47001, "data format error: remark too long");
-    if (remark === "") this.remarks.delete(index);
-    else this.remarks.set(index, remark);
-    return { errcode: 0, errmsg: "ok" };
-  }
-
-  /** User-created tags (not the reserved ones). */
-  private userTagCount(): number {
-    return [...this.tags.keys()].filter((id) => !RESERVED_TAG_IDS.includes(id)).length;
-  }
-
-  private checkName(name: unknown): ApiBody | null {
-    if (typeof name !== "string") return this.err(47001);
-    if (name === "" || Buffer.byteLength(name, "utf8") > TAG_NAME_MAX_BYTES) return this.err(45158);
-    if ([...this.tags.values()].some((t) => t.name === name)) return this.err(45157);
-    return null;
-  }
-
-  private tagCreate(body: Record<string, unknown>): ApiBody {
-    const name = (body.tag as { name?: unknown } | undefined)?.name;
-    const bad = this.checkName(name);
-    if (bad) return bad;
-    if (this.userTagCount() >= MAX_TAGS) return this.err(45056);
-    const id = this.nextTagId++;
-    this.tags.set(id, { id, name: name as string, members: new Set(), extraCount: 0 });
-    return { tag: { id, name } };
-  }
-
-  private tagList(): ApiBody {
-    return {
-      tags: [...this.tags.values()]
-        .sort((a, b) => a.id - b.id)
-        .map((t) => ({ id: t.id, name: t.name, count: t.members.size + t.extraCount })),
-    };
-  }
-
-  private tagFromBody(body: Record<string, unknown>): { tag?: SimTag; error?: ApiBody } {
-    const id = (body.tag as { id?: unknown } | undefined)?.id;
-    if (typeof id !== "number" || !Number.isInteger(id)) return { error: this.err(47001) };
-    if (RESERVED_TAG_IDS.includes(id)) return { error: this.err(45058) };
-    const tag = this.tags.get(id);
-    return tag ? { tag } : { error: this.err(45159) };
-  }
-
-  private tagUpdate(body: Record<string, unknown>): ApiBody {
-    const { tag, error } = this.tagFromBody(body);
-    if (!tag) return error ?? this.err(45159);
-    const name = (body.tag as { name?: unknown }).name;
-    if (name === tag.name) return { errcode: 0, errmsg: "ok" };
-    const bad = this.checkName(name);
-    if (bad) return bad;
-    tag.name = name as string;
-    return { errcode: 0, errmsg: "ok" };
-  }
-
-  private tagDelete(body: Record<string, unknown>): ApiBody {
-    const { tag, error } = this.tagFromBody(body);
-    if (!tag) return error ?? this.err(45159);
-    if (tag.members.size + tag.extraCount > TAG_DELETE_MAX_FANS) return this.err(45057);
-    for (const index of tag.members) this.userTags.get(index)?.delete(tag.id);
-    this.tags.delete(tag.id);
-    return { errcode: 0, errmsg: "ok" };
+    const slice = sorted.slice(start, start + this.config.pageSize).map((i) => this.ref(i).openid);
+    if (slice.length === 0) return { total, count: 0, next_openid: "" };
+    return { total, count: slice.length, data: { openid: slice }, next_openid: slice[slice.length - 1] };
   }
 
   /** The indexes of an openid_list, or WeChat's error for the whole call. */
-  private openidList(body: Record<string, unknown>, max: number): { indexes?: number[]; error?: ApiBody } {
+  openidList(body: Record<string, unknown>, max: number): { indexes?: number[]; error?: ApiBody } {
     const list = body.openid_list;
     if (!Array.isArray(list) || list.length === 0) return { error: this.err(40032) };
     if (list.length > max) return { error: this.err(40032) };
@@ -409,75 +274,12 @@ export class Followers implements SimExtension {
     return { indexes };
   }
 
-  private tagging(body: Record<string, unknown>, add: boolean): ApiBody {
-    const tagid = body.tagid;
-    if (typeof tagid !== "number" || !Number.isInteger(tagid)) return this.err(47001);
-    const { indexes, error } = this.openidList(body, TAGGING_MAX);
-    if (!indexes) return error ?? this.err(40032);
-    const tag = this.tags.get(tagid);
-    if (!tag) return this.err(45159);
-    if (add) {
-      // All or nothing, as WeChat: one user over the limit fails the call.
-      for (const index of indexes) {
-        const mine = this.userTags.get(index);
-        if (mine && !mine.has(tagid) && mine.size >= MAX_TAGS_PER_USER) return this.err(45059);
-      }
-      for (const index of indexes) {
-        const mine = this.userTags.get(index) ?? new Set<number>();
-        mine.add(tagid);
-        this.userTags.set(index, mine);
-        tag.members.add(index);
-      }
-    } else {
-      for (const index of indexes) {
-        this.userTags.get(index)?.delete(tagid);
-        tag.members.delete(index);
-      }
-    }
-    return { errcode: 0, errmsg: "ok" };
-  }
-
-  private tagIdList(body: Record<string, unknown>): ApiBody {
-    const openid = body.openid;
-    if (typeof openid !== "string") return this.err(47001);
-    const index = this.indexOf(openid);
-    if (index === undefined) return this.err(40003);
-    return { tagid_list: [...(this.userTags.get(index) ?? [])].sort((a, b) => a - b) };
-  }
-
-  private sortedPage(members: Iterable<number>, begin: unknown, total: number): ApiBody {
-    const sorted = [...members].sort((a, b) => a - b);
-    let start = 0;
-    if (typeof begin === "string" && begin !== "") {
-      const index = this.indexOf(begin);
-      if (index === undefined) return this.err(40003);
-      start = sorted.findIndex((i) => i > index);
-      if (start === -1) start = sorted.length;
-    }
-    const slice = sorted.slice(start, start + this.config.pageSize).map((i) => this.ref(i).openid);
-    if (slice.length === 0) return { total, count: 0, next_openid: "" };
-    return { total, count: slice.length, data: { openid: slice }, next_openid: slice[slice.length - 1] };
-  }
-
-  private tagFans(body: Record<string, unknown>): ApiBody {
-    const tag = typeof body.tagid === "number" ? this.tags.get(body.tagid) : undefined;
-    if (!tag) return this.err(45159);
-    const { total: _total, ...page } = this.sortedPage(tag.members, body.next_openid, tag.members.size);
-    return page;
-  }
-
-  private getBlacklist(body: Record<string, unknown>): ApiBody {
-    return this.sortedPage(this.blacklist, body.begin_openid, this.blacklist.size);
-  }
-
-  private setBlacklist(body: Record<string, unknown>, add: boolean): ApiBody {
-    const { indexes, error } = this.openidList(body, BLACKLIST_MAX);
-    if (!indexes) return error ?? this.err(40032);
-    for (const index of indexes) {
-      if (add) this.blacklist.add(index);
-      else this.blacklist.delete(index);
-    }
-    return { errcode: 0, errmsg: "ok" };
+  tagList(): ApiBody {
+    return {
+      tags: [...this.tags.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((t) => ({ id: t.id, name: t.name, count: t.members.size + t.extraCount })),
+    };
   }
 
   // ---- state for tests ----
@@ -523,42 +325,34 @@ export class Followers implements SimExtension {
 
   // ---- HTTP controls ----
 
-  readonly controls: Readonly<Record<string, ExtensionControl>> = {
-    "/__sim/followers": {
-      method: "GET",
-      run: () => this.snapshot(),
-    },
-    "/__sim/followers/configure": {
-      method: "POST",
-      run: (input) => {
-        const config: Partial<{ count: number; fixtures: boolean; pageSize: number }> = {};
-        if (input.count !== undefined) config.count = input.count as number;
-        if (input.pageSize !== undefined) config.pageSize = input.pageSize as number;
-        if (input.fixtures !== undefined) config.fixtures = input.fixtures as boolean;
-        this.configure(config);
-        return { ok: true, total: this.total() };
-      },
-    },
-    "/__sim/followers/unsubscribe": {
-      method: "POST",
-      run: (input) => ({ ok: true, changed: this.unsubscribe(stringList(input.openids)), total: this.total() }),
-    },
-    "/__sim/followers/resubscribe": {
-      method: "POST",
-      run: (input) => ({ ok: true, changed: this.resubscribe(stringList(input.openids)), total: this.total() }),
-    },
-    "/__sim/followers/openid": {
-      method: "GET",
-      run: (_input, query) => ({ openid: this.openidAt(Number(query.get("index"))) }),
-    },
-    "/__sim/followers/inflate-tag": {
-      method: "POST",
-      run: (input) => {
-        this.inflateTag(input.tagid as number, input.count as number);
-        return { ok: true };
-      },
-    },
-  };
+  readonly controls = [
+    control("GET", "/__sim/followers", () => this.snapshot()),
+    control("POST", "/__sim/followers/configure", (input) => {
+      const config: Partial<{ count: number; fixtures: boolean; pageSize: number }> = {};
+      if (input.count !== undefined) config.count = input.count as number;
+      if (input.pageSize !== undefined) config.pageSize = input.pageSize as number;
+      if (input.fixtures !== undefined) config.fixtures = input.fixtures as boolean;
+      this.configure(config);
+      return { ok: true, total: this.total() };
+    }),
+    control("POST", "/__sim/followers/unsubscribe", (input) => ({
+      ok: true,
+      changed: this.unsubscribe(stringList(input.openids)),
+      total: this.total(),
+    })),
+    control("POST", "/__sim/followers/resubscribe", (input) => ({
+      ok: true,
+      changed: this.resubscribe(stringList(input.openids)),
+      total: this.total(),
+    })),
+    control("GET", "/__sim/followers/openid", (_input, query) => ({
+      openid: this.openidAt(Number(query.get("index"))),
+    })),
+    control("POST", "/__sim/followers/inflate-tag", (input) => {
+      this.inflateTag(input.tagid as number, input.count as number);
+      return { ok: true };
+    }),
+  ];
 }
 
 function stringList(value: unknown): string[] {

@@ -4,9 +4,9 @@
  * daily quota (45009). `verify()` checks a wx.config signature the way WeChat's JS-SDK does.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { wxError, type ApiBody } from "../api";
-import type { SimCore, SimExtension, UpstreamRequest } from "../extension";
-import { SimulatorInputError } from "../server";
+import { SimulatorInputError, wxError, type ApiBody } from "../errors";
+import { control, upstream, type UpstreamRequest } from "../http/router";
+import type { SimCore, Surface } from "../surface";
 import { BASIC_TOKEN_TTL_SECONDS, OVERLAP_SECONDS, beijingDay, type BasicTokens } from "./basic-token";
 
 /** Real WeChat documents none publicly; generous, and settable for tests. */
@@ -25,7 +25,7 @@ export interface SignatureCheck {
   signature: string;
 }
 
-export class JsapiTickets implements SimExtension {
+export class JsapiTickets implements Surface {
   private tickets = new Map<string, Ticket>();
   private current: Ticket | undefined;
   private quota = DEFAULT_TICKET_QUOTA;
@@ -36,24 +36,19 @@ export class JsapiTickets implements SimExtension {
     private readonly tokens: BasicTokens,
   ) {}
 
-  readonly routes = {
-    "/cgi-bin/ticket/getticket": (req: UpstreamRequest): ApiBody => this.getTicket(req),
-  };
+  readonly routes = [upstream("/cgi-bin/ticket/getticket", (req) => this.getTicket(req))];
 
-  readonly controls = {
-    "/__sim/ticket/state": { method: "GET" as const, run: () => this.state() },
-    "/__sim/ticket/quota": {
-      method: "POST" as const,
-      run: (input: Record<string, unknown>) => {
-        this.setQuota(input.ticket);
-        return this.state();
-      },
-    },
-    "/__sim/ticket/verify": {
-      method: "POST" as const,
-      run: (input: Record<string, unknown>) => ({ ok: true, valid: this.verify(input as unknown as SignatureCheck) }),
-    },
-  };
+  readonly controls = [
+    control("GET", "/__sim/ticket/state", () => this.state()),
+    control("POST", "/__sim/ticket/quota", (input) => {
+      this.setQuota(input.ticket);
+      return this.state();
+    }),
+    control("POST", "/__sim/ticket/verify", (input) => ({
+      ok: true,
+      valid: this.verify(input as unknown as SignatureCheck),
+    })),
+  ];
 
   reset(): void {
     this.tickets.clear();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SIM_DEFAULTS, startSimulator, type Simulator } from "./server";
-import { START_TIME, baseCode, callApi, exchange, refresh, str, userinfo, userinfoCode } from "./test-helpers";
+import { SIM_DEFAULTS, startSimulator, type Simulator } from "../server";
+import { START_TIME, baseCode, callApi, exchange, refresh, str, userinfo, userinfoCode } from "../test-helpers";
 
 let sim: Simulator;
 beforeAll(async () => {

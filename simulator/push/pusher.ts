@@ -4,14 +4,15 @@
  * MsgSignature must hold and whose ciphertext must carry our appid. With no answer within 5 seconds
  * it retries, up to 3 times (WeChat: "五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次").
  *
- * Its own AES, signature and XML code (Node built-ins only): it shares nothing with lib/, so a bug in
- * the app's crypto cannot be mirrored here and cancel out.
+ * Its AES, signature and XML code is its own (protocol.ts).
  *
  * WeChat does not document whether a retry reuses the signed query; `retrySignature` chooses ("same",
  * the default, or "fresh") so both can be exercised.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import type { ControlInput, SimCore, SimExtension } from "./extension";
+import { randomBytes } from "node:crypto";
+import { control, type ControlInput } from "../http/router";
+import type { SimCore, Surface } from "../surface";
+import { PushInputError, cdata, decryptFrom, encryptFor, readFields, sign } from "./protocol";
 
 /** The simulator's message-endpoint settings; the app's development defaults (lib/env.ts) are the same values. */
 export const PUSH_DEFAULTS = {
@@ -90,68 +91,6 @@ export interface PusherOptions {
   waitForTimeout?: (ms: number, attempt: number) => Promise<void>;
 }
 
-export class PushInputError extends Error {
-  override name = "PushInputError";
-}
-
-// ---- protocol (independent of lib/wechat) ----
-
-export function sign(parts: readonly string[]): string {
-  return createHash("sha1")
-    .update([...parts].sort().join(""))
-    .digest("hex");
-}
-
-function aesKey(encodingAesKey: string): Buffer {
-  const key = Buffer.from(`${encodingAesKey}=`, "base64");
-  if (key.length !== 32) throw new PushInputError("EncodingAESKey must decode to 32 bytes");
-  return key;
-}
-
-export function encryptFor(encodingAesKey: string, appId: string, xml: string): string {
-  const key = aesKey(encodingAesKey);
-  const body = Buffer.from(xml);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(body.length, 0);
-  const plain = Buffer.concat([randomBytes(16), len, body, Buffer.from(appId)]);
-  const pad = 32 - (plain.length % 32);
-  const cipher = createCipheriv("aes-256-cbc", key, key.subarray(0, 16));
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString(
-    "base64",
-  );
-}
-
-export function decryptFrom(encodingAesKey: string, encrypt: string): { xml: string; appId: string } {
-  const key = aesKey(encodingAesKey);
-  const decipher = createDecipheriv("aes-256-cbc", key, key.subarray(0, 16));
-  decipher.setAutoPadding(false);
-  const plain = Buffer.concat([decipher.update(Buffer.from(encrypt, "base64")), decipher.final()]);
-  const pad = plain[plain.length - 1] ?? 0;
-  if (pad < 1 || pad > 32) throw new Error("bad padding");
-  const content = plain.subarray(0, plain.length - pad);
-  const len = content.readUInt32BE(16);
-  if (20 + len > content.length) throw new Error("bad length");
-  return { xml: content.subarray(20, 20 + len).toString(), appId: content.subarray(20 + len).toString() };
-}
-
-const cdata = (s: string) => `<![CDATA[${s.replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
-
-/** Flat fields of a WeChat XML document (CDATA or plain text children of <xml>). */
-export function readFields(xml: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  const inner = /^\s*<xml>([\s\S]*)<\/xml>\s*$/.exec(xml)?.[1];
-  if (inner === undefined) return fields;
-  const re = /<(\w+)>((?:<!\[CDATA\[[\s\S]*?\]\]>)+|[^<]*)<\/\1>/g;
-  for (const m of inner.matchAll(re)) {
-    const raw = m[2] ?? "";
-    fields[m[1] ?? ""] = raw.startsWith("<![CDATA[")
-      ? [...raw.matchAll(/<!\[CDATA\[([\s\S]*?)\]\]>/g)].map((c) => c[1]).join("")
-      : raw;
-  }
-  return fields;
-}
-
 export function buildPushXml(input: PushInput, accountId: string, createTime: number): string {
   const parts = [
     `<ToUserName>${cdata(accountId)}</ToUserName>`,
@@ -206,9 +145,7 @@ function checkInput(input: ControlInput): PushInput {
   return { ...(input as unknown as PushInput), mode, type: type as PushType, openid };
 }
 
-// ---- the extension ----
-
-export class MessagePusher implements SimExtension {
+export class MessagePusher implements Surface {
   private readonly token: string;
   private readonly encodingAesKey: string;
   private readonly accountId: string;
@@ -234,31 +171,16 @@ export class MessagePusher implements SimExtension {
       options.waitForTimeout ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   }
 
-  readonly controls = {
-    "/__sim/push": {
-      method: "POST" as const,
-      run: async (input: ControlInput) => {
-        try {
-          return await this.push(checkInput(input));
-        } catch (err) {
-          if (err instanceof PushInputError) {
-            const { SimulatorInputError } = await import("./server");
-            throw new SimulatorInputError(err.message);
-          }
-          throw err;
-        }
-      },
-    },
-    "/__sim/pushes": { method: "GET" as const, run: () => this.reports() },
-    "/__sim/push/verify-url": {
-      method: "POST" as const,
-      run: async (input: ControlInput) =>
-        this.verifyUrl(
-          typeof input.target === "string" ? input.target : undefined,
-          typeof input.token === "string" ? input.token : undefined,
-        ),
-    },
-  };
+  readonly controls = [
+    control("POST", "/__sim/push", (input) => this.push(checkInput(input))),
+    control("GET", "/__sim/pushes", () => this.reports()),
+    control("POST", "/__sim/push/verify-url", (input) =>
+      this.verifyUrl(
+        typeof input.target === "string" ? input.target : undefined,
+        typeof input.token === "string" ? input.token : undefined,
+      ),
+    ),
+  ];
 
   reset(): void {
     this.history = [];

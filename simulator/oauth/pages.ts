@@ -3,8 +3,9 @@
  * consent page, and the test users' avatars.
  */
 import { createHash } from "node:crypto";
+import { htmlReply, type Reply } from "../http/reply";
+import type { TestUser } from "../users";
 import type { AuthorizeError, AuthorizeRequest } from "./authorize";
-import type { TestUser } from "./users";
 
 export const CONFIRM_PATH = "/connect/oauth2/authorize/confirm";
 
@@ -93,6 +94,13 @@ ${block.code ? `<p data-testid="sim-error-code">错误码：${escapeHtml(block.c
 export function renderErrorPage(error: Pick<AuthorizeError, "code" | "message">): string {
   const code = error.code === undefined ? undefined : String(error.code);
   return layout("微信网页授权", errorBlock({ message: error.message, code, testId: "sim-error" }));
+}
+
+/** WeChat shows authorize errors as a page with HTTP 200; X-Sim-Error lets tests tell them apart. */
+export function errorPageReply(error: AuthorizeError): Reply {
+  return htmlReply(renderErrorPage(error), {
+    "X-Sim-Error": error.code !== undefined ? String(error.code) : error.reason,
+  });
 }
 
 /**

@@ -5,60 +5,23 @@
  * HTTP 200 and `{"errcode","errmsg"}`, so every outcome here is a body; the server sends them all
  * as text/plain.
  */
-import { randomBytes } from "node:crypto";
+import { wxError, type ApiBody } from "../errors";
+import { apiReply } from "../http/reply";
+import { route, type Route } from "../http/router";
+import type { Region, TestUser } from "../users";
 import type { GrantStore } from "./grants";
-import type { Region, TestUser } from "./users";
 
 export const CODE_TTL_SECONDS = 5 * 60;
 export const ACCESS_TOKEN_TTL_SECONDS = 7200;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
-export type ApiBody = Record<string, unknown>;
-
+/** What the /sns endpoints read of the world. */
 export interface ApiContext {
   readonly appId: string;
   readonly appSecret: string;
-  readonly store: GrantStore;
+  readonly grants: GrantStore;
   now(): number;
   userByKey(key: string): TestUser | undefined;
-}
-
-/** errmsg texts as WeChat writes them (before the ", rid: ..." suffix). */
-export const ERRMSG: Readonly<Record<number, string>> = {
-  [-1]: "system error",
-  40001: "invalid credential, access_token is invalid or not latest",
-  40002: "invalid grant_type",
-  40003: "invalid openid",
-  40013: "invalid appid",
-  40029: "invalid code",
-  40030: "invalid refresh_token",
-  40125: "invalid appsecret",
-  40163: "code been used",
-  41001: "access_token missing",
-  41003: "refresh_token missing",
-  41004: "appsecret missing",
-  41008: "missing code",
-  41009: "missing openid",
-  42001: "access_token expired",
-  42002: "refresh_token expired",
-  43001: "require GET method",
-  43002: "require POST method",
-  45009: "reach max api daily quota limit",
-  47001: "data format error",
-  48001: "api unauthorized",
-};
-
-/**
- * A WeChat-like request id: hex seconds plus random hex. Real errmsgs carry one, and clients that
- * compare errmsg for equality instead of errcode break on it; that is the point of adding it.
- */
-function rid(now: number): string {
-  return `${Math.floor(now / 1000).toString(16)}-${randomBytes(4).toString("hex")}-${randomBytes(4).toString("hex")}`;
-}
-
-export function wxError(errcode: number, now: number, message?: string): ApiBody {
-  const text = message ?? ERRMSG[errcode] ?? "simulated error";
-  return { errcode, errmsg: `${text}, rid: ${rid(now)}` };
 }
 
 const elapsedSeconds = (ctx: ApiContext, since: number): number => (ctx.now() - since) / 1000;
@@ -92,7 +55,7 @@ export function exchangeCode(q: URLSearchParams, ctx: ApiContext): ApiBody {
   const code = q.get("code");
   if (!code) return wxError(41008, now);
 
-  const grant = ctx.store.code(code);
+  const grant = ctx.grants.code(code);
   // An expired code is gone on WeChat's side: it is "invalid", not "used".
   if (!grant || elapsedSeconds(ctx, grant.issuedAt) >= CODE_TTL_SECONDS) return wxError(40029, now);
   if (grant.used) return wxError(40163, now);
@@ -100,13 +63,13 @@ export function exchangeCode(q: URLSearchParams, ctx: ApiContext): ApiBody {
   if (!user) return wxError(40029, now);
 
   grant.used = true;
-  const refreshToken = ctx.store.mintRefreshToken({
+  const refreshToken = ctx.grants.mintRefreshToken({
     userKey: user.key,
     openid: user.openid,
     scope: grant.scope,
     issuedAt: now,
   });
-  const accessToken = ctx.store.mintAccessToken({
+  const accessToken = ctx.grants.mintAccessToken({
     userKey: user.key,
     openid: user.openid,
     scope: grant.scope,
@@ -123,14 +86,14 @@ export function refreshToken(q: URLSearchParams, ctx: ApiContext): ApiBody {
   const token = q.get("refresh_token");
   if (!token) return wxError(41003, now);
 
-  const grant = ctx.store.refreshToken(token);
+  const grant = ctx.grants.refreshToken(token);
   if (!grant || grant.revoked) return wxError(40030, now);
   if (elapsedSeconds(ctx, grant.issuedAt) >= REFRESH_TOKEN_TTL_SECONDS) return wxError(42002, now);
   const user = ctx.userByKey(grant.userKey);
   if (!user) return wxError(40030, now);
 
   // A new access token; earlier ones keep working until their own expiry. Same refresh_token back.
-  const accessToken = ctx.store.mintAccessToken({
+  const accessToken = ctx.grants.mintAccessToken({
     userKey: user.key,
     openid: user.openid,
     scope: grant.scope,
@@ -148,7 +111,7 @@ function checkAccess(q: URLSearchParams, ctx: ApiContext): AccessCheck {
   const now = ctx.now();
   const token = q.get("access_token");
   if (!token) return { ok: false, body: wxError(41001, now) };
-  const grant = ctx.store.accessToken(token);
+  const grant = ctx.grants.accessToken(token);
   if (!grant || grant.revoked) return { ok: false, body: wxError(40001, now) };
   if (elapsedSeconds(ctx, grant.issuedAt) >= ACCESS_TOKEN_TTL_SECONDS) return { ok: false, body: wxError(42001, now) };
   const openid = q.get("openid");
@@ -208,9 +171,15 @@ export function checkAccessToken(q: URLSearchParams, ctx: ApiContext): ApiBody {
   return { errcode: 0, errmsg: "ok" };
 }
 
-export const API_ROUTES: Readonly<Record<string, (q: URLSearchParams, ctx: ApiContext) => ApiBody>> = {
-  "/sns/oauth2/access_token": exchangeCode,
-  "/sns/oauth2/refresh_token": refreshToken,
-  "/sns/userinfo": getUserInfo,
-  "/sns/auth": checkAccessToken,
-};
+export function snsRoutes(ctx: ApiContext): Route[] {
+  // Parameters are read from the query string only, where WeChat documents them; a client that
+  // sends them in a POST body gets the "missing parameter" errcodes.
+  const sns = (path: string, handler: (q: URLSearchParams, ctx: ApiContext) => ApiBody) =>
+    route(["GET", "POST"], path, (req) => apiReply(handler(req.query, ctx)));
+  return [
+    sns("/sns/oauth2/access_token", exchangeCode),
+    sns("/sns/oauth2/refresh_token", refreshToken),
+    sns("/sns/userinfo", getUserInfo),
+    sns("/sns/auth", checkAccessToken),
+  ];
+}

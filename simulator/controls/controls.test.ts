@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SIM_DEFAULTS, startSimulator, type RecordedRequest, type Simulator } from "./server";
+import { SIM_DEFAULTS, startSimulator, type RecordedRequest, type Simulator } from "../server";
 import {
   CALLBACK,
   START_TIME,
@@ -9,7 +9,7 @@ import {
   str,
   submitConsent,
   userinfoCode,
-} from "./test-helpers";
+} from "../test-helpers";
 
 let sim: Simulator;
 beforeAll(async () => {

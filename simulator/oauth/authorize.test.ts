@@ -1,8 +1,8 @@
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appendToRedirect } from "./authorize";
-import { SIM_DEFAULTS, startSimulator, type Simulator } from "./server";
-import { CALLBACK, START_TIME, authorizeUrl, exchange, extractRedirect, submitConsent } from "./test-helpers";
+import { SIM_DEFAULTS, startSimulator, type Simulator } from "../server";
+import { CALLBACK, START_TIME, authorizeUrl, exchange, extractRedirect, submitConsent } from "../test-helpers";
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { SimCore } from "./extension";
-import { MessagePusher, PUSH_DEFAULTS, buildPushXml, decryptFrom, encryptFor, readFields, sign } from "./push";
-import { startSimulator } from "./server";
+import { startSimulator } from "../server";
+import type { SimCore } from "../surface";
+import { decryptFrom, encryptFor, readFields, sign } from "./protocol";
+import { MessagePusher, PUSH_DEFAULTS, buildPushXml } from "./pusher";
 
 // Published vectors (WeChat's official WXBizMsgCrypt samples; see test/support/wechat/message-vectors.ts for the
 // sources), repeated here because the simulator shares nothing with lib/.

@@ -1,0 +1,50 @@
+/**
+ * The two kinds of error the simulator answers: WeChat's own (`{"errcode","errmsg"}` with HTTP 200,
+ * shared by /sns and cgi-bin) and bad input to a control (HTTP 400).
+ */
+import { randomBytes } from "node:crypto";
+
+export type ApiBody = Record<string, unknown>;
+
+/** errmsg texts as WeChat writes them (before the ", rid: ..." suffix). */
+export const ERRMSG: Readonly<Record<number, string>> = {
+  [-1]: "system error",
+  40001: "invalid credential, access_token is invalid or not latest",
+  40002: "invalid grant_type",
+  40003: "invalid openid",
+  40013: "invalid appid",
+  40029: "invalid code",
+  40030: "invalid refresh_token",
+  40125: "invalid appsecret",
+  40163: "code been used",
+  41001: "access_token missing",
+  41003: "refresh_token missing",
+  41004: "appsecret missing",
+  41008: "missing code",
+  41009: "missing openid",
+  42001: "access_token expired",
+  42002: "refresh_token expired",
+  43001: "require GET method",
+  43002: "require POST method",
+  45009: "reach max api daily quota limit",
+  47001: "data format error",
+  48001: "api unauthorized",
+};
+
+/**
+ * A WeChat-like request id: hex seconds plus random hex. Real errmsgs carry one, and clients that
+ * compare errmsg for equality instead of errcode break on it; that is the point of adding it.
+ */
+function rid(now: number): string {
+  return `${Math.floor(now / 1000).toString(16)}-${randomBytes(4).toString("hex")}-${randomBytes(4).toString("hex")}`;
+}
+
+export function wxError(errcode: number, now: number, message?: string): ApiBody {
+  const text = message ?? ERRMSG[errcode] ?? "simulated error";
+  return { errcode, errmsg: `${text}, rid: ${rid(now)}` };
+}
+
+/** Thrown by the controls on bad input; the HTTP controls answer it with 400. */
+export class SimulatorInputError extends Error {
+  override name = "SimulatorInputError";
+}
