@@ -1,5 +1,5 @@
 // Test helpers: signed (and encrypted) pushes as WeChat sends them, built with lib/wechat's own code.
-// The simulator (simulator/push.ts) has an independent implementation; its tests push to the real route.
+// The simulator (simulator/push/) has an independent implementation; its tests push to the real route.
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { cdata } from "@/lib/wechat/message-xml";
