@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { forEachDatabase } from "@/test/support/db";
 import { WeChatApiError } from "@/lib/wechat/errors";
-import { jsapiTicketCall } from "@/lib/wechat/token";
+import { jsapiTicketCall, STABLE_FORCE_MAX_PER_HOUR } from "@/lib/wechat/token";
 import { acquireLease } from "@/lib/lease";
 import { credentialHash } from "./store";
 import { leaseName, leaderLeaseName } from "./service";
@@ -136,7 +136,9 @@ forEachDatabase((_kind, database) => {
       const w = world();
       const a = w.make("a", { api: "stable" });
       const first = await a.accessToken();
-      // WeChat still considers it current: the non-forced call returns it, so force.
+      // WeChat refuses it, yet stable_token still hands it out as current: the non-forced call returns
+      // it, so force.
+      w.sim.basicTokens.refuse(first.value);
       const second = await a.reportInvalid("access_token", first.value);
       expect(second.value).not.toBe(first.value);
       expect([w.upstream(STABLE)]).toEqual([3]);
@@ -154,8 +156,10 @@ forEachDatabase((_kind, database) => {
       const w = world();
       const a = w.make("a", { api: "stable" });
       const first = await a.accessToken();
+      w.sim.basicTokens.refuse(first.value);
       const second = await a.reportInvalid("access_token", first.value);
       w.clock.advance(10);
+      w.sim.basicTokens.refuse(second.value);
       const error = await a.reportInvalid("access_token", second.value).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WeChatApiError);
       expect((error as WeChatApiError).errcode).toBe(45011);
@@ -169,6 +173,44 @@ forEachDatabase((_kind, database) => {
       await expect(a.reportInvalid("access_token", second.value)).rejects.toMatchObject({ errcode: 45011 });
       expect(w.sim.requests()).toHaveLength(before);
       expect((await w.make("c", { api: "stable" }).accessToken()).value).toBe(second.value);
+    });
+  });
+
+  describe("force refresh is for tokens WeChat refuses (nobody can burn the day's 20)", () => {
+    it("a report of a token WeChat still accepts forces nothing, however often it comes", async () => {
+      const w = world();
+      const a = w.make("a", { api: "stable" });
+      const first = await a.accessToken();
+      for (let i = 0; i < 5; i++) {
+        w.clock.advance(31);
+        expect((await a.reportInvalid("access_token", first.value)).value).toBe(first.value);
+      }
+      expect(w.sim.requests().filter((r) => r.body.includes('"force_refresh":true'))).toHaveLength(0);
+      expect(await w.db.credentialFetch.count({ where: { api: "stable_force" } })).toBe(0);
+      expect((await a.accessToken()).value).toBe(first.value);
+    });
+
+    it(`at most ${STABLE_FORCE_MAX_PER_HOUR} force refreshes an hour, even of refused tokens`, async () => {
+      const w = world();
+      const a = w.make("a", { api: "stable" });
+      let token = await a.accessToken();
+      for (let i = 0; i < STABLE_FORCE_MAX_PER_HOUR; i++) {
+        w.clock.advance(60);
+        w.sim.basicTokens.refuse(token.value);
+        const next = await a.reportInvalid("access_token", token.value);
+        expect(next.value).not.toBe(token.value);
+        token = next;
+      }
+      w.clock.advance(60);
+      w.sim.basicTokens.refuse(token.value);
+      await expect(a.reportInvalid("access_token", token.value)).rejects.toMatchObject({ errcode: 45011 });
+      expect(w.sim.requests().filter((r) => r.body.includes('"force_refresh":true'))).toHaveLength(
+        STABLE_FORCE_MAX_PER_HOUR,
+      );
+      // An hour after the first, one more is allowed (past the failed attempt's backoff).
+      w.clock.advance(3600);
+      w.sim.basicTokens.refuse(token.value);
+      expect((await a.reportInvalid("access_token", token.value)).value).not.toBe(token.value);
     });
   });
 

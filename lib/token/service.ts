@@ -23,6 +23,7 @@ import type { WeChatHttpOptions } from "@/lib/wechat/http";
 import {
   DAILY_LIMITS,
   REFRESH_POLICIES,
+  STABLE_FORCE_MAX_PER_HOUR,
   STABLE_FORCE_MIN_INTERVAL_MS,
   WeChatTokenClient,
   beijingDayStart,
@@ -354,9 +355,15 @@ export class TokenService {
     } else {
       api = "stable";
       fetched = await this.#recorded(kind, api, () => this.deps.client.fetchStableToken(false));
-      // WeChat still calls the reported token current: only a forced refresh replaces it.
+      // WeChat's stable_token still hands out the reported token. Only if WeChat itself refuses it
+      // (asked with the token, at no quota) does a forced refresh replace it: a caller reporting a
+      // token that works (a bug, or malice) must not burn the day's 20 force refreshes.
       if (mode.reason === "passive" && credentialHash(fetched.value) === mode.reportedHash) {
         const current = fetched;
+        if (await this.deps.client.probeToken(current.value)) {
+          log.warn("credential_report_refused", { kind, fingerprint: mode.reportedHash.slice(0, 8) });
+          return this.#store(kind, row, current, "stable", fetchedAt, mode);
+        }
         try {
           fetched = await this.#recorded(kind, "stable_force", async () => {
             // Refused here when WeChat would refuse it: recorded like WeChat's own answer, so the backoff holds.
@@ -421,6 +428,14 @@ export class TokenService {
     }
     if (last && now.getTime() - last.createdAt.getTime() < STABLE_FORCE_MIN_INTERVAL_MS) {
       throw new WeChatApiError({ errcode: 45011, errmsg: "force_refresh: 30 s apart (counted locally)", endpoint });
+    }
+    const lastHour = await countFetches(db, this.appId, "stable_force", new Date(now.getTime() - 3_600_000));
+    if (lastHour >= STABLE_FORCE_MAX_PER_HOUR) {
+      throw new WeChatApiError({
+        errcode: 45011,
+        errmsg: `force_refresh: ${STABLE_FORCE_MAX_PER_HOUR} an hour (counted locally)`,
+        endpoint,
+      });
     }
   }
 

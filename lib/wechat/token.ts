@@ -128,7 +128,35 @@ export class WeChatTokenClient {
     );
     return { ...value, host };
   }
+
+  /**
+   * Whether WeChat accepts `accessToken` now, asked with `cgi-bin/get_api_domain_ip` (no quota worth
+   * counting, no side effect): false for 40001/40014/42001, WeChat's error for anything else.
+   */
+  async probeToken(accessToken: string): Promise<boolean> {
+    const endpoint = "/cgi-bin/get_api_domain_ip";
+    try {
+      await callWithFailover(
+        this.#hosts,
+        (base) => {
+          const url = new URL(`${base}${endpoint}`);
+          url.searchParams.set("access_token", accessToken);
+          return { url, schema: apiDomainIpSchema, idempotent: true, endpoint };
+        },
+        this.#http,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof WeChatApiError && STALE_TOKEN_ERRCODES.has(error.errcode)) return false;
+      throw error;
+    }
+  }
 }
+
+const apiDomainIpSchema = z.object({ ip_list: z.array(z.string()) }).transform(() => true as const);
+
+/** At most this many force refreshes an hour, whoever reports: the day's 20 must last the day. */
+export const STABLE_FORCE_MAX_PER_HOUR = 3;
 
 /** `cgi-bin/ticket/getticket?type=jsapi`, for a CgiClient (which adds the access_token). */
 export const jsapiTicketCall: CgiCall<{ value: string; expiresIn: number }> = Object.freeze({

@@ -155,6 +155,31 @@ describe("cgi-bin/stable_token", () => {
   });
 });
 
+describe("cgi-bin/get_api_domain_ip (the token probe) and refused tokens", () => {
+  const probe = async (token: string) =>
+    (await (await fetch(`${sim.url}/cgi-bin/get_api_domain_ip?access_token=${token}`)).json()) as Record<
+      string,
+      unknown
+    >;
+
+  it("answers a good token with the IP list and a refused one with 40001, while stable_token still hands it out", async () => {
+    const token = (await stable()).access_token as string;
+    expect((await probe(token)).ip_list).toEqual(expect.arrayContaining([expect.any(String)]));
+    expect((await probe("never-issued")).errcode).toBe(40001);
+    const refuse = await fetch(`${sim.url}/__sim/token/refuse`, {
+      method: "POST",
+      body: JSON.stringify({ value: token }),
+    });
+    expect(refuse.status).toBe(200);
+    expect((await probe(token)).errcode).toBe(40001);
+    expect((await stable()).access_token).toBe(token);
+    // Only force_refresh replaces it.
+    const forced = (await stable({ force_refresh: true })).access_token as string;
+    expect(forced).not.toBe(token);
+    expect((await probe(forced)).ip_list).toBeDefined();
+  });
+});
+
 describe("backup origin", () => {
   it("serves the same routes and state; an outage of the primary leaves the backup working", async () => {
     const token = (await classic()).access_token as string;

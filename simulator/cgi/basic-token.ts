@@ -9,7 +9,8 @@
  *   day and 30 s apart (45009 / 45011). Neither kind invalidates the other.
  *
  * Days are Beijing days (WeChat resets its quotas at midnight UTC+8). `check()` is what every other
- * cgi-bin route calls first.
+ * cgi-bin route calls first. `cgi-bin/get_api_domain_ip` answers any good token with WeChat's API IPs:
+ * the cheapest way to ask WeChat whether it still accepts a token.
  */
 import { randomBytes } from "node:crypto";
 import { SimulatorInputError, wxError, type ApiBody } from "../errors";
@@ -48,6 +49,8 @@ export interface IssuedToken {
   expiresAt: number;
   /** set when a newer fetch retired it: past the overlap it is "not latest" (40001), not "expired" */
   retired?: boolean;
+  /** WeChat refuses it (40001) although stable_token still hands it out: what force_refresh is for */
+  refused?: boolean;
 }
 
 interface DayCounts {
@@ -75,6 +78,10 @@ export class BasicTokens implements Surface {
   readonly routes = [
     upstream("/cgi-bin/token", (req) => this.fetchClassic(req)),
     upstream("/cgi-bin/stable_token", (req) => this.fetchStable(req)),
+    upstream("/cgi-bin/get_api_domain_ip", (req) => {
+      if (req.method !== "GET") return wxError(43001, this.core.now(), "require GET method");
+      return this.check(req.query.get("access_token")) ?? { ip_list: ["101.226.90.58", "101.226.90.149"] };
+    }),
   ];
 
   readonly controls = [
@@ -89,6 +96,10 @@ export class BasicTokens implements Surface {
     }),
     control("POST", "/__sim/token/invalidate", () => {
       this.invalidateAll();
+      return { ok: true };
+    }),
+    control("POST", "/__sim/token/refuse", (input) => {
+      this.refuse(input.value);
       return { ok: true };
     }),
   ];
@@ -108,7 +119,7 @@ export class BasicTokens implements Surface {
     const now = this.core.now();
     if (accessToken === null || accessToken === "") return wxError(41001, now);
     const token = this.tokens.get(accessToken);
-    if (!token) return wxError(40001, now);
+    if (!token || token.refused) return wxError(40001, now);
     if (now >= token.expiresAt) {
       // A token replaced by a newer fetch is "not latest" (40001); one that outlived its 7200 s is 42001.
       return token.retired ? wxError(40001, now) : wxError(42001, now);
@@ -151,6 +162,16 @@ export class BasicTokens implements Surface {
       throw new SimulatorInputError("seconds must be a number >= 0");
     }
     this.overlapSeconds = seconds;
+  }
+
+  /**
+   * WeChat refuses this token from now on while stable_token keeps handing it out as current (seen
+   * after an IP allow-list or account change): only force_refresh replaces it.
+   */
+  refuse(value: unknown): void {
+    const token = typeof value === "string" ? this.tokens.get(value) : undefined;
+    if (!token) throw new SimulatorInputError("value must be a token issued by this simulator");
+    token.refused = true;
   }
 
   /** Every token issued so far stops working (e.g. the AppSecret was reset in the admin console). */
