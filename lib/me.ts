@@ -1,4 +1,5 @@
 // What the end user sees of themselves: GET /api/me and the profile refresh.
+import { avatarUrl } from "@/lib/avatar";
 import { isStaleTokenError } from "@/lib/wechat/token";
 import { AppError } from "@/lib/errors";
 import { getWebToken } from "@/lib/auth/web-token";
@@ -50,7 +51,7 @@ export async function getMe(deps: AuthDeps, userId: string | undefined): Promise
     openid: user.openid ?? null,
     unionid: user.unionid,
     nickname: user.nickname,
-    headimgurl: user.headimgurl,
+    headimgurl: avatarUrl(user.headimgurl),
     sex: user.sex === null ? null : Number(user.sex),
     province: user.province,
     city: user.city,

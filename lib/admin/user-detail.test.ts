@@ -147,6 +147,13 @@ forEachDatabase((_kind, database) => {
       expect(await getUserDetail({ db, now: () => NOW }, "nobody")).toBeNull();
     });
 
+    it("never hands out an avatar from a host other than WeChat's (a tracking pixel for staff)", async () => {
+      const { db } = database();
+      await db.user.create({ data: { id: "u3", headimgurl: "https://tracker.example.com/pixel.gif" } });
+      expect((await getUserDetail({ db, now: () => NOW }, "u3"))?.headimgurl).toBeNull();
+      await db.user.delete({ where: { id: "u3" } });
+    });
+
     it("shows a person with nothing but an id", async () => {
       const { db } = database();
       const bare = await getUserDetail({ db, now: () => NOW }, "u2");

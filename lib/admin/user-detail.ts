@@ -4,6 +4,7 @@ import "server-only";
 // token can still be refreshed is decided by the database (a stored refresh token whose expiry is in
 // the future), so even its ciphertext is never loaded.
 import type { Db } from "@/lib/db";
+import { avatarUrl } from "@/lib/avatar";
 
 /** Logins shown on a user's page, newest first. */
 export const LOGIN_HISTORY_LIMIT = 50;
@@ -107,6 +108,7 @@ export async function getUserDetail(deps: { db: Db; now: () => Date }, id: strin
   const refreshableIds = new Set(refreshable.map((r) => r.id));
   return {
     ...user,
+    headimgurl: avatarUrl(user.headimgurl),
     identities: identities.map(({ id: identityId, ...identity }) => ({
       ...identity,
       refreshable: refreshableIds.has(identityId),

@@ -24,6 +24,7 @@ import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
 import { db, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { csvStream } from "./csv";
+import { avatarUrl } from "@/lib/avatar";
 import {
   formatShanghaiTime,
   isFiltered,
@@ -198,7 +199,7 @@ function normalise(row: RawRow): UserListRow {
   return {
     id: row.id,
     nickname: row.nickname,
-    headimgurl: row.headimgurl,
+    headimgurl: avatarUrl(row.headimgurl),
     openid: row.openid ?? null,
     unionid: row.unionid,
     scope: row.scope,
