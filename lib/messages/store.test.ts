@@ -54,6 +54,17 @@ forEachDatabase((kind, database) => {
     expect(await database().db.weChatEvent.count()).toBe(100);
   });
 
+  it("one push the database cannot store fails alone: the other pushes of its batch are recorded", async () => {
+    const pushes = Array.from({ length: 40 }, (_, n) =>
+      store.record(nonce(`b-${n}`), event(n, n === 17 ? { createdAt: new Date(Number.NaN) } : {})),
+    );
+    const outcomes = await Promise.allSettled(pushes);
+    expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(1);
+    expect(outcomes[17]?.status).toBe("rejected");
+    expect(outcomes.filter((o) => o.status === "fulfilled" && o.value.kind === "recorded")).toHaveLength(39);
+    expect(await database().db.weChatEvent.count()).toBe(39);
+  });
+
   it("applies a batch in one go: new people, subscriptions, the claim; again is a no-op", async () => {
     const recorded = await Promise.all(
       Array.from({ length: 50 }, (_, n) =>

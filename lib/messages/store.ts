@@ -69,8 +69,9 @@ export interface PushToRecord {
 
 /**
  * Group commit: the pushes recorded during one turn of the event loop are handed to `write` together (at
- * most `max` at a time), which returns each push's outcome in order; a failure of the write is every
- * one's failure.
+ * most `max` at a time), which returns each push's outcome in order. A write is all or nothing, so when
+ * a batch fails its pushes are written again one by one: each keeps its own outcome, and one push the
+ * database refuses does not fail the others.
  */
 export class RecordBatcher {
   #queue: Array<PushToRecord & { resolve: (r: RecordResult) => void; reject: (err: unknown) => void }> = [];
@@ -99,7 +100,17 @@ export class RecordBatcher {
       const results = await this.write(batch);
       batch.forEach((item, i) => item.resolve(results[i]!));
     } catch (err) {
-      for (const item of batch) item.reject(err);
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      for (const item of batch) {
+        try {
+          item.resolve((await this.write([item]))[0]!);
+        } catch (own) {
+          item.reject(own);
+        }
+      }
     }
   }
 }

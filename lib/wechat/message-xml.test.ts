@@ -81,6 +81,19 @@ describe("parseInboundMessage", () => {
     );
     expect(reason(() => parseInboundMessage(subscribe().replace("o_user-1", "o user")))).toBe("shape");
     expect(reason(() => parseInboundMessage(subscribe().replace("1768464000", "soon")))).toBe("shape");
+    // A CreateTime no database can hold as a time is refused here, not in the middle of a batch.
+    expect(reason(() => parseInboundMessage(subscribe().replace("1768464000", "17684640001768464000")))).toBe("shape");
+  });
+
+  it("replaces what the databases cannot store (U+0000, a lone surrogate) in every text field", () => {
+    const text = parseInboundMessage(
+      subscribe().replace(
+        "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event>",
+        "<MsgType>text</MsgType><Content><![CDATA[a\u0000b\uD83D]]></Content><MsgId>42</MsgId>",
+      ),
+    );
+    expect(text.content).toBe("a\uFFFDb\uFFFD");
+    expect(text.fields.Content).toBe("a\uFFFDb\uFFFD");
   });
 });
 

@@ -8,6 +8,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { storableText } from "./text";
 
 export class MessageXmlError extends Error {
   override name = "MessageXmlError";
@@ -51,7 +52,8 @@ export function parseXmlFields(xml: string): Record<string, string> {
   }
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
-    if (typeof value === "string") fields[name] = value;
+    // Text the databases cannot store (U+0000, lone surrogates) must not fail the push it came in.
+    if (typeof value === "string") fields[name] = storableText(value);
     // A repeated field is ambiguous: refuse rather than pick one.
     else if (Array.isArray(value)) throw new MessageXmlError("shape", `repeated <${name}>`);
   }
@@ -60,11 +62,13 @@ export function parseXmlFields(xml: string): Record<string, string> {
 
 const openid = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const digits = z.string().regex(/^\d{1,20}$/);
+/** Seconds since the epoch: ten digits last until 2286, more is not a time any database takes. */
+const seconds = z.string().regex(/^\d{1,10}$/);
 
 const messageSchema = z.object({
   ToUserName: z.string().min(1).max(64),
   FromUserName: openid,
-  CreateTime: digits,
+  CreateTime: seconds,
   MsgType: z.string().regex(/^[A-Za-z_]{1,32}$/),
   MsgId: digits.optional(),
   Event: z
