@@ -114,6 +114,12 @@ function schemaFor(production: boolean) {
             .default(SIMULATOR_DEFAULTS.encodingAesKey),
       /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
       WECHAT_BROWSER_ONLY: booleanish.optional(),
+      /** Retention (lib/retention.ts): a login state is deleted this many seconds after it expired. */
+      RETAIN_LOGIN_STATE_SECONDS: z.coerce.number().int().min(0).default(3600),
+      /** A push's replay-guard nonce is kept this many seconds past its window. */
+      RETAIN_PUSH_NONCE_SECONDS: z.coerce.number().int().min(0).default(0),
+      /** How often the retention job runs, in seconds. */
+      RETENTION_EVERY_SECONDS: z.coerce.number().int().min(60).default(600),
     })
     .superRefine((env, ctx) => {
       if (!production) return;

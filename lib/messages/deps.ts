@@ -3,10 +3,12 @@ import "server-only";
 // (404); without WECHAT_ENCODING_AES_KEY only plaintext pushes are accepted (safe mode: 503). Both
 // are said once in the log, not on every request.
 import { after } from "next/server";
+import { z } from "zod";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { defineJob, type JobDefinition } from "@/lib/jobs/types";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { autoReplyCache } from "./auto-replies";
 import { NonceSweeper, randomReplyNonce, type MessageDeps } from "./endpoint";
@@ -14,15 +16,13 @@ import { openMessageStore } from "./open-store";
 import { resumePendingEvents, type ProcessDeps } from "./process";
 
 let deps: MessageDeps | null | undefined;
-const RETRY_EVERY_MS = 60_000;
-let lastRetry = Date.now();
 let sweeper: NonceSweeper | undefined;
 
 /**
  * Recorded events wait here for the answer to go out, then are applied a batch at a time, one drain at
  * a time per process: under a burst, one transaction for many events instead of one each (SQLite has one
  * writer; each commit is an fsync). Events stay recorded as pending until applied, so a crash loses
- * nothing: start-up and the periodic retry apply what is left.
+ * nothing: start-up and the scheduled retry (pendingEventsJob) apply what is left.
  */
 const queue: Array<{ id: string; applied: () => void }> = [];
 let draining = false;
@@ -63,18 +63,38 @@ async function drain(d: MessageDeps): Promise<void> {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** Expired nonces swept, and events still pending after 30 s retried: at most once a minute each. */
+/** Expired nonces swept, at most once a minute. */
 async function housekeeping(d: MessageDeps): Promise<void> {
   sweeper ??= new NonceSweeper(d.db);
-  const now = d.now();
-  await sweeper.maybeSweep(now).catch(() => 0);
-  if (now.getTime() - lastRetry >= RETRY_EVERY_MS) {
-    // Events that failed a first time (a deadlock, the database briefly away) are tried again here,
-    // once a minute per process, not only at the next start-up.
-    lastRetry = now.getTime();
-    const receivedBefore = new Date(now.getTime() - RETRY_EVERY_MS / 2);
-    await resumePendingEvents(processDeps(d), 100, { receivedBefore }).catch(() => 0);
-  }
+  await sweeper.maybeSweep(d.now()).catch(() => 0);
+}
+
+export const PENDING_EVENTS_JOB = "messages.retry-pending";
+const RETRY_EVERY_SECONDS = 60;
+
+/**
+ * Events that failed a first time (a deadlock, the database briefly away) tried again once a minute, by
+ * the clock and not by the next push: those received more than 30 s ago and still pending. Without
+ * `processDeps` it uses the running app's message endpoint (none when WECHAT_TOKEN is unset).
+ */
+export function pendingEventsJob(processDeps?: ProcessDeps): JobDefinition<Record<string, never>> {
+  return defineJob({
+    name: PENDING_EVENTS_JOB,
+    payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+    attempts: 1,
+    every: { seconds: RETRY_EVERY_SECONDS, payload: {} },
+    run: async () => {
+      const d = processDeps ?? appProcessDeps();
+      if (!d) return { applied: 0 };
+      const receivedBefore = new Date(d.now().getTime() - (RETRY_EVERY_SECONDS * 1000) / 2);
+      return { applied: await resumePendingEvents(d, 100, { receivedBefore }) };
+    },
+  });
+}
+
+function appProcessDeps(): ProcessDeps | null {
+  const d = messageDeps();
+  return d && processDeps(d);
 }
 
 export function messageDeps(): MessageDeps | null {
