@@ -10,7 +10,7 @@ import { PgBossJobBackend } from "@/lib/jobs/pg-boss";
 import { HEARTBEAT_MS, JobRunner } from "@/lib/jobs/runner";
 import { SqliteJobBackend } from "@/lib/jobs/sqlite";
 import type { JobBackend, JobDefinition } from "@/lib/jobs/types";
-import { pendingEventsJob } from "@/lib/messages/deps";
+import { appPendingEventsJob } from "@/lib/messages/deps";
 import { retentionJob } from "@/lib/retention";
 import { databaseKind } from "@/prisma/database-url";
 
@@ -39,7 +39,7 @@ export function backgroundJobs(options: { supervise: boolean } = { supervise: fa
   const runner = createRunner(
     [
       followerSyncJob(followerDeps()),
-      pendingEventsJob(),
+      appPendingEventsJob(),
       retentionJob({ db: db(), now: () => new Date(), ...env() }),
     ] as unknown as JobDefinition<never>[],
     options,

@@ -146,6 +146,12 @@ export class PgBossJobBackend implements JobBackend {
     });
   }
 
+  async maintain(): Promise<void> {
+    this.started ??= this.boss.start();
+    await this.started;
+    await this.boss.maintain();
+  }
+
   async close(): Promise<void> {
     if (this.started) await this.boss.stop({ graceful: false, wait: true, close: true });
   }

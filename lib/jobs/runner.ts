@@ -184,7 +184,14 @@ export function runJobInline<P>(
   place: RunPlace,
   options: RunOptions = {},
 ): Promise<Json | void> {
-  const claimed = { id: `inline:${job.name}`, name: job.name, payload, attempt: 1, checkpoint: null, createdAt: place.now() };
+  const claimed = {
+    id: `inline:${job.name}`,
+    name: job.name,
+    payload,
+    attempt: 1,
+    checkpoint: null,
+    createdAt: place.now(),
+  };
   return execute(job as unknown as AnyJob, claimed, place, options, null);
 }
 

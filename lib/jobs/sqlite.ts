@@ -139,5 +139,8 @@ export class SqliteJobBackend implements JobBackend {
     }));
   }
 
+  /** Nothing to do: an abandoned job is claimable again as soon as its heartbeat has passed. */
+  async maintain(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

@@ -97,6 +97,8 @@ export interface JobBackend {
   fail(id: string, name: string, error: string): Promise<void>;
   cancel(id: string, name: string): Promise<void>;
   list(limit: number): Promise<JobView[]>;
+  /** Housekeeping a supervisor does on a timer (pg-boss: expire dead runners' jobs, archive). */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 

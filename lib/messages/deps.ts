@@ -3,17 +3,16 @@ import "server-only";
 // (404); without WECHAT_ENCODING_AES_KEY only plaintext pushes are accepted (safe mode: 503). Both
 // are said once in the log, not on every request.
 import { after } from "next/server";
-import { z } from "zod";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { defineJob, type JobDefinition } from "@/lib/jobs/types";
+import type { JobDefinition } from "@/lib/jobs/types";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { autoReplyCache } from "./auto-replies";
 import { NonceSweeper, randomReplyNonce, type MessageDeps } from "./endpoint";
 import { openMessageStore } from "./open-store";
-import { resumePendingEvents, type ProcessDeps } from "./process";
+import { pendingEventsJob, resumePendingEvents, type ProcessDeps } from "./process";
 
 let deps: MessageDeps | null | undefined;
 let sweeper: NonceSweeper | undefined;
@@ -69,27 +68,9 @@ async function housekeeping(d: MessageDeps): Promise<void> {
   await sweeper.maybeSweep(d.now()).catch(() => 0);
 }
 
-export const PENDING_EVENTS_JOB = "messages.retry-pending";
-const RETRY_EVERY_SECONDS = 60;
-
-/**
- * Events that failed a first time (a deadlock, the database briefly away) tried again once a minute, by
- * the clock and not by the next push: those received more than 30 s ago and still pending. Without
- * `processDeps` it uses the running app's message endpoint (none when WECHAT_TOKEN is unset).
- */
-export function pendingEventsJob(processDeps?: ProcessDeps): JobDefinition<Record<string, never>> {
-  return defineJob({
-    name: PENDING_EVENTS_JOB,
-    payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
-    attempts: 1,
-    every: { seconds: RETRY_EVERY_SECONDS, payload: {} },
-    run: async () => {
-      const d = processDeps ?? appProcessDeps();
-      if (!d) return { applied: 0 };
-      const receivedBefore = new Date(d.now().getTime() - (RETRY_EVERY_SECONDS * 1000) / 2);
-      return { applied: await resumePendingEvents(d, 100, { receivedBefore }) };
-    },
-  });
+/** The scheduled retry of pending events (lib/messages/process.ts) on the running app's endpoint. */
+export function appPendingEventsJob(): JobDefinition<Record<string, never>> {
+  return pendingEventsJob(appProcessDeps);
 }
 
 function appProcessDeps(): ProcessDeps | null {
