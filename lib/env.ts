@@ -118,6 +118,12 @@ function schemaFor(production: boolean) {
       RETAIN_LOGIN_STATE_SECONDS: z.coerce.number().int().min(0).default(3600),
       /** A push's replay-guard nonce is kept this many seconds past its window. */
       RETAIN_PUSH_NONCE_SECONDS: z.coerce.number().int().min(0).default(0),
+      /** A finished job of the SQLite runner is kept this many seconds (pg-boss archives its own). */
+      RETAIN_JOBS_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(7 * 24 * 3600),
       /** How often the retention job runs, in seconds. */
       RETENTION_EVERY_SECONDS: z.coerce.number().int().min(60).default(600),
     })

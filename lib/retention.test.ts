@@ -14,6 +14,7 @@ it("reads the retention periods from the env, with defaults", () => {
   expect(parseEnv({}, false)).toMatchObject({
     RETAIN_LOGIN_STATE_SECONDS: 3600,
     RETAIN_PUSH_NONCE_SECONDS: 0,
+    RETAIN_JOBS_SECONDS: 604800,
     RETENTION_EVERY_SECONDS: 600,
   });
   expect(parseEnv({ RETAIN_LOGIN_STATE_SECONDS: "7200", RETENTION_EVERY_SECONDS: "60" }, false)).toMatchObject({
@@ -23,7 +24,7 @@ it("reads the retention periods from the env, with defaults", () => {
   expect(() => parseEnv({ RETENTION_EVERY_SECONDS: "5" }, false)).toThrow(/RETENTION_EVERY_SECONDS/);
 });
 
-forEachDatabase((_kind, database) => {
+forEachDatabase((kind, database) => {
   let ms = T0;
   const now = () => new Date(ms);
   let runner: JobRunner | undefined;
@@ -64,6 +65,7 @@ forEachDatabase((_kind, database) => {
       now,
       RETAIN_LOGIN_STATE_SECONDS: 3600,
       RETAIN_PUSH_NONCE_SECONDS: 0,
+      RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
       RETENTION_EVERY_SECONDS: 600,
     };
     runner = testRunner(database(), now, [retentionJob(deps)] as unknown as JobDefinition<never>[]);
@@ -76,7 +78,7 @@ forEachDatabase((_kind, database) => {
     expect((await runner.list())[0]).toMatchObject({
       name: "retention",
       state: "done",
-      progress: { loginStates: 1, pushNonces: 1 },
+      progress: { loginStates: 1, pushNonces: 1, jobs: 0 },
     });
 
     // Not again within its period; in the next one, what has aged out since.
@@ -89,5 +91,12 @@ forEachDatabase((_kind, database) => {
     ms += 50 * 60_000;
     await runner.tick();
     expect(await left()).toEqual({ states: ["live"], nonces: [] });
+
+    // A week on, the SQLite runner's finished jobs go too (pg-boss archives its own; our table stays empty).
+    const finished = await db.job.count();
+    ms += 7 * 24 * 3600_000 + 60_000;
+    await runner.tick();
+    expect(await db.job.count({ where: { state: "done" } })).toBe(kind === "sqlite" ? 1 : 0);
+    expect(finished).toBe(kind === "sqlite" ? 3 : 0);
   });
 });
