@@ -112,6 +112,27 @@ forEachDatabase((kind, database) => {
     expect(calls).toBe(2);
   });
 
+  it("runs a job now (the CLI) even while an earlier failed one waits for its retry", async () => {
+    let fail = true;
+    const now = defineJob({
+      name: "test.now",
+      payload: z.object({}),
+      retryDelayMs: 60_000,
+      run: async () => {
+        if (fail) throw new Error("first");
+        return { ok: true };
+      },
+    });
+    const r = runner([now] as JobDefinition<never>[]);
+    await expect(r.runNow("test.now", {})).rejects.toThrow("first");
+    fail = false;
+    await expect(r.runNow("test.now", {})).resolves.toEqual({ ok: true });
+    expect((await r.list()).map((job) => [job.state, job.key])).toEqual([
+      ["done", null],
+      ["queued", null],
+    ]);
+  });
+
   it("enqueues a schedule once per period, however many runners tick", async () => {
     let runs = 0;
     const every = defineJob({

@@ -7,11 +7,13 @@
 // pg-boss 10 has no progress or heartbeat of its own. Progress goes into the job's `data` (under
 // `progress`), which pg-boss carries over to a retry, so a job expired after a crash resumes from it;
 // each report also moves the job's expiry forward (expire_in from started_on), which is the heartbeat.
+import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
 import { log } from "@/lib/log";
 import type { ClaimedJob, Json, JobBackend, JobState, JobView, SendOptions } from "./types";
 
 export const PGBOSS_SCHEMA = "pgboss";
+const OWN_KEY = "~";
 
 interface Data {
   readonly payload: Json;
@@ -74,9 +76,9 @@ export class PgBossJobBackend implements JobBackend {
       retryBackoff: options.backoff,
       ...(options.slot
         ? { singletonKey: `@${options.slot.start.toISOString()}`, singletonSeconds: options.slot.seconds }
-        : options.key
-          ? { singletonKey: options.key }
-          : {}),
+        : // The `short` policy allows one waiting job per key, an absent key included: a job without a
+          // key gets one of its own.
+          { singletonKey: options.key ?? `${OWN_KEY}${randomUUID()}` }),
     });
   }
 
@@ -134,7 +136,7 @@ export class PgBossJobBackend implements JobBackend {
       return {
         id: String(row.id),
         name: String(row.name),
-        key: (row.singleton_key as string | null) ?? null,
+        key: typeof row.singleton_key === "string" && !row.singleton_key.startsWith(OWN_KEY) ? row.singleton_key : null,
         state,
         attempts: Number(row.retry_count) + (row.started_on ? 1 : 0),
         progress: state === "done" && output?.value !== undefined ? output.value : (data.progress ?? null),

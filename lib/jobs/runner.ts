@@ -125,13 +125,13 @@ export class JobRunner {
   }
 
   /**
-   * Runs a job here and now through the queue (the CLI's foreground run): queued, claimed and run in
-   * this process with every progress value handed to `onProgress`. Throws the job's busy error when
-   * its lock is held, and whatever the job threw.
+   * Runs a job here and now through the queue (the CLI's foreground run): a job of its own queued,
+   * claimed and run in this process with every progress value handed to `onProgress`. Throws the job's
+   * busy error when its lock is held, and whatever the job threw.
    */
-  async runNow(name: string, payload: unknown, options: RunOptions & { key?: string } = {}): Promise<Json | void> {
+  async runNow(name: string, payload: unknown, options: RunOptions = {}): Promise<Json | void> {
     await this.assertFree(name);
-    await this.enqueue(name, payload, { key: options.key });
+    await this.enqueue(name, payload);
     const claimed = await this.options.backend.claim(name, HEARTBEAT_MS);
     if (!claimed) throw new Error(`job ${name} was taken by another runner`);
     return this.execute(claimed, options);

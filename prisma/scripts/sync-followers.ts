@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   });
   for (;;) {
     try {
-      await runner.runNow(FOLLOWER_SYNC_JOB, {}, { key: "followers", signal: abort.signal });
+      await runner.runNow(FOLLOWER_SYNC_JOB, {}, { signal: abort.signal });
       break;
     } catch (error) {
       if (abort.signal.aborted) {
