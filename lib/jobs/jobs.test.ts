@@ -159,6 +159,41 @@ forEachDatabase((kind, database) => {
     expect(runs).toBe(2);
   });
 
+  it("a long job does not hold up another job's schedule", async () => {
+    let release: () => void = () => {};
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const long = defineJob({
+      name: "test.long",
+      payload: z.object({}),
+      run: () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          started();
+        }),
+    });
+    let beats = 0;
+    const minute = defineJob({
+      name: "test.minute",
+      payload: z.object({}),
+      every: { seconds: 60, payload: {} },
+      run: async () => {
+        beats++;
+      },
+    });
+    const r = runner([long, minute] as JobDefinition<never>[]);
+    expect(await r.tick()).toBe(1);
+    await r.enqueue("test.long", {});
+    const first = r.drain("test.long");
+    await running;
+    advance(60);
+    // The long job still runs; the next minute's run does not wait for it.
+    expect(await r.tick()).toBe(1);
+    expect(beats).toBe(2);
+    release();
+    expect(await first).toBe(1);
+  });
+
   it("shows a job's progress, and resumes a killed job from its checkpoint", async () => {
     const done: number[] = [];
     const kill = new AbortController();

@@ -42,18 +42,15 @@ export class JobRunner {
   private readonly jobs = new Map<string, AnyJob>();
   private readonly slots = new Map<string, number>();
   private readonly stopping = new AbortController();
+  /** Per job name, the claim loop running now: names run side by side, one loop per name at a time. */
+  private readonly draining = new Map<string, Promise<number>>();
   private timer: ReturnType<typeof setInterval> | undefined;
-  private ticking: Promise<number> | undefined;
 
   constructor(
     private readonly options: RunnerOptions,
     definitions: readonly JobDefinition<never>[],
   ) {
     for (const job of definitions) this.jobs.set(job.name, job as unknown as AnyJob);
-  }
-
-  get backend(): JobBackend {
-    return this.options.backend;
   }
 
   private job(name: string): AnyJob {
@@ -76,36 +73,39 @@ export class JobRunner {
     if (lease && lease.leaseUntil > this.options.now()) throw lock.busy(lease.holder, lease.leaseUntil);
   }
 
-  /** One round: due schedules enqueued, then every ready job run to its end. Returns how many ran. */
+  /**
+   * One round: due schedules enqueued, then the ready jobs of every name not already being run, each
+   * name's one after the other (a long follower sync does not hold up the minute's retry). Resolves when
+   * the jobs it started are over, with how many ran.
+   */
   async tick(): Promise<number> {
-    this.ticking ??= this.round().finally(() => (this.ticking = undefined));
-    return this.ticking;
-  }
-
-  private async round(): Promise<number> {
     await this.enqueueSchedules();
-    let ran = 0;
-    for (const name of this.jobs.keys()) {
-      for (;;) {
-        if (this.stopping.signal.aborted) return ran;
-        const claimed = await this.options.backend.claim(name, HEARTBEAT_MS);
-        if (!claimed) break;
-        ran++;
-        await this.execute(claimed).catch(() => {});
-      }
-    }
-    return ran;
+    const idle = [...this.jobs.keys()].filter((name) => !this.draining.has(name));
+    const ran = await Promise.all(idle.map((name) => this.drain(name)));
+    return ran.reduce((sum, n) => sum + n, 0);
   }
 
-  /** Runs the ready jobs of one name until none is left (a console's "start now"). */
-  async drain(name: string): Promise<number> {
+  /** Runs the ready jobs of one name until none is left, after the loop of that name already going. */
+  drain(name: string): Promise<number> {
+    const previous = this.draining.get(name)?.catch(() => 0) ?? Promise.resolve(0);
+    const next = previous.then(() => this.claimAndRun(name));
+    this.draining.set(name, next);
+    const done = () => {
+      if (this.draining.get(name) === next) this.draining.delete(name);
+    };
+    next.then(done, done);
+    return next;
+  }
+
+  private async claimAndRun(name: string): Promise<number> {
     let ran = 0;
-    for (;;) {
+    while (!this.stopping.signal.aborted) {
       const claimed = await this.options.backend.claim(name, HEARTBEAT_MS);
-      if (!claimed) return ran;
+      if (!claimed) break;
       ran++;
       await this.execute(claimed).catch(() => {});
     }
+    return ran;
   }
 
   private async enqueueSchedules(): Promise<void> {
@@ -162,7 +162,7 @@ export class JobRunner {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.stopping.abort(new Error("the job runner stopped"));
-    await this.ticking?.catch(() => 0);
+    await Promise.all([...this.draining.values()].map((loop) => loop.catch(() => 0)));
     await this.options.backend.close();
   }
 }
