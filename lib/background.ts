@@ -50,10 +50,9 @@ export function backgroundJobs(options: { supervise: boolean } = { supervise: fa
 
 /**
  * Start-up: ticks the runner every few seconds; on PostgreSQL this process also supervises pg-boss
- * (expires the jobs of dead runners, archives old ones). Stopped (jobs left to resume) on SIGTERM.
+ * (expires the jobs of dead runners, archives old ones). Nothing to stop at exit: a job cut short is
+ * picked up again once its heartbeat is over, from its checkpoint, as after a crash.
  */
 export function startBackgroundJobs(): void {
-  const runner = backgroundJobs({ supervise: true });
-  runner.start(5000);
-  process.once("SIGTERM", () => void runner.stop());
+  backgroundJobs({ supervise: true }).start(5000);
 }
