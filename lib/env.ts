@@ -125,6 +125,18 @@ function schemaFor(production: boolean) {
         .default(0),
       /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
       WECHAT_BROWSER_ONLY: booleanish.optional(),
+      /** Retention (lib/retention.ts): a login state is deleted this many seconds after it expired. */
+      RETAIN_LOGIN_STATE_SECONDS: z.coerce.number().int().min(0).default(3600),
+      /** A push's replay-guard nonce is kept this many seconds past its window. */
+      RETAIN_PUSH_NONCE_SECONDS: z.coerce.number().int().min(0).default(0),
+      /** A finished job of the SQLite runner is kept this many seconds (pg-boss archives its own). */
+      RETAIN_JOBS_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .default(7 * 24 * 3600),
+      /** How often the retention job runs, in seconds. */
+      RETENTION_EVERY_SECONDS: z.coerce.number().int().min(60).default(600),
     })
     .superRefine((env, ctx) => {
       if (!production) return;

@@ -1,11 +1,11 @@
 // A named lease in the database (model Lease), the same on SQLite and PostgreSQL: while leaseUntil is
 // in the future only its holder may do the named work, across processes and instances (the token
-// service's leader and its fetches, the follower and blacklist syncs). Taken with a conditional write,
-// so two contenders can never both win; a crashed holder's lease simply runs out. `fencing` grows with
-// every acquisition: a renewal or a release names the fencing it holds, so a holder that stalled past
-// its lease and was replaced learns it at its next renewal instead of writing on. A held lease is
-// refused to everyone, its own holder too (one run at a time, even within one process). The clock is
-// the caller's (injected), so tests can move it.
+// service's leader and its fetches, the blacklist sync, and the locks of jobs in lib/jobs such as the
+// follower sync). Taken with a conditional write, so two contenders can never both win; a crashed
+// holder's lease simply runs out. `fencing` grows with every acquisition: a renewal or a release names
+// the fencing it holds, so a holder that stalled past its lease and was replaced learns it at its next
+// renewal instead of writing on. A held lease is refused to everyone, its own holder too (one run at a
+// time, even within one process). The clock is the caller's (injected), so tests can move it.
 import type { Db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/db-errors";
 

@@ -16,6 +16,12 @@ void import("@/lib/messages/deps")
   .then((m) => m.resumeMessageEvents())
   .catch((err: unknown) => console.error("message_events_resume_failed", err));
 
+// Background jobs (lib/jobs): the follower sync, the once-a-minute retry of pending message events,
+// retention. Started here only, so `next build` and tests never start a runner they did not ask for.
+void import("@/lib/background")
+  .then((m) => m.startBackgroundJobs())
+  .catch((err: unknown) => console.error("background_jobs_start_failed", err));
+
 // The central token service's proactive refresher: one leader per account across all processes.
 void import("@/lib/token/start").then((m) => m.startTokenRefresher());
 

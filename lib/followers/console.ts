@@ -1,25 +1,21 @@
-// What the admin console asks of the sync: start one and let it run on in this process, and read how
-// the latest runs are doing (the live bar polls this).
+// What the admin console asks of the sync: queue the job and let it run on, and read how the latest runs
+// are doing (the live bar polls this).
+import { backgroundJobs } from "@/lib/background";
 import type { Db } from "@/lib/db";
+import type { JobRunner } from "@/lib/jobs/runner";
 import { log } from "@/lib/log";
-import {
-  DEFAULT_LEASE_TTL_MS,
-  describeFailure,
-  runFollowerSync,
-  startFollowerSync,
-  type FollowerSyncDeps,
-} from "./sync";
+import { DEFAULT_LEASE_TTL_MS, FOLLOWER_SYNC_JOB } from "./sync";
 
-/** Takes the lease and starts the sync in the background; throws SyncBusyError when one is running. */
-export async function startSyncInBackground(deps: FollowerSyncDeps): Promise<{ id: string; resumed: boolean }> {
-  const { lease, run } = await startFollowerSync(deps);
-  log.info("follower_sync_started", { runId: run.id, resumed: run.resumed, holder: deps.holder });
-  background = runFollowerSync(deps, lease, run).then(
-    (done) =>
-      log.info("follower_sync_done", { runId: done.runId, listed: done.listed, unsubscribed: done.unsubscribed }),
-    (error: unknown) => log.error("follower_sync_failed", { runId: run.id, error: describeFailure(error) }),
-  );
-  return run;
+/**
+ * Queues the follower sync job and starts running it in this process at once (any instance's runner
+ * would otherwise pick it up at its next tick); throws SyncBusyError when one is running.
+ */
+export async function startSyncInBackground(runner: JobRunner = backgroundJobs()): Promise<{ job: string | null }> {
+  await runner.assertFree(FOLLOWER_SYNC_JOB);
+  const job = await runner.enqueue(FOLLOWER_SYNC_JOB, {}, { key: "followers" });
+  log.info("follower_sync_queued", { job });
+  background = runner.drain(FOLLOWER_SYNC_JOB).then(() => {});
+  return { job };
 }
 
 let background: Promise<void> = Promise.resolve();

@@ -7,22 +7,21 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { log } from "@/lib/log";
+import type { JobDefinition } from "@/lib/jobs/types";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { autoReplyCache } from "./auto-replies";
 import { NonceSweeper, randomReplyNonce, type MessageDeps } from "./endpoint";
 import { openMessageStore } from "./open-store";
-import { resumePendingEvents, type ProcessDeps } from "./process";
+import { pendingEventsJob, resumePendingEvents, type ProcessDeps } from "./process";
 
 let deps: MessageDeps | null | undefined;
-const RETRY_EVERY_MS = 60_000;
-let lastRetry = Date.now();
 let sweeper: NonceSweeper | undefined;
 
 /**
  * Recorded events wait here for the answer to go out, then are applied a batch at a time, one drain at
  * a time per process: under a burst, one transaction for many events instead of one each (SQLite has one
  * writer; each commit is an fsync). Events stay recorded as pending until applied, so a crash loses
- * nothing: start-up and the periodic retry apply what is left.
+ * nothing: start-up and the scheduled retry (pendingEventsJob) apply what is left.
  */
 const queue: Array<{ id: string; applied: () => void }> = [];
 let draining = false;
@@ -63,18 +62,20 @@ async function drain(d: MessageDeps): Promise<void> {
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** Expired nonces swept, and events still pending after 30 s retried: at most once a minute each. */
+/** Expired nonces swept, at most once a minute. */
 async function housekeeping(d: MessageDeps): Promise<void> {
   sweeper ??= new NonceSweeper(d.db);
-  const now = d.now();
-  await sweeper.maybeSweep(now).catch(() => 0);
-  if (now.getTime() - lastRetry >= RETRY_EVERY_MS) {
-    // Events that failed a first time (a deadlock, the database briefly away) are tried again here,
-    // once a minute per process, not only at the next start-up.
-    lastRetry = now.getTime();
-    const receivedBefore = new Date(now.getTime() - RETRY_EVERY_MS / 2);
-    await resumePendingEvents(processDeps(d), 100, { receivedBefore }).catch(() => 0);
-  }
+  await sweeper.maybeSweep(d.now()).catch(() => 0);
+}
+
+/** The scheduled retry of pending events (lib/messages/process.ts) on the running app's endpoint. */
+export function appPendingEventsJob(): JobDefinition<Record<string, never>> {
+  return pendingEventsJob(appProcessDeps);
+}
+
+function appProcessDeps(): ProcessDeps | null {
+  const d = messageDeps();
+  return d && processDeps(d);
 }
 
 export function messageDeps(): MessageDeps | null {

@@ -3,6 +3,8 @@
 // subscribe/unsubscribe, and the event on their timeline. An event moves from pending to done once, in the
 // transaction that applies its subscription change (itself conditional on no newer change, so a second
 // application is a no-op): the endpoint's queue, a start-up resume and another instance can all try.
+import { z } from "zod";
+import { defineJob, type JobDefinition } from "@/lib/jobs/types";
 import type { Applied, MessageStore, PendingRow } from "./store";
 
 export { MAX_ATTEMPTS, type ProcessResult } from "./store";
@@ -42,4 +44,27 @@ export async function resumePendingEvents(
     applied += results.filter((r) => r.result === "done").length;
     after = pending[pending.length - 1];
   }
+}
+
+export const PENDING_EVENTS_JOB = "messages.retry-pending";
+const RETRY_EVERY_SECONDS = 60;
+
+/**
+ * Events that failed a first time (a deadlock, the database briefly away) tried again once a minute by
+ * the clock, not at the next push: those received more than 30 s ago and still pending. `deps` null:
+ * the endpoint is off (no WECHAT_TOKEN), nothing to do.
+ */
+export function pendingEventsJob(deps: () => ProcessDeps | null): JobDefinition<Record<string, never>> {
+  return defineJob({
+    name: PENDING_EVENTS_JOB,
+    payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+    attempts: 1,
+    every: { seconds: RETRY_EVERY_SECONDS, payload: {} },
+    run: async () => {
+      const d = deps();
+      if (!d) return { applied: 0 };
+      const receivedBefore = new Date(d.now().getTime() - (RETRY_EVERY_SECONDS * 1000) / 2);
+      return { applied: await resumePendingEvents(d, 100, { receivedBefore }) };
+    },
+  });
 }

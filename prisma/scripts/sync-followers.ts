@@ -10,15 +10,18 @@
 // garbage pile up to several hundred MB of RSS before collecting it.
 // The bar is a dozen lines written here: the project takes no dependency for it (cli-progress would do).
 import { parseArgs } from "node:util";
+import { createRunner } from "@/lib/background";
 import { syncBlacklist } from "@/lib/followers/blacklist";
 import { followerDeps } from "@/lib/followers/client";
 import { releaseLease } from "@/lib/lease";
+import type { JobDefinition } from "@/lib/jobs/types";
 import {
   DEFAULT_CONCURRENCY,
+  FOLLOWER_SYNC_JOB,
+  FOLLOWER_SYNC_LEASE,
   SyncBusyError,
   describeFailure,
-  runFollowerSync,
-  startFollowerSync,
+  followerSyncJob,
   type SyncProgress,
 } from "@/lib/followers/sync";
 
@@ -65,52 +68,60 @@ async function main(): Promise<void> {
     return;
   }
 
-  let started: Awaited<ReturnType<typeof startFollowerSync>>;
+  const abort = new AbortController();
+  process.once("SIGINT", () => abort.abort(new Error("interrupted")));
+  let startedMs = Date.now();
+  let first: number | undefined;
+  let lastLine = 0;
+  let lastCursor = "";
+  let runId: string | undefined;
+  let result: SyncProgress | undefined;
+  const onProgress = (p: SyncProgress) => {
+    if (runId !== p.runId) {
+      runId = p.runId;
+      startedMs = Date.now();
+      out.write(`${p.resumed ? "resuming" : "starting"} follower sync ${p.runId}\n`);
+    }
+    result = p;
+    first ??= p.upserted;
+    const now = Date.now();
+    // Logs (not a terminal) get a line per checkpoint: where a killed run will resume.
+    if (!tty && p.cursor !== lastCursor) out.write(`checkpoint: ${number(p.listed)} listed, next_openid ${p.cursor}\n`);
+    lastCursor = p.cursor;
+    if (tty) {
+      if (now - lastLine >= 100 || p.status !== "running") out.write(`\r${bar(p, startedMs, first)}`);
+    } else if (now - lastLine >= 5000 || p.status !== "running") {
+      out.write(`${bar(p, startedMs, first)}\n`);
+    } else return;
+    lastLine = now;
+  };
+  // The sync is a job (lib/jobs): queued and run here, under its lock, with every progress value shown.
+  const runner = createRunner([followerSyncJob(deps, onProgress)] as unknown as JobDefinition<never>[], {
+    supervise: false,
+  });
   for (;;) {
     try {
-      started = await startFollowerSync(deps);
+      await runner.runNow(FOLLOWER_SYNC_JOB, {}, { signal: abort.signal });
       break;
     } catch (error) {
+      if (abort.signal.aborted) {
+        // Let the next run in at once; the run itself stays resumable from its checkpoint.
+        await deps.db.lease
+          .findUnique({ where: { name: FOLLOWER_SYNC_LEASE } })
+          .then(async (lease) => {
+            if (lease?.holder === deps.holder) await releaseLease(deps.db, lease, new Date());
+          })
+          .catch(() => {});
+        out.write(`\ninterrupted: run it again to resume from the last checkpoint\n`);
+        process.exit(130);
+      }
       if (!(error instanceof SyncBusyError) || args["no-wait"]) throw error;
       const wait = Math.max(1000, Math.min(5000, error.leaseUntil.getTime() - Date.now() + 100));
       out.write(`another sync holds the lease (${error.holder}) until ${error.leaseUntil.toISOString()}; waiting\n`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
-
-  const { lease, run } = started;
-  out.write(`${run.resumed ? "resuming" : "starting"} follower sync ${run.id}\n`);
-  const abort = new AbortController();
-  process.once("SIGINT", () => abort.abort(new Error("interrupted")));
-  const startedMs = Date.now();
-  let first: number | undefined;
-  let lastLine = 0;
-  let lastCursor = "";
-  const result = await runFollowerSync(deps, lease, run, {
-    signal: abort.signal,
-    onProgress: (p) => {
-      first ??= p.upserted;
-      const now = Date.now();
-      // Logs (not a terminal) get a line per checkpoint: where a killed run will resume.
-      if (!tty && p.cursor !== lastCursor)
-        out.write(`checkpoint: ${number(p.listed)} listed, next_openid ${p.cursor}\n`);
-      lastCursor = p.cursor;
-      if (tty) {
-        if (now - lastLine >= 100 || p.status !== "running") out.write(`\r${bar(p, startedMs, first)}`);
-      } else if (now - lastLine >= 5000 || p.status !== "running") {
-        out.write(`${bar(p, startedMs, first)}\n`);
-      } else return;
-      lastLine = now;
-    },
-  }).catch(async (error: unknown) => {
-    if (abort.signal.aborted) {
-      // Let the next run in at once; the run itself stays resumable from its checkpoint.
-      await releaseLease(deps.db, lease, new Date()).catch(() => {});
-      out.write(`\ninterrupted: run it again to resume from the last checkpoint\n`);
-      process.exit(130);
-    }
-    throw error;
-  });
+  if (!result) throw new Error("the follower sync reported nothing");
   out.write(
     `\ndone in ${((Date.now() - startedMs) / 1000).toFixed(1)} s: ${number(result.listed)} listed, ` +
       `${number(result.unsubscribed)} marked unsubscribed; peak RSS ${peakRssMb()} MB\n`,

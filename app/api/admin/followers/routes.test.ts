@@ -44,6 +44,7 @@ forEachDatabase((_kind, database) => {
     routes.blacklist = (await import("../blacklist/route")) as unknown as Module;
     routes.blacklistSync = (await import("../blacklist/sync/route")) as unknown as Module;
     routes.remark = (await import("../users/[id]/remark/route")) as unknown as Module;
+    routes.jobs = (await import("../jobs/route")) as unknown as Module;
   });
   beforeEach(async () => {
     const { db } = database();
@@ -92,6 +93,21 @@ forEachDatabase((_kind, database) => {
     const run = await syncToTheEnd();
     expect(run).toMatchObject({ status: "done", total: 45, listed: 45, upserted: 45, percent: 100, error: null });
     expect(await database().db.user.count({ where: { subscribed: true } })).toBe(45);
+  });
+
+  it("GET /api/admin/jobs lists the sync as a job, with its state and progress", async () => {
+    sim.followers.configure({ count: 3, fixtures: false });
+    await syncToTheEnd();
+    const listed = await call("jobs", "GET", "/api/admin/jobs", { as: viewer });
+    expect(listed.status).toBe(200);
+    expect(listed.body.jobs[0]).toMatchObject({
+      name: "followers.sync",
+      key: "followers",
+      state: "done",
+      attempts: 1,
+      progress: { status: "done", listed: 3, upserted: 3 },
+      error: null,
+    });
   });
 
   it("a second start while one runs is a 409 in Chinese", async () => {

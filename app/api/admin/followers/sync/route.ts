@@ -1,5 +1,5 @@
 // GET: the latest follower and blacklist runs (the console's live bar polls it). POST: start (or resume)
-// the follower sync in this process; 202 at once, 409 while another one runs.
+// the follower sync job (run at once by this process); 202 at once, 409 while another one runs.
 import { adminRoute } from "@/lib/admin/guard";
 import { followerDeps } from "@/lib/followers/client";
 import { startSyncInBackground, syncStatus } from "@/lib/followers/console";
@@ -14,7 +14,7 @@ export const GET = adminRoute(async () => {
 
 export const POST = adminRoute(async () => {
   try {
-    const run = await startSyncInBackground(followerDeps());
+    const run = await startSyncInBackground();
     return Response.json({ run }, { status: 202, headers: NO_STORE });
   } catch (err) {
     return followerErrorResponse(err, { route: "admin/followers/sync" });

@@ -1,0 +1,102 @@
+// Retention as a scheduled job, on both databases: expired login states go an hour after expiry, push
+// nonces once past their window; periods come from the env. Driven by the runner's tick, no waiting.
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { forEachDatabase } from "@/test/support/db";
+import { parseEnv } from "@/lib/env";
+import type { JobDefinition, JobRunner } from "@/lib/jobs";
+import { clearJobs, testRunner } from "@/test/support/jobs";
+import { retentionJob, type RetentionDeps } from "./retention";
+
+const T0 = Date.UTC(2026, 0, 15, 8, 0, 0);
+const minutes = (n: number) => new Date(T0 + n * 60_000);
+
+it("reads the retention periods from the env, with defaults", () => {
+  expect(parseEnv({}, false)).toMatchObject({
+    RETAIN_LOGIN_STATE_SECONDS: 3600,
+    RETAIN_PUSH_NONCE_SECONDS: 0,
+    RETAIN_JOBS_SECONDS: 604800,
+    RETENTION_EVERY_SECONDS: 600,
+  });
+  expect(parseEnv({ RETAIN_LOGIN_STATE_SECONDS: "7200", RETENTION_EVERY_SECONDS: "60" }, false)).toMatchObject({
+    RETAIN_LOGIN_STATE_SECONDS: 7200,
+    RETENTION_EVERY_SECONDS: 60,
+  });
+  expect(() => parseEnv({ RETENTION_EVERY_SECONDS: "5" }, false)).toThrow(/RETENTION_EVERY_SECONDS/);
+});
+
+forEachDatabase((kind, database) => {
+  let ms = T0;
+  const now = () => new Date(ms);
+  let runner: JobRunner | undefined;
+
+  beforeEach(async () => {
+    ms = T0;
+    const { db } = database();
+    await db.loginState.deleteMany();
+    await db.pushNonce.deleteMany();
+    await clearJobs(database());
+  });
+  afterEach(async () => {
+    await runner?.stop();
+  });
+
+  const state = (name: string, expiresAt: Date) => ({
+    state: name,
+    bindingHash: "h",
+    scope: "snsapi_base",
+    returnTo: "/",
+    createdAt: new Date(expiresAt.getTime() - 600_000),
+    expiresAt,
+  });
+
+  it("deletes login states an hour past expiry and nonces past their window, on its schedule", async () => {
+    const { db } = database();
+    await db.loginState.createMany({
+      data: [state("long-gone", minutes(-61)), state("just-expired", minutes(-5)), state("live", minutes(5))],
+    });
+    await db.pushNonce.createMany({
+      data: [
+        { key: "old", expiresAt: minutes(-1) },
+        { key: "live", expiresAt: minutes(1) },
+      ],
+    });
+    const deps: RetentionDeps = {
+      db,
+      now,
+      RETAIN_LOGIN_STATE_SECONDS: 3600,
+      RETAIN_PUSH_NONCE_SECONDS: 0,
+      RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
+      RETENTION_EVERY_SECONDS: 600,
+    };
+    runner = testRunner(database(), now, [retentionJob(deps)] as unknown as JobDefinition<never>[]);
+    await runner.tick();
+    const left = async () => ({
+      states: (await db.loginState.findMany({ orderBy: { state: "asc" } })).map((s) => s.state),
+      nonces: (await db.pushNonce.findMany({ orderBy: { key: "asc" } })).map((n) => n.key),
+    });
+    expect(await left()).toEqual({ states: ["just-expired", "live"], nonces: ["live"] });
+    expect((await runner.list())[0]).toMatchObject({
+      name: "retention",
+      state: "done",
+      progress: { loginStates: 1, pushNonces: 1, jobs: 0 },
+    });
+
+    // Not again within its period; in the next one, what has aged out since.
+    ms += 5 * 60_000;
+    await runner.tick();
+    expect(await runner.list()).toHaveLength(1);
+    ms += 5 * 60_000;
+    await runner.tick();
+    expect(await left()).toEqual({ states: ["just-expired", "live"], nonces: [] });
+    ms += 50 * 60_000;
+    await runner.tick();
+    expect(await left()).toEqual({ states: ["live"], nonces: [] });
+
+    // A week on, the SQLite runner's finished jobs go too (pg-boss archives its own; our table stays empty).
+    const finished = await db.job.count();
+    ms += 7 * 24 * 3600_000 + 60_000;
+    await runner.tick();
+    expect(await db.job.count({ where: { state: "done" } })).toBe(kind === "sqlite" ? 1 : 0);
+    expect(finished).toBe(kind === "sqlite" ? 3 : 0);
+  });
+});
