@@ -12,6 +12,7 @@ import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http";
 import { log } from "@/lib/log";
 import { STAFF_COOKIE_PREFIX, STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE } from "./session-token";
+import { revokeCurrentStaffSession } from "./guard";
 import { adminPath, SIGNIN_PAGE } from "./paths";
 import { authenticateStaff, type StaffRole } from "./staff";
 
@@ -116,3 +117,10 @@ function config(): NextAuthConfig {
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => config());
+
+/** Sign-out of the console: the session is revoked first (a copy of the cookie would stay valid until it
+ * expires), then its cookie is deleted and the browser sent to sign-in. */
+export async function signOutStaff(): Promise<void> {
+  await revokeCurrentStaffSession();
+  await signOut({ redirectTo: SIGNIN_PAGE });
+}

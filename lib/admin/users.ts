@@ -22,10 +22,12 @@ import { Prisma } from "@/lib/generated/sqlite/client";
 import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
 import { db, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import { csvStream } from "./csv";
 import {
   formatShanghaiTime,
   isFiltered,
+  parseUserQuery,
   searchKind,
   shanghaiDayEnd,
   shanghaiDayStart,
@@ -76,6 +78,13 @@ export interface UserListPage {
 export function userListDeps(): UserListDeps {
   const e = env();
   return { db: db(), kind: databaseKind(e.DATABASE_URL), appId: e.WECHAT_APP_ID };
+}
+
+/** The list's query from a request's URL, or a 400 that lists the reasons (in Chinese). */
+export function requireUserQuery(request: Request): UserQuery {
+  const parsed = parseUserQuery(new URL(request.url).searchParams);
+  if (!parsed.ok) throw new AppError("bad_request", { extra: { issues: parsed.issues } });
+  return parsed.query;
 }
 
 /** The filters and order of a query, without its page position. */

@@ -5,7 +5,7 @@ import "server-only";
 import { after } from "next/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { AppError, errorResponse } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { autoReplyCache } from "./auto-replies";
@@ -125,10 +125,4 @@ export async function resumeMessageEvents(): Promise<void> {
   if (!d) return;
   const applied = await resumePendingEvents(processDeps(d));
   if (applied > 0) log.info("message_events_resumed", { applied });
-}
-
-/** The endpoint's error answer: JSON with a code, never the echostr; the reason goes to the log only. */
-export function pushErrorResponse(err: unknown): Response {
-  const reason = err instanceof AppError && err.message !== err.code ? err.message : undefined;
-  return errorResponse(err, { route: "/api/wechat/message", reason });
 }

@@ -3,8 +3,7 @@
 // Host; next-auth's own endpoints check its CSRF token). Only these and the setup action are exempt from
 // requireStaffPage: the deny-by-default test checks every other "use server" file under app/admin.
 import { AuthError } from "next-auth";
-import { signIn, signOut } from "@/lib/admin/auth";
-import { revokeCurrentStaffSession } from "@/lib/admin/guard";
+import { signIn, signOutStaff } from "@/lib/admin/auth";
 import { safeAdminPath } from "@/lib/admin/paths";
 import { BAD_CREDENTIALS_MESSAGE, RATE_LIMIT_MESSAGE } from "@/lib/admin/staff";
 
@@ -29,7 +28,5 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 }
 
 export async function signOutAction(): Promise<void> {
-  // The cookie is deleted below, but a copy of it would stay valid until it expires: revoke the session.
-  await revokeCurrentStaffSession();
-  await signOut({ redirectTo: "/admin/signin" });
+  await signOutStaff();
 }

@@ -3,20 +3,10 @@
 import { adminRoute } from "@/lib/admin/guard";
 import { followerDeps } from "@/lib/followers/client";
 import { startSyncInBackground, syncStatus } from "@/lib/followers/console";
-import { followerErrorResponse } from "@/lib/followers/http";
-
-const NO_STORE = { "cache-control": "no-store" };
 
 export const GET = adminRoute(async () => {
   const deps = followerDeps();
-  return Response.json(await syncStatus(deps.db, deps.now()), { headers: NO_STORE });
+  return syncStatus(deps.db, deps.now());
 });
 
-export const POST = adminRoute(async () => {
-  try {
-    const run = await startSyncInBackground(followerDeps());
-    return Response.json({ run }, { status: 202, headers: NO_STORE });
-  } catch (err) {
-    return followerErrorResponse(err, { route: "admin/followers/sync" });
-  }
-});
+export const POST = adminRoute({ status: 202 }, async () => ({ run: await startSyncInBackground(followerDeps()) }));

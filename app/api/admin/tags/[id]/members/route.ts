@@ -3,7 +3,7 @@ import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
 import { followerDeps } from "@/lib/followers/client";
 import { MAX_BULK } from "@/lib/followers/deps";
-import { followerErrorResponse, jsonBody, tagIdParams } from "@/lib/followers/http";
+import { tagIdParams } from "@/lib/followers/http";
 import { tagUsers, untagUsers } from "@/lib/followers/tags";
 
 const body = z.object({
@@ -11,13 +11,6 @@ const body = z.object({
   action: z.enum(["add", "remove"]),
 });
 
-export const POST = adminRoute(async (request, context) => {
-  try {
-    const { id } = tagIdParams.parse(context.params);
-    const { userIds, action } = body.parse(await jsonBody(request));
-    const result = await (action === "add" ? tagUsers : untagUsers)(followerDeps(), id, userIds);
-    return Response.json(result, { headers: { "cache-control": "no-store" } });
-  } catch (err) {
-    return followerErrorResponse(err, { route: "admin/tags/[id]/members" });
-  }
-});
+export const POST = adminRoute({ params: tagIdParams, body }, async (_request, { params, body }) =>
+  (body.action === "add" ? tagUsers : untagUsers)(followerDeps(), params.id, body.userIds),
+);
