@@ -19,9 +19,8 @@ import "server-only";
 // typed. `%`, `_` and `\` in the query are escaped. A query without cased letters uses LIKE on both.
 import { readRows } from "@/lib/sql-reader";
 import { Prisma } from "@/lib/generated/sqlite/client";
-import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
-import { db, type Db } from "@/lib/db";
-import { env } from "@/lib/env";
+import type { DatabaseKind } from "@/prisma/database-url";
+import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { csvStream } from "./csv";
 import {
@@ -72,12 +71,6 @@ export interface UserListPage {
   readonly prev?: Cursor;
   /** Only for the unfiltered list: a cheap estimate, never an exact COUNT(*). */
   readonly estimatedTotal: number | null;
-}
-
-/** The running app's: its database and appid. */
-export function userListDeps(): UserListDeps {
-  const e = env();
-  return { db: db(), kind: databaseKind(e.DATABASE_URL), appId: e.WECHAT_APP_ID };
 }
 
 /** The list's query from a request's URL, or a 400 that lists the reasons (in Chinese). */

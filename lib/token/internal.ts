@@ -7,9 +7,9 @@ import { safeEqual } from "@/lib/crypto";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { route, type RouteHandler } from "@/lib/http";
+import { services } from "@/lib/services";
 import { createJssdkConfig, signableUrl, type JssdkConfig } from "@/lib/wechat/jssdk";
 import type { CredentialKind } from "@/lib/wechat/token";
-import { tokenService } from "./app";
 import type { Credential } from "./service";
 
 const FIELD: Record<CredentialKind, "access_token" | "ticket"> = {
@@ -44,7 +44,7 @@ function credentialJson(credential: Credential, nowMs: number) {
 /** GET: the current value. */
 export function internalRead(kind: CredentialKind): RouteHandler {
   return route({ authorize: requireInternalCaller }, async () => {
-    const service = tokenService();
+    const service = services.tokens;
     return credentialJson(await service.get(kind), service.deps.now().getTime());
   });
 }
@@ -52,7 +52,7 @@ export function internalRead(kind: CredentialKind): RouteHandler {
 /** POST /refresh with the value WeChat refused: compare-and-expire, then the value to retry with. */
 export function internalRefresh(kind: CredentialKind): RouteHandler {
   return route({ authorize: requireInternalCaller, body: refreshBody[kind] }, async (_request, { body }) => {
-    const service = tokenService();
+    const service = services.tokens;
     const credential = await service.reportInvalid(kind, body[FIELD[kind]] ?? "");
     return credentialJson(credential, service.deps.now().getTime());
   });
@@ -62,7 +62,7 @@ export function internalRefresh(kind: CredentialKind): RouteHandler {
 export async function jssdkConfig(pageUrl: string): Promise<JssdkConfig> {
   const url = signableUrl(pageUrl, env().APP_URL);
   if (!url) throw new AppError("bad_request", { detail: "url must be a page of this site" });
-  const service = tokenService();
+  const service = services.tokens;
   const ticket = await service.jsapiTicket();
   return createJssdkConfig({
     appId: service.appId,

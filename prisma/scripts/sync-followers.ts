@@ -11,7 +11,7 @@
 // The bar is a dozen lines written here: the project takes no dependency for it (cli-progress would do).
 import { parseArgs } from "node:util";
 import { syncBlacklist } from "@/lib/followers/blacklist";
-import { followerDeps } from "@/lib/followers/client";
+import { services } from "@/lib/services";
 import { releaseLease } from "@/lib/lease";
 import {
   DEFAULT_CONCURRENCY,
@@ -58,7 +58,7 @@ function bar(p: SyncProgress, startedMs: number, startUpserted: number): string 
 }
 
 async function main(): Promise<void> {
-  const deps = { ...followerDeps(), concurrency };
+  const deps = { ...services.followers, concurrency };
   if (args.blacklist) {
     const result = await syncBlacklist(deps);
     out.write(`blacklist: ${result.listed} listed, ${result.added} added, ${result.removed} removed\n`);

@@ -1,8 +1,8 @@
-import { appDeps } from "@/lib/app";
 import { route } from "@/lib/http";
 import { getMe } from "@/lib/me";
 import { sessionUserId } from "@/lib/session";
+import { services } from "@/lib/services";
 
 export const GET = route({ personal: true }, async (request) => ({
-  user: await getMe(appDeps(), await sessionUserId(request)),
+  user: await getMe(services.auth, await sessionUserId(request)),
 }));

@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
 import { blockUsers, listBlacklisted, unblockUsers } from "@/lib/followers/blacklist";
-import { followerDeps } from "@/lib/followers/client";
 import { MAX_BULK } from "@/lib/followers/deps";
+import { services } from "@/lib/services";
 
 const query = z.object({ after: z.string().max(64).optional() });
 const body = z.object({
@@ -13,10 +13,10 @@ const body = z.object({
 });
 
 export const GET = adminRoute({ query }, async (_request, { query }) => {
-  const deps = followerDeps();
+  const deps = services.followers;
   return listBlacklisted(deps.db, deps.appId, query);
 });
 
 export const POST = adminRoute({ body }, async (_request, { body: { userIds, action } }) =>
-  (action === "block" ? blockUsers : unblockUsers)(followerDeps(), userIds),
+  (action === "block" ? blockUsers : unblockUsers)(services.followers, userIds),
 );

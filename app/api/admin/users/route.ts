@@ -2,8 +2,9 @@
 // is a static shell that draws these rows in the browser), so it carries the table's columns only; the
 // CSV export has every column.
 import { adminRoute } from "@/lib/admin/guard";
-import { listUsers, requireUserQuery, userListDeps, type UserListRow } from "@/lib/admin/users";
+import { listUsers, requireUserQuery, type UserListRow } from "@/lib/admin/users";
 import { encodeCursor } from "@/lib/admin/user-query";
+import { services } from "@/lib/services";
 
 /**
  * A row as the table shows it (app/admin/(static)/users/user-list.tsx reads these with zod). lastLoginAt is
@@ -16,7 +17,7 @@ function tableRow(row: UserListRow) {
 }
 
 export const GET = adminRoute(async (request) => {
-  const page = await listUsers(userListDeps(), requireUserQuery(request));
+  const page = await listUsers(services.userList, requireUserQuery(request));
   return {
     users: page.rows.map(tableRow),
     next: page.next ? encodeCursor(page.next) : null,

@@ -4,7 +4,8 @@
 import { NO_STORE } from "@/lib/errors";
 import { route } from "@/lib/http";
 import { readCappedBody, receivePush, verifyUrl } from "@/lib/messages/endpoint";
-import { processAfterAnswer, requireMessageDeps } from "@/lib/messages/deps";
+import { processAfterAnswer } from "@/lib/messages/deps";
+import { services } from "@/lib/services";
 
 export const dynamic = "force-dynamic";
 
@@ -12,12 +13,12 @@ const PLAIN = { ...NO_STORE, "x-content-type-options": "nosniff" };
 const TEXT = { headers: { "content-type": "text/plain; charset=utf-8", ...PLAIN } };
 
 export const GET = route({}, async (request) => {
-  const echostr = await verifyUrl(requireMessageDeps(), new URL(request.url).searchParams);
+  const echostr = await verifyUrl(services.messages, new URL(request.url).searchParams);
   return new Response(echostr, TEXT);
 });
 
 export const POST = route({}, async (request) => {
-  const deps = requireMessageDeps();
+  const deps = services.messages;
   const body = await readCappedBody(request);
   const outcome = await receivePush(deps, new URL(request.url).searchParams, body);
   if (outcome.recorded) processAfterAnswer(deps, outcome.eventId);

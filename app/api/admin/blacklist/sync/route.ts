@@ -1,6 +1,6 @@
 // POST: make our blacklist flags WeChat's blacklist (tags/members/getblacklist, every page).
 import { adminRoute } from "@/lib/admin/guard";
 import { syncBlacklist } from "@/lib/followers/blacklist";
-import { followerDeps } from "@/lib/followers/client";
+import { services } from "@/lib/services";
 
-export const POST = adminRoute(() => syncBlacklist(followerDeps()));
+export const POST = adminRoute(() => syncBlacklist(services.followers));

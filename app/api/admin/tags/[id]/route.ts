@@ -1,18 +1,18 @@
 // PATCH {"name"}: rename a tag; DELETE: delete it (WeChat first, then our mirror).
 import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
-import { followerDeps } from "@/lib/followers/client";
 import { tagIdParams } from "@/lib/followers/http";
 import { deleteTag, renameTag } from "@/lib/followers/tags";
+import { services } from "@/lib/services";
 
 const body = z.object({ name: z.string().max(200) });
 
 export const PATCH = adminRoute({ params: tagIdParams, body }, async (_request, { params, body }) => {
-  await renameTag(followerDeps(), params.id, body.name);
+  await renameTag(services.followers, params.id, body.name);
   return { ok: true };
 });
 
 export const DELETE = adminRoute({ params: tagIdParams }, async (_request, { params }) => {
-  await deleteTag(followerDeps(), params.id);
+  await deleteTag(services.followers, params.id);
   return { ok: true };
 });

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { appDeps } from "@/lib/app";
 import { errorPagePath } from "@/lib/error-page";
 import { clientIp, readCookie, redirect, route } from "@/lib/http";
 import { sessionUserId, signIn } from "@/lib/session";
 import { BINDING_COOKIE, completeLogin } from "@/lib/auth/login";
+import { services } from "@/lib/services";
 
 const query = z.object({
   code: z.string().min(1).max(512).optional(),
@@ -13,7 +13,7 @@ const query = z.object({
 export const GET = route(
   { query, invalid: "state_invalid", onError: (err, where) => redirect(errorPagePath(err, where)) },
   async (request, { query }) => {
-    const outcome = await completeLogin(appDeps(), {
+    const outcome = await completeLogin(services.auth, {
       ...query,
       binding: readCookie(request, BINDING_COOKIE),
       sessionUserId: await sessionUserId(request),

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { appDeps } from "@/lib/app";
 import { env } from "@/lib/env";
 import { errorPagePath } from "@/lib/error-page";
 import { readCookie, redirect, route, serializeCookie } from "@/lib/http";
 import { BINDING_COOKIE, STATE_TTL_MS, startLogin } from "@/lib/auth/login";
+import { services } from "@/lib/services";
 
 const query = z.object({
   scope: z.enum(["snsapi_base", "snsapi_userinfo"]).default("snsapi_base"),
@@ -14,7 +14,7 @@ const query = z.object({
 export const GET = route(
   { query, invalid: "bad_request", onError: (err, where) => redirect(errorPagePath(err, where)) },
   async (request, { query }) => {
-    const started = await startLogin(appDeps(), {
+    const started = await startLogin(services.auth, {
       ...query,
       binding: readCookie(request, BINDING_COOKIE),
       userAgent: request.headers.get("user-agent"),

@@ -1,10 +1,10 @@
 // POST {"userIds":[…],"action":"add"|"remove"}: tag or untag people (sent to WeChat 50 at a time).
 import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
-import { followerDeps } from "@/lib/followers/client";
 import { MAX_BULK } from "@/lib/followers/deps";
 import { tagIdParams } from "@/lib/followers/http";
 import { tagUsers, untagUsers } from "@/lib/followers/tags";
+import { services } from "@/lib/services";
 
 const body = z.object({
   userIds: z.array(z.string().min(1).max(64)).min(1).max(MAX_BULK),
@@ -12,5 +12,5 @@ const body = z.object({
 });
 
 export const POST = adminRoute({ params: tagIdParams, body }, async (_request, { params, body }) =>
-  (body.action === "add" ? tagUsers : untagUsers)(followerDeps(), params.id, body.userIds),
+  (body.action === "add" ? tagUsers : untagUsers)(services.followers, params.id, body.userIds),
 );
