@@ -53,46 +53,36 @@ export const APP_ERRORS = {
 export type AppErrorCode = keyof typeof APP_ERRORS;
 const ENTRIES: Record<AppErrorCode, ErrorEntry> = APP_ERRORS;
 
+export interface AppErrorOptions {
+  readonly cause?: unknown;
+  /** WeChat's errcode when WeChat caused it: operators need it, the error page shows it small. */
+  readonly errcode?: number;
+  /** for the log, never the answer */
+  readonly detail?: string;
+  /** instead of the table's message */
+  readonly userMessage?: string;
+  /** more fields of the answer's `error` object (issues, applied, errmsg, reauthorizeUrl) */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
 export class AppError extends Error {
   override name = "AppError";
   readonly status: number;
-  /** WeChat's errcode when WeChat caused it: operators need it, the error page shows it small. */
   readonly errcode: number | undefined;
-  /** More fields for the answer's `error` object (issues, applied, errmsg, reauthorizeUrl). */
-  readonly extra: Readonly<Record<string, unknown>> | undefined;
-  readonly #userMessage: string | undefined;
   constructor(
     readonly code: AppErrorCode,
-    options: {
-      cause?: unknown;
-      errcode?: number;
-      /** for the log, never the answer */
-      detail?: string;
-      /** instead of the table's message */
-      userMessage?: string;
-      extra?: Record<string, unknown>;
-    } = {},
+    readonly options: AppErrorOptions = {},
   ) {
     super(options.detail ?? code, { cause: options.cause });
     this.status = APP_ERRORS[code].status;
     this.errcode = options.errcode;
-    this.extra = options.extra;
-    this.#userMessage = options.userMessage;
   }
   get userMessage(): string {
-    return this.#userMessage ?? APP_ERRORS[this.code].message;
+    return this.options.userMessage ?? APP_ERRORS[this.code].message;
   }
   /** The same error with more fields in its answer. */
   with(extra: Record<string, unknown>): AppError {
-    const { code, cause, errcode, message } = this;
-    const detail = message === code ? undefined : message;
-    return new AppError(code, {
-      cause,
-      errcode,
-      detail,
-      userMessage: this.#userMessage,
-      extra: { ...this.extra, ...extra },
-    });
+    return new AppError(this.code, { ...this.options, extra: { ...this.options.extra, ...extra } });
   }
 }
 
@@ -175,23 +165,26 @@ export function errorJson(err: AppError | AppErrorCode): Response {
     code: ENTRIES[e.code].code ?? e.code,
     message: e.userMessage,
     ...(e.errcode ? { errcode: e.errcode } : {}),
-    ...e.extra,
+    ...e.options.extra,
   };
   return Response.json({ error }, { status: e.status, headers: NO_STORE });
+}
+
+export interface ErrorOptions {
+  readonly refusals?: RefusalStyle;
+  /** Added to an error that asks the person to authorize again (`action: "reauthorize"`), for the page to follow. */
+  readonly reauthorizeUrl?: string;
 }
 
 /** The JSON error answer every API route gives for whatever was thrown; logged once, here. */
 export function errorResponse(
   err: unknown,
   context: Record<string, unknown> = {},
-  refusals: RefusalStyle = "action",
+  options: ErrorOptions = {},
 ): Response {
-  const appError = toAppError(err, refusals);
+  const appError = toAppError(err, options.refusals);
   reportError(appError, context);
-  return errorJson(appError);
-}
-
-/** Whether the error asks the person to authorize again (the page then follows reauthorizeUrl). */
-export function asksToReauthorize(err: AppError): boolean {
-  return ENTRIES[err.code].action === "reauthorize";
+  const { reauthorizeUrl } = options;
+  const reauthorize = reauthorizeUrl && ENTRIES[appError.code].action === "reauthorize";
+  return errorJson(reauthorize ? appError.with({ reauthorizeUrl }) : appError);
 }

@@ -5,14 +5,11 @@ import type { z } from "zod";
 import { env } from "@/lib/env";
 import {
   AppError,
-  asksToReauthorize,
-  errorJson,
+  errorResponse,
   NO_STORE,
   PRIVATE_NO_STORE,
-  reportError,
-  toAppError,
   type AppErrorCode,
-  type RefusalStyle,
+  type ErrorOptions,
 } from "@/lib/errors";
 
 export function readCookie(request: Request, name: string): string | undefined {
@@ -80,7 +77,7 @@ type RawParams = Record<string, string | string[]>;
 export type RouteContext = { params: Promise<RawParams> };
 export type RouteHandler = (request: Request, context?: RouteContext) => Promise<Response>;
 
-export interface RouteSpec<P, Q, B, A> {
+export interface RouteSpec<P, Q, B, A> extends ErrorOptions {
   /** Checked first, before any parsing: who may call (throws an AppError otherwise); its result is `auth`. */
   readonly authorize?: (request: Request) => A | Promise<A>;
   /** A state-changing call of our own pages: a request from another site is 403 cross_site. */
@@ -94,9 +91,6 @@ export interface RouteSpec<P, Q, B, A> {
   readonly personal?: boolean;
   /** Status of a successful JSON answer (default 200). */
   readonly status?: number;
-  readonly refusals?: RefusalStyle;
-  /** Added to an error that asks the person to authorize again, for the page to follow. */
-  readonly reauthorizeUrl?: string;
   /** The answer to a failure when it is not JSON (the login flow redirects to the error page). */
   readonly onError?: (err: unknown, context: Record<string, unknown>) => Response;
 }
@@ -109,12 +103,7 @@ export interface RouteInput<P, Q, B, A> {
   readonly body: B;
 }
 
-const NO_INPUT: RouteInput<never, never, never, never> = Object.freeze({
-  auth: undefined as never,
-  params: undefined as never,
-  query: undefined as never,
-  body: undefined as never,
-});
+const NO_INPUT = Object.freeze({});
 
 function parsed<T>(schema: z.ZodType<T>, value: unknown, invalid: AppErrorCode | undefined): T {
   const result = schema.safeParse(value);
@@ -163,11 +152,7 @@ export function route<P = RawParams, Q = undefined, B = undefined, A = undefined
       return result instanceof Response ? result : Response.json(result, ok);
     } catch (err) {
       const where = { route: new URL(request.url).pathname, method: request.method };
-      if (spec.onError) return spec.onError(err, where);
-      const appError = toAppError(err, spec.refusals);
-      reportError(appError, where);
-      const extra = spec.reauthorizeUrl && asksToReauthorize(appError) ? { reauthorizeUrl: spec.reauthorizeUrl } : null;
-      return errorJson(extra ? appError.with(extra) : appError);
+      return spec.onError ? spec.onError(err, where) : errorResponse(err, where, spec);
     }
   };
 }

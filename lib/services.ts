@@ -1,15 +1,10 @@
 import "server-only";
-// The composition root: every service of the running app, built from the parsed env and the database
-// on first use and kept for the process. Route handlers and pages take what they need from `services`;
-// nothing else builds a service (features export create…(deps) factories or functions taking a narrow
-// `…Deps` object, and tests build their own).
-//
-// Module scope, not globalThis: `next build` gives pages and route handlers separate copies of lib/, and
-// a service made by one copy throws that copy's WeChatApiError, which `instanceof` in the other copy does
-// not recognise (every WeChat error then became "internal"). The database client, which is shared,
-// stays on globalThis (lib/db.ts).
-import { hostname } from "node:os";
-import { randomBytes } from "node:crypto";
+// The composition root: the running app's services, each built from the parsed env and the database on
+// first use and kept for the process. Routes and pages take them from here; features take narrow …Deps
+// objects and build nothing themselves (tests build their own). Module scope, not globalThis: `next
+// build` gives pages and route handlers separate copies of lib/, and a service made by one copy throws
+// that copy's WeChatApiError, which `instanceof` in the other does not recognise. The database client,
+// which is shared, stays on globalThis (lib/db.ts).
 import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
 import { db, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -22,16 +17,14 @@ import type { FollowerSyncDeps } from "@/lib/followers/sync";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
-import { createTokenService, type TokenService } from "@/lib/token/service";
+import { createTokenService, newInstanceId, type TokenService } from "@/lib/token/service";
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { databaseKind } from "@/prisma/database-url";
 
 /** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
-export const INSTANCE = `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-
-const now = () => new Date();
+export const INSTANCE = newInstanceId();
 
 export interface AppDeps {
   readonly db: Db;
@@ -39,7 +32,8 @@ export interface AppDeps {
   readonly now: () => Date;
 }
 
-interface Built {
+const now = () => new Date();
+const built: {
   app?: AppDeps;
   auth?: AuthDeps;
   tokens?: TokenService;
@@ -47,10 +41,9 @@ interface Built {
   messages?: MessageDeps | null;
   userList?: UserListDeps;
   stats?: StatsDeps;
-}
-const built: Built = {};
+} = {};
 
-/** The message endpoint's deps; null (and said once in the log) when WECHAT_TOKEN is unset. */
+/** The message endpoint's deps, or null (said once in the log) without WECHAT_TOKEN. */
 function buildMessages(): MessageDeps | null {
   const e = env();
   if (!e.WECHAT_TOKEN) {
@@ -75,7 +68,6 @@ function buildMessages(): MessageDeps | null {
 }
 
 export const services = {
-  /** The process's database (lib/db.ts). */
   get db(): Db {
     return db();
   },
@@ -83,40 +75,33 @@ export const services = {
   get app(): AppDeps {
     return (built.app ??= { db: db(), appId: env().WECHAT_APP_ID, now });
   },
-  /** Login and the end user's profile: the WeChat OAuth client, the web-token key, the clock. */
+  /** Login and the end user's profile (the WeChat OAuth client inside). */
   get auth(): AuthDeps {
     return (built.auth ??= createAuthDeps(env(), db()));
   },
-  /** The central token service (access_token and jsapi_ticket for every process of the account). */
+  /** The central token service: access_token and jsapi_ticket for every process of the account. */
   get tokens(): TokenService {
     return (built.tokens ??= createTokenService(env(), db()));
   },
-  /** The CgiClient every cgi-bin caller uses: the one shared access_token, host failover. */
+  /** For every cgi-bin caller: the one shared access_token, host failover. */
   get cgi(): CgiClient {
     return services.tokens.cgi;
   },
-  /** Followers, tags, blacklist and remarks, and the follower sync (this process as lease holder). */
+  /** Followers, tags, blacklist, remarks and the follower sync (this process as the lease holder). */
   get followers(): FollowerSyncDeps & FollowerDeps {
-    return (built.followers ??= {
-      db: db(),
-      wechat: new WeChatFollowers(services.cgi),
-      appId: env().WECHAT_APP_ID,
-      now,
-      holder: INSTANCE,
-    });
+    const { WECHAT_APP_ID: appId } = env();
+    return (built.followers ??= { db: db(), wechat: new WeChatFollowers(services.cgi), appId, now, holder: INSTANCE });
   },
-  /** The message endpoint's deps; 404 push_disabled when it is not configured. */
+  /** The message endpoint's; 404 push_disabled when it is not configured. */
   get messages(): MessageDeps {
     if (built.messages === undefined) built.messages = buildMessages();
     if (!built.messages) throw new AppError("push_disabled");
     return built.messages;
   },
-  /** The admin console's user list and export. */
   get userList(): UserListDeps {
-    return (built.userList ??= { db: db(), kind: databaseKind(env().DATABASE_URL), appId: env().WECHAT_APP_ID });
+    return (built.userList ??= { ...services.app, kind: databaseKind(env().DATABASE_URL) });
   },
-  /** The dashboard's figures. */
   get stats(): StatsDeps {
-    return (built.stats ??= { db: db(), kind: databaseKind(env().DATABASE_URL), now });
+    return (built.stats ??= { ...services.app, kind: databaseKind(env().DATABASE_URL) });
   },
 };

@@ -3,6 +3,9 @@
 // errcode, the reasons of a 400, and how many of a bulk action went through). A read answered 401 (the
 // session expired, or the account was disabled or changed since the page was served) becomes a visit to
 // sign-in that comes back to this very view; a change answered 401 says so where the button is.
+// useConsoleAction is the buttons' side: busy while a call runs, then its answer.
+import { useRouter } from "next/navigation";
+import { useState } from "react";
 import type { z } from "zod";
 
 export type ConsoleAnswer<T> =
@@ -33,7 +36,7 @@ export async function consoleFetch<T = unknown>(
   url: string,
   options: { method?: string; body?: unknown; schema?: z.ZodType<T>; signal?: AbortSignal } = {},
 ): Promise<ConsoleAnswer<T>> {
-  const { method = "GET", body, schema, signal } = options;
+  const { body, schema, signal, method = body === undefined ? "GET" : "POST" } = options;
   const read = method === "GET";
   let response: Response;
   try {
@@ -63,4 +66,32 @@ export async function consoleFetch<T = unknown>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { kind: "error", message: "服务器的回答无法识别，请刷新页面后重试。" };
   return { kind: "ok", data: parsed.data };
+}
+
+export type ActionResult = { ok: true; message?: string } | { ok: false; message: string };
+
+/**
+ * A console action's state: `act` runs a call, shows its answer (`done`, or `done(data)` on success; the
+ * route's message otherwise) and on success runs `onDone` (default: the page's data again, router.refresh).
+ * Resolves true on success.
+ */
+export function useConsoleAction(onDone?: () => void) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ActionResult | null>(null);
+  const act = async (call: Promise<ConsoleAnswer<unknown>>, done: string | ((data: unknown) => string)) => {
+    setBusy(true);
+    setResult(null);
+    const outcome = await call;
+    const ok = outcome.kind === "ok";
+    if (ok) setResult({ ok, message: typeof done === "string" ? done : done(outcome.data) });
+    else if (outcome.kind === "error") setResult({ ok, message: outcome.message });
+    setBusy(false);
+    if (ok) {
+      if (onDone) onDone();
+      else router.refresh();
+    }
+    return ok;
+  };
+  return { busy, result, setResult, act };
 }

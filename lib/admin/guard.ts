@@ -95,19 +95,10 @@ type AdminRoute = RouteHandler & { [ADMIN_ROUTE]: true };
  * every other method needs `admin` (403 for a viewer) and a same-origin request (403 otherwise), all
  * before anything is parsed. Answers are private; WeChat's refusals are 422 wechat_rejected.
  */
-export function adminRoute<P = Record<string, string | string[]>>(
-  handler: AdminHandler<P, undefined, undefined>,
-): AdminRoute;
 export function adminRoute<P = Record<string, string | string[]>, Q = undefined, B = undefined>(
-  spec: AdminSpec<P, Q, B>,
-  handler: AdminHandler<P, Q, B>,
-): AdminRoute;
-export function adminRoute<P, Q, B>(
-  specOrHandler: AdminSpec<P, Q, B> | AdminHandler<P, Q, B>,
-  maybeHandler?: AdminHandler<P, Q, B>,
+  ...args: [AdminHandler<P, Q, B>] | [AdminSpec<P, Q, B>, AdminHandler<P, Q, B>]
 ): AdminRoute {
-  const [spec, handler] =
-    typeof specOrHandler === "function" ? [{}, specOrHandler] : [specOrHandler, maybeHandler as AdminHandler<P, Q, B>];
+  const [spec, handler] = args.length === 1 ? [{}, args[0]] : args;
   const wrapped = route<P, Q, B, StaffSession>(
     { personal: true, refusals: "rejected", ...spec, authorize: authorizeStaff },
     (request, { auth, params, query, body }) => handler(request, { staff: auth, params, query, body }),

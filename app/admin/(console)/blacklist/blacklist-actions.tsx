@@ -1,8 +1,7 @@
 "use client";
 // The blacklist table with its unblock buttons, and the "sync from WeChat" button.
 import Link from "next/link";
-import { consoleFetch } from "@/app/admin/console-fetch";
-import { useConsoleAction } from "@/app/admin/(console)/followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../followers/action-result";
 
 export interface BlacklistRowView {
@@ -69,10 +68,7 @@ export function BlacklistActions({ rows, canEdit }: { rows: readonly BlacklistRo
                       data-testid="blacklist-unblock"
                       onClick={() =>
                         void act(
-                          consoleFetch("/api/admin/blacklist", {
-                            method: "POST",
-                            body: { userIds: [row.id], action: "unblock" },
-                          }),
+                          consoleFetch("/api/admin/blacklist", { body: { userIds: [row.id], action: "unblock" } }),
                           () => "已取消拉黑。",
                         )
                       }

@@ -3,8 +3,7 @@
 // Each posts to its admin route, which calls WeChat first; the answer is shown in Chinese.
 import { useState } from "react";
 import { ActionResultMessage } from "./action-result";
-import { consoleFetch } from "@/app/admin/console-fetch";
-import { useConsoleAction } from "@/app/admin/(console)/followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 
 const BUTTON =
   "rounded-md border border-neutral-300 bg-white px-2 py-1 text-xs text-neutral-700 hover:bg-neutral-100 disabled:opacity-50";
@@ -173,7 +172,6 @@ export function BlockToggle({
           onClick={() =>
             void act(
               consoleFetch("/api/admin/blacklist", {
-                method: "POST",
                 body: { userIds: [userId], action: blacklisted ? "unblock" : "block" },
               }),
               blacklisted ? "已取消拉黑。" : "已拉黑。",

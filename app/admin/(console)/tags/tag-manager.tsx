@@ -4,8 +4,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { TagRow } from "@/lib/followers/tags";
-import { consoleFetch } from "@/app/admin/console-fetch";
-import { useConsoleAction } from "@/app/admin/(console)/followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../followers/action-result";
 
 const MAX_BYTES = 30;
@@ -29,12 +28,7 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
           data-testid="tag-create"
           onSubmit={async (e) => {
             e.preventDefault();
-            if (
-              await act(
-                consoleFetch("/api/admin/tags", { method: "POST", body: { name } }),
-                `已创建标签“${name.trim()}”。`,
-              )
-            )
+            if (await act(consoleFetch("/api/admin/tags", { body: { name } }), `已创建标签“${name.trim()}”。`))
               setName("");
           }}
         >

@@ -5,8 +5,7 @@
 // in Chinese, with WeChat's errcode when WeChat refused; on success the list is fetched again (`onDone`).
 import { useState } from "react";
 import { ActionResultMessage } from "@/app/admin/(console)/followers/action-result";
-import { consoleFetch } from "@/app/admin/console-fetch";
-import { useConsoleAction } from "@/app/admin/(console)/followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 
 export interface TagOption {
   readonly id: number;
@@ -33,7 +32,7 @@ export function BulkActions({ tags, onDone }: { tags: readonly TagOption[]; onDo
             method: "POST",
             body: { userIds, action: action === "tag" ? "add" : "remove" },
           })
-        : consoleFetch("/api/admin/blacklist", { method: "POST", body: { userIds, action } });
+        : consoleFetch("/api/admin/blacklist", { body: { userIds, action } });
     const verb = { tag: "打标签", untag: "取消标签", block: "拉黑", unblock: "取消拉黑" }[action];
     if (await act(call, `已${verb} ${userIds.length} 位用户。`)) {
       for (const box of form.ownerDocument.querySelectorAll<HTMLInputElement>("input[name=uid][form=user-selection]"))

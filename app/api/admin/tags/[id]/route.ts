@@ -1,8 +1,7 @@
 // PATCH {"name"}: rename a tag; DELETE: delete it (WeChat first, then our mirror).
 import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
-import { tagIdParams } from "@/lib/followers/http";
-import { deleteTag, renameTag } from "@/lib/followers/tags";
+import { deleteTag, renameTag, tagIdParams } from "@/lib/followers/tags";
 import { services } from "@/lib/services";
 
 const body = z.object({ name: z.string().max(200) });

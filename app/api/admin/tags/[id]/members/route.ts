@@ -2,8 +2,7 @@
 import { z } from "zod";
 import { adminRoute } from "@/lib/admin/guard";
 import { MAX_BULK } from "@/lib/followers/deps";
-import { tagIdParams } from "@/lib/followers/http";
-import { tagUsers, untagUsers } from "@/lib/followers/tags";
+import { tagIdParams, tagUsers, untagUsers } from "@/lib/followers/tags";
 import { services } from "@/lib/services";
 
 const body = z.object({
