@@ -8,7 +8,6 @@ import "server-only";
 import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
 import { db, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { UserListDeps } from "@/lib/admin/users";
 import type { StatsDeps } from "@/lib/admin/stats";
@@ -92,10 +91,9 @@ export const services = {
     const { WECHAT_APP_ID: appId } = env();
     return (built.followers ??= { db: db(), wechat: new WeChatFollowers(services.cgi), appId, now, holder: INSTANCE });
   },
-  /** The message endpoint's; 404 push_disabled when it is not configured. */
-  get messages(): MessageDeps {
+  /** The message endpoint's, or null when it is off (no WECHAT_TOKEN). */
+  get messages(): MessageDeps | null {
     if (built.messages === undefined) built.messages = buildMessages();
-    if (!built.messages) throw new AppError("push_disabled");
     return built.messages;
   },
   get userList(): UserListDeps {

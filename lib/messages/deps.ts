@@ -2,7 +2,6 @@ import "server-only";
 // What happens to a recorded push after the answer went out: applied in batches (processAfterAnswer),
 // pending ones retried, and resumed at start-up. The endpoint's deps come from lib/services.ts.
 import { after } from "next/server";
-import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { services } from "@/lib/services";
 import { NonceSweeper, type MessageDeps } from "./endpoint";
@@ -82,8 +81,8 @@ export function processAfterAnswer(d: MessageDeps, eventId: string): void {
 
 /** Start-up: apply the events a previous process recorded but did not get to apply. */
 export async function resumeMessageEvents(): Promise<void> {
-  if (!env().WECHAT_TOKEN) return;
   const d = services.messages;
+  if (!d) return;
   const applied = await resumePendingEvents(processDeps(d));
   if (applied > 0) log.info("message_events_resumed", { applied });
 }
