@@ -4,6 +4,7 @@
 // do the real check (the account still exists, is enabled, has the role) on every request.
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
+import { errorJson } from "@/lib/errors";
 import { decodeStaffToken, readStaffSessionCookie } from "@/lib/admin/session-token";
 
 /** Same value as ADMIN_PATH_HEADER in lib/admin/guard.ts (which is server-only). */
@@ -18,11 +19,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
   if (pathname.startsWith("/api/")) {
     // adminRoute() does the real check and answers for itself: nothing to hand on, so the request goes
     // through as it came (no copy of its headers: this is every list view's data request now).
-    if (token) return NextResponse.next();
-    return Response.json(
-      { error: { code: "unauthenticated", message: "请先登录管理后台。" } },
-      { status: 401, headers: { "cache-control": "no-store" } },
-    );
+    return token ? NextResponse.next() : errorJson("staff_unauthenticated");
   }
   const search = new URLSearchParams(request.nextUrl.search);
   search.delete("_rsc");

@@ -4,7 +4,6 @@ import "server-only";
 // start-up hook (lib/startup.ts) only: `next build` and tests build nothing here unless they ask.
 import { db, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { followerDeps, INSTANCE } from "@/lib/followers/client";
 import { followerSyncJob } from "@/lib/followers/sync";
 import { PgBossJobBackend } from "@/lib/jobs/pg-boss";
 import { HEARTBEAT_MS, JobRunner } from "@/lib/jobs/runner";
@@ -12,6 +11,7 @@ import { SqliteJobBackend } from "@/lib/jobs/sqlite";
 import type { JobBackend, JobDefinition } from "@/lib/jobs/types";
 import { appPendingEventsJob } from "@/lib/messages/deps";
 import { retentionJob } from "@/lib/retention";
+import { INSTANCE, services } from "@/lib/services";
 import { databaseKind } from "@/prisma/database-url";
 
 /** The backend for this database: pg-boss on PostgreSQL, the Job table on SQLite. */
@@ -38,7 +38,7 @@ export function backgroundJobs(options: { supervise: boolean } = { supervise: fa
   if (current?.db === db()) return current.runner;
   const runner = createRunner(
     [
-      followerSyncJob(followerDeps()),
+      followerSyncJob(services.followers),
       appPendingEventsJob(),
       retentionJob({ db: db(), now: () => new Date(), ...env() }),
     ] as unknown as JobDefinition<never>[],

@@ -1,12 +1,25 @@
 // Errors are data: every failure a user can meet is an AppError with a stable code, a Chinese message
-// and an HTTP status; WeChat's errors are translated here, in one place, from the errcode table.
-import { WeChatApiError, WeChatTransportError, type WeChatErrorAction } from "@/lib/wechat";
+// and an HTTP status, all from one table; WeChat's errors are translated here, in one place, from the
+// errcode table; errorResponse() is the one way from a thrown value to an HTTP answer.
+import { ZodError } from "zod";
+import { WeChatApiError, WeChatTransportError, type WeChatErrorAction } from "@/lib/wechat/errors";
 import { log } from "@/lib/log";
+
+interface ErrorEntry {
+  readonly status: number;
+  readonly message: string;
+  /** The code the answer carries when it is not the entry's own name (two texts for one code). */
+  readonly code?: string;
+  /** What the page should do next: "reauthorize" = send the person through the userinfo login again. */
+  readonly action?: "reauthorize";
+}
 
 export const APP_ERRORS = {
   unauthenticated: { status: 401, message: "请先登录。" },
-  reauthorize: { status: 401, message: "授权已失效，请重新授权登录。" },
-  need_userinfo: { status: 401, message: "需要授权获取你的昵称和头像。" },
+  // proxy.ts and adminRoute(): the admin console without a staff session.
+  staff_unauthenticated: { status: 401, code: "unauthenticated", message: "请先登录管理后台。" },
+  reauthorize: { status: 401, message: "授权已失效，请重新授权登录。", action: "reauthorize" },
+  need_userinfo: { status: 401, message: "需要授权获取你的昵称和头像。", action: "reauthorize" },
   bad_request: { status: 400, message: "请求参数有误。" },
   state_invalid: { status: 400, message: "登录链接无效或已被使用，请重新登录。" },
   state_expired: { status: 400, message: "登录已超时，请重新登录。" },
@@ -35,25 +48,52 @@ export const APP_ERRORS = {
   push_unavailable: { status: 503, message: "消息接口暂不可用，请稍后重试。" },
   auto_reply_exists: { status: 409, message: "已有相同关键词（或关注回复）的规则，请直接编辑它。" },
   auto_reply_not_found: { status: 404, message: "该自动回复不存在或已被删除。" },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, ErrorEntry>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
+const ENTRIES: Record<AppErrorCode, ErrorEntry> = APP_ERRORS;
+
+export interface AppErrorOptions {
+  readonly cause?: unknown;
+  /** WeChat's errcode when WeChat caused it: operators need it, the error page shows it small. */
+  readonly errcode?: number;
+  /** for the log, never the answer */
+  readonly detail?: string;
+  /** instead of the table's message */
+  readonly userMessage?: string;
+  /** more fields of the answer's `error` object (issues, applied, errmsg, reauthorizeUrl) */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
 
 export class AppError extends Error {
   override name = "AppError";
   readonly status: number;
-  /** WeChat's errcode when WeChat caused it: operators need it, the error page shows it small. */
   readonly errcode: number | undefined;
   constructor(
     readonly code: AppErrorCode,
-    options: { cause?: unknown; errcode?: number; detail?: string } = {},
+    readonly options: AppErrorOptions = {},
   ) {
     super(options.detail ?? code, { cause: options.cause });
     this.status = APP_ERRORS[code].status;
     this.errcode = options.errcode;
   }
   get userMessage(): string {
-    return APP_ERRORS[this.code].message;
+    return this.options.userMessage ?? APP_ERRORS[this.code].message;
+  }
+  /** The same error with more fields in its answer. */
+  with(extra: Record<string, unknown>): AppError {
+    return new AppError(this.code, { ...this.options, extra: { ...this.options.extra, ...extra } });
+  }
+}
+
+/** A bulk action failed part-way: `applied` items went through (on WeChat and here), the rest did not. */
+export class BulkPartialError extends Error {
+  override name = "BulkPartialError";
+  constructor(
+    readonly applied: number,
+    override readonly cause: unknown,
+  ) {
+    super(`bulk action stopped after ${applied}`, { cause });
   }
 }
 
@@ -66,17 +106,38 @@ const ACTION_TO_CODE: Record<WeChatErrorAction, AppErrorCode> = {
   bad_request: "wechat_failed",
   fail: "wechat_failed",
 };
+const OUTAGE_ACTIONS: ReadonlySet<WeChatErrorAction> = new Set(["retry", "quota", "fix_config"]);
 
-/** Any thrown value → an AppError; WeChat's errors by their action, the rest as internal. */
-export function toAppError(err: unknown): AppError {
+/**
+ * How WeChat's own refusals read: by their action for the end user's flows ("action"), or, in the admin
+ * console ("rejected"), as a 422 that names the errcode and says nothing changed: a duplicate tag name or
+ * an openid of another account is not an outage. Outages (busy, quota, configuration) read the same in both.
+ */
+export type RefusalStyle = "action" | "rejected";
+
+/** Any thrown value → an AppError; WeChat's errors by their action, a failed zod parse as 400, the rest as internal. */
+export function toAppError(err: unknown, refusals: RefusalStyle = "action"): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof WeChatApiError) {
+    if (refusals === "rejected" && !OUTAGE_ACTIONS.has(err.info.action)) {
+      return new AppError("wechat_rejected", {
+        cause: err,
+        errcode: err.errcode,
+        userMessage: `${err.info.userMessage}（微信错误码 ${err.errcode}）`,
+        extra: { errmsg: err.errmsg },
+      });
+    }
     const code = err.errcode === 48001 ? "need_userinfo" : ACTION_TO_CODE[err.info.action];
     return new AppError(code, { cause: err, errcode: err.errcode });
   }
   if (err instanceof WeChatTransportError) {
     return new AppError(err.kind === "bad_response" ? "wechat_failed" : "wechat_busy", { cause: err });
   }
+  if (err instanceof ZodError) {
+    const issues = err.issues.slice(0, 5).map((i) => i.message);
+    return new AppError("bad_request", { cause: err, extra: { issues } });
+  }
+  if (err instanceof BulkPartialError) return toAppError(err.cause, refusals).with({ applied: err.applied });
   return new AppError("internal", { cause: err });
 }
 
@@ -84,6 +145,7 @@ export function toAppError(err: unknown): AppError {
 export function reportError(err: AppError, context: Record<string, unknown> = {}): void {
   const cause = err.cause;
   const fields: Record<string, unknown> = { code: err.code, status: err.status, ...context };
+  if (err.message !== err.code) fields.reason = err.message;
   if (cause instanceof WeChatApiError)
     Object.assign(fields, { errcode: cause.errcode, errmsg: cause.errmsg, endpoint: cause.endpoint });
   else if (cause instanceof WeChatTransportError)
@@ -93,23 +155,36 @@ export function reportError(err: AppError, context: Record<string, unknown> = {}
   else log.warn("request_refused", fields);
 }
 
-/** The JSON error body every API route returns. */
+export const NO_STORE = { "cache-control": "no-store" } as const;
+export const PRIVATE_NO_STORE = { "cache-control": "private, no-store" } as const;
+
+/** The JSON answer for an AppError, `{ error: { code, message, errcode?, ... } }`, without logging it. */
+export function errorJson(err: AppError | AppErrorCode): Response {
+  const e = typeof err === "string" ? new AppError(err) : err;
+  const error = {
+    code: ENTRIES[e.code].code ?? e.code,
+    message: e.userMessage,
+    ...(e.errcode ? { errcode: e.errcode } : {}),
+    ...e.options.extra,
+  };
+  return Response.json({ error }, { status: e.status, headers: NO_STORE });
+}
+
+export interface ErrorOptions {
+  readonly refusals?: RefusalStyle;
+  /** Added to an error that asks the person to authorize again (`action: "reauthorize"`), for the page to follow. */
+  readonly reauthorizeUrl?: string;
+}
+
+/** The JSON error answer every API route gives for whatever was thrown; logged once, here. */
 export function errorResponse(
   err: unknown,
   context: Record<string, unknown> = {},
-  extra: Record<string, unknown> = {},
+  options: ErrorOptions = {},
 ): Response {
-  const appError = toAppError(err);
+  const appError = toAppError(err, options.refusals);
   reportError(appError, context);
-  return Response.json(
-    {
-      error: {
-        code: appError.code,
-        message: appError.userMessage,
-        ...(appError.errcode ? { errcode: appError.errcode } : {}),
-        ...extra,
-      },
-    },
-    { status: appError.status, headers: { "cache-control": "no-store" } },
-  );
+  const { reauthorizeUrl } = options;
+  const reauthorize = reauthorizeUrl && ENTRIES[appError.code].action === "reauthorize";
+  return errorJson(reauthorize ? appError.with({ reauthorizeUrl }) : appError);
 }

@@ -49,3 +49,24 @@ export async function sessionUserId(request: Request): Promise<string | undefine
   }
   return userId;
 }
+
+/** Sign-in: the session names `userId` from now on (the cookie goes onto `response`); unchanged if it already did. */
+export async function signIn(request: Request, response: Response, userId: string): Promise<void> {
+  const session = await getSession(request, response);
+  if (session.userId === userId) return;
+  session.userId = userId;
+  session.iat = Math.floor(Date.now() / 1000);
+  await session.save();
+}
+
+/** Two records of one person were merged into `userId`: the session follows the person, keeping its age. */
+export async function followMergedUser(request: Request, response: Response, userId: string): Promise<void> {
+  const session = await getSession(request, response);
+  session.userId = userId;
+  await session.save();
+}
+
+/** Sign-out: the cookie is cleared on `response`. */
+export async function signOut(request: Request, response: Response): Promise<void> {
+  (await getSession(request, response)).destroy();
+}

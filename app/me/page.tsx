@@ -1,7 +1,6 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getIronSession } from "iron-session";
-import { appDeps } from "@/lib/app";
 import { AppError } from "@/lib/errors";
 import { getMe, type MeView } from "@/lib/me";
 import { sessionOptions, type SessionData } from "@/lib/session";
@@ -10,6 +9,7 @@ import { Avatar, ButtonLink, Card } from "@/app/ui";
 import { LogoutButton, RefreshProfileButton } from "./actions";
 import { WeChatJssdk } from "./jssdk";
 import { env } from "@/lib/env";
+import { services } from "@/lib/services";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +19,7 @@ export default async function MePage() {
   const session = await getIronSession<SessionData>(await cookies(), sessionOptions());
   let me: MeView;
   try {
-    me = await getMe(appDeps(), session.userId);
+    me = await getMe(services.auth, session.userId);
   } catch (err) {
     // Not signed in (or the person was merged away): log in silently, then come back here.
     if (err instanceof AppError && err.code === "unauthenticated") redirect(loginPath("snsapi_base", "/me"));

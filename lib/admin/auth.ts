@@ -141,3 +141,11 @@ function config(): NextAuthConfig {
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => config());
+
+/**
+ * Sign-out of the console: next-auth deletes the cookie and sends the browser to sign-in; its signOut
+ * event (above) revokes the session, so a copy of the cookie stops working too.
+ */
+export async function signOutStaff(): Promise<void> {
+  await signOut({ redirectTo: SIGNIN_PAGE });
+}

@@ -11,10 +11,10 @@ import "server-only";
 // share one computation, and after the first no request waits for one (the page says when its numbers
 // were computed).
 import { Prisma } from "@/lib/generated/sqlite/client";
-import { db, type Db } from "@/lib/db";
-import { env } from "@/lib/env";
+import type { Db } from "@/lib/db";
 import { log } from "@/lib/log";
-import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
+import { services } from "@/lib/services";
+import type { DatabaseKind } from "@/prisma/database-url";
 
 /** Asia/Shanghai is UTC+8 all year (no DST): a day there starts at 16:00 UTC the day before. */
 export const SHANGHAI_OFFSET_MS = 8 * 3600_000;
@@ -250,12 +250,9 @@ const globalForStats = globalThis as unknown as {
 
 /** The running app's dashboard figures, at most STATS_TTL_MS old once warm. */
 export function dashboardStats(): Promise<CachedValue<DashboardStats>> {
-  const cache = (globalForStats.wcucDashboardStats ??= singleFlightCache(
-    () => computeDashboardStats({ db: db(), kind: databaseKind(env().DATABASE_URL), now: () => new Date() }),
-    {
-      ttlMs: STATS_TTL_MS,
-      onError: (err) => log.error("admin_stats_failed", { message: (err as Error).message }),
-    },
-  ));
+  const cache = (globalForStats.wcucDashboardStats ??= singleFlightCache(() => computeDashboardStats(services.stats), {
+    ttlMs: STATS_TTL_MS,
+    onError: (err) => log.error("admin_stats_failed", { message: (err as Error).message }),
+  }));
   return cache.get();
 }

@@ -20,14 +20,15 @@ import "server-only";
 import { readRows } from "@/lib/sql-reader";
 import { yieldToEventLoop } from "@/lib/sqlite-busy";
 import { Prisma } from "@/lib/generated/sqlite/client";
-import { databaseKind, type DatabaseKind } from "@/prisma/database-url";
-import { db, type Db } from "@/lib/db";
-import { env } from "@/lib/env";
+import type { DatabaseKind } from "@/prisma/database-url";
+import type { Db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { csvStream } from "./csv";
 import { avatarUrl } from "@/lib/avatar";
 import {
   formatShanghaiTime,
   isFiltered,
+  parseUserQuery,
   searchKind,
   shanghaiDayEnd,
   shanghaiDayStart,
@@ -74,10 +75,11 @@ export interface UserListPage {
   readonly estimatedTotal: number | null;
 }
 
-/** The running app's: its database and appid. */
-export function userListDeps(): UserListDeps {
-  const e = env();
-  return { db: db(), kind: databaseKind(e.DATABASE_URL), appId: e.WECHAT_APP_ID };
+/** The list's query from a request's URL, or a 400 that lists the reasons (in Chinese). */
+export function requireUserQuery(request: Request): UserQuery {
+  const parsed = parseUserQuery(new URL(request.url).searchParams);
+  if (!parsed.ok) throw new AppError("bad_request", { extra: { issues: parsed.issues } });
+  return parsed.query;
 }
 
 /** The filters and order of a query, without its page position. */

@@ -1,6 +1,8 @@
 // What the follower services need, and the one lookup they share: people → their openid in this account.
 import type { Db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, BulkPartialError } from "@/lib/errors";
+
+export { BulkPartialError };
 import type { WeChatFollowers } from "@/lib/wechat/followers";
 
 export interface FollowerDeps {
@@ -31,17 +33,6 @@ export async function openidsOf(deps: FollowerDeps, userIds: readonly string[]):
   const missing = unique.filter((id) => !byUser.has(id));
   if (missing.length > 0) throw new AppError("follower_not_found", { detail: `no openid for ${missing.join(", ")}` });
   return unique.map((userId) => ({ userId, openid: byUser.get(userId) as string }));
-}
-
-/** A bulk action failed part-way: `applied` people went through (on WeChat and here), the rest did not. */
-export class BulkPartialError extends Error {
-  override name = "BulkPartialError";
-  constructor(
-    readonly applied: number,
-    override readonly cause: unknown,
-  ) {
-    super(`bulk action stopped after ${applied}`, { cause });
-  }
 }
 
 /** Runs one batch's WeChat call; a failure after earlier batches went through says how many did. */

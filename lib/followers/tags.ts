@@ -1,11 +1,15 @@
 // Tags: WeChat first, our mirror (Tag, UserTag) only once WeChat said yes, in one transaction. Limits
 // (100 tags, 30-byte names, reserved 0/1/2, 50 openids a call, 20 tags a person) are checked before
 // any call, from our mirror, by lib/wechat/followers.ts.
+import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { TAGGING_MAX, checkTagEditable, checkTagsPerUser, type WeChatTag } from "@/lib/wechat/followers";
 import { chunk } from "./pool";
 import { openidsOf, withApplied, type FollowerDeps } from "./deps";
+
+/** The `[id]` of /api/admin/tags/[id]/…: a WeChat tag id (a non-negative 32-bit integer). */
+export const tagIdParams = z.object({ id: z.coerce.number().int().min(0).max(0x7fffffff) });
 
 /** Makes our Tag table WeChat's list (tags gone from WeChat go, with their UserTag rows). Returns the ids. */
 export async function mirrorTags(db: Db, tags: readonly WeChatTag[], now: Date): Promise<Set<number>> {

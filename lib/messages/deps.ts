@@ -1,20 +1,12 @@
 import "server-only";
-// The running app's message endpoint, built once from env. Without WECHAT_TOKEN the endpoint is off
-// (404); without WECHAT_ENCODING_AES_KEY only plaintext pushes are accepted (safe mode: 503). Both
-// are said once in the log, not on every request.
+// What happens to a recorded push after the answer went out: applied in batches (processAfterAnswer),
+// pending ones retried, and resumed at start-up. The endpoint's deps come from lib/services.ts.
 import { after } from "next/server";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { AppError, errorResponse } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { JobDefinition } from "@/lib/jobs/types";
-import { MessageCrypto } from "@/lib/wechat/message-crypto";
-import { autoReplyCache } from "./auto-replies";
-import { NonceSweeper, randomReplyNonce, type MessageDeps } from "./endpoint";
-import { openMessageStore } from "./open-store";
+import { services } from "@/lib/services";
+import { NonceSweeper, type MessageDeps } from "./endpoint";
 import { pendingEventsJob, resumePendingEvents, type ProcessDeps } from "./process";
-
-let deps: MessageDeps | null | undefined;
 let sweeper: NonceSweeper | undefined;
 
 /**
@@ -74,41 +66,8 @@ export function appPendingEventsJob(): JobDefinition<Record<string, never>> {
 }
 
 function appProcessDeps(): ProcessDeps | null {
-  const d = messageDeps();
+  const d = services.messages;
   return d && processDeps(d);
-}
-
-export function messageDeps(): MessageDeps | null {
-  if (deps !== undefined) return deps;
-  const e = env();
-  if (!e.WECHAT_TOKEN) {
-    log.warn("message_endpoint_disabled", { reason: "WECHAT_TOKEN is not set: /api/wechat/message answers 404" });
-    deps = null;
-    return deps;
-  }
-  if (!e.WECHAT_ENCODING_AES_KEY) {
-    log.warn("message_endpoint_plaintext_only", {
-      reason: "WECHAT_ENCODING_AES_KEY is not set: safe-mode (encrypt_type=aes) pushes answer 503",
-    });
-  }
-  deps = {
-    db: db(),
-    store: openMessageStore(db(), e.DATABASE_URL, e.WECHAT_APP_ID),
-    appId: e.WECHAT_APP_ID,
-    token: e.WECHAT_TOKEN,
-    crypto: e.WECHAT_ENCODING_AES_KEY ? new MessageCrypto(e.WECHAT_ENCODING_AES_KEY, e.WECHAT_APP_ID) : null,
-    now: () => new Date(),
-    replyNonce: randomReplyNonce,
-    autoReplies: autoReplyCache(db()),
-  };
-  return deps;
-}
-
-/** The endpoint's deps, or the 404 that says it is not configured. */
-export function requireMessageDeps(): MessageDeps {
-  const current = messageDeps();
-  if (!current) throw new AppError("push_disabled");
-  return current;
 }
 
 function processDeps(d: MessageDeps): ProcessDeps {
@@ -122,14 +81,8 @@ export function processAfterAnswer(d: MessageDeps, eventId: string): void {
 
 /** Start-up: apply the events a previous process recorded but did not get to apply. */
 export async function resumeMessageEvents(): Promise<void> {
-  const d = messageDeps();
+  const d = services.messages;
   if (!d) return;
   const applied = await resumePendingEvents(processDeps(d));
   if (applied > 0) log.info("message_events_resumed", { applied });
-}
-
-/** The endpoint's error answer: JSON with a code, never the echostr; the reason goes to the log only. */
-export function pushErrorResponse(err: unknown): Response {
-  const reason = err instanceof AppError && err.message !== err.code ? err.message : undefined;
-  return errorResponse(err, { route: "/api/wechat/message", reason });
 }

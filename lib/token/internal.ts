@@ -5,10 +5,11 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { safeEqual } from "@/lib/crypto";
 import { env } from "@/lib/env";
-import { AppError, errorResponse } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { route, type RouteHandler } from "@/lib/http";
+import { services } from "@/lib/services";
 import { createJssdkConfig, signableUrl, type JssdkConfig } from "@/lib/wechat/jssdk";
 import type { CredentialKind } from "@/lib/wechat/token";
-import { tokenService } from "./app";
 import type { Credential } from "./service";
 
 const FIELD: Record<CredentialKind, "access_token" | "ticket"> = {
@@ -16,10 +17,10 @@ const FIELD: Record<CredentialKind, "access_token" | "ticket"> = {
   jsapi_ticket: "ticket",
 };
 
-const refreshBody = {
+const refreshBody: Record<CredentialKind, z.ZodType<Record<string, string>>> = {
   access_token: z.object({ access_token: z.string().min(1).max(2048) }),
   jsapi_ticket: z.object({ ticket: z.string().min(1).max(2048) }),
-} as const;
+};
 
 /** Bearer INTERNAL_API_SECRET, compared in constant time; off (404) when the secret is unset. */
 export function requireInternalCaller(request: Request): void {
@@ -30,50 +31,38 @@ export function requireInternalCaller(request: Request): void {
   if (!match || !safeEqual(match[1] ?? "", secret)) throw new AppError("internal_api_unauthorized");
 }
 
-function credentialJson(credential: Credential, nowMs: number): Response {
-  return Response.json(
-    {
-      [FIELD[credential.kind]]: credential.value,
-      expires_in: Math.max(0, Math.floor((credential.expiresAt.getTime() - nowMs) / 1000)),
-      expires_at: credential.expiresAt.toISOString(),
-      version: credential.version,
-      fingerprint: credential.fingerprint,
-    },
-    { headers: { "cache-control": "no-store" } },
-  );
+function credentialJson(credential: Credential, nowMs: number) {
+  return {
+    [FIELD[credential.kind]]: credential.value,
+    expires_in: Math.max(0, Math.floor((credential.expiresAt.getTime() - nowMs) / 1000)),
+    expires_at: credential.expiresAt.toISOString(),
+    version: credential.version,
+    fingerprint: credential.fingerprint,
+  };
 }
 
 /** GET: the current value. */
-export async function internalRead(request: Request, kind: CredentialKind): Promise<Response> {
-  try {
-    requireInternalCaller(request);
-    const service = tokenService();
+export function internalRead(kind: CredentialKind): RouteHandler {
+  return route({ authorize: requireInternalCaller }, async () => {
+    const service = services.tokens;
     return credentialJson(await service.get(kind), service.deps.now().getTime());
-  } catch (err) {
-    return errorResponse(err, { route: `internal_${kind}` });
-  }
+  });
 }
 
 /** POST /refresh with the value WeChat refused: compare-and-expire, then the value to retry with. */
-export async function internalRefresh(request: Request, kind: CredentialKind): Promise<Response> {
-  try {
-    requireInternalCaller(request);
-    const parsed = refreshBody[kind].safeParse(await request.json().catch(() => undefined));
-    if (!parsed.success) throw new AppError("bad_request", { detail: `body must be {"${FIELD[kind]}": "…"}` });
-    const data = parsed.data as Record<string, string>;
-    const service = tokenService();
-    const credential = await service.reportInvalid(kind, data[FIELD[kind]] ?? "");
+export function internalRefresh(kind: CredentialKind): RouteHandler {
+  return route({ authorize: requireInternalCaller, body: refreshBody[kind] }, async (_request, { body }) => {
+    const service = services.tokens;
+    const credential = await service.reportInvalid(kind, body[FIELD[kind]] ?? "");
     return credentialJson(credential, service.deps.now().getTime());
-  } catch (err) {
-    return errorResponse(err, { route: `internal_${kind}_refresh` });
-  }
+  });
 }
 
 /** What wx.config needs for `pageUrl`, a page of our own origin, signed with the central ticket. */
 export async function jssdkConfig(pageUrl: string): Promise<JssdkConfig> {
   const url = signableUrl(pageUrl, env().APP_URL);
   if (!url) throw new AppError("bad_request", { detail: "url must be a page of this site" });
-  const service = tokenService();
+  const service = services.tokens;
   const ticket = await service.jsapiTicket();
   return createJssdkConfig({
     appId: service.appId,

@@ -7,8 +7,8 @@ const globalForRefresher = globalThis as unknown as { wcucTokenRefresher?: Refre
 export async function startTokenRefresher(): Promise<void> {
   if (globalForRefresher.wcucTokenRefresher) return;
   try {
-    const { tokenService } = await import("./app");
-    globalForRefresher.wcucTokenRefresher = startRefresher(tokenService());
+    const { services } = await import("@/lib/services");
+    globalForRefresher.wcucTokenRefresher = startRefresher(services.tokens);
   } catch (error) {
     // The app still serves; the first read fetches on demand and passive refresh still works.
     log.error("token_refresher_not_started", { message: error instanceof Error ? error.message : String(error) });

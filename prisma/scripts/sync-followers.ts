@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { createRunner } from "@/lib/background";
 import { syncBlacklist } from "@/lib/followers/blacklist";
-import { followerDeps } from "@/lib/followers/client";
+import { services } from "@/lib/services";
 import { releaseLease } from "@/lib/lease";
 import type { JobDefinition } from "@/lib/jobs/types";
 import {
@@ -61,7 +61,7 @@ function bar(p: SyncProgress, startedMs: number, startUpserted: number): string 
 }
 
 async function main(): Promise<void> {
-  const deps = { ...followerDeps(), concurrency };
+  const deps = { ...services.followers, concurrency };
   if (args.blacklist) {
     const result = await syncBlacklist(deps);
     out.write(`blacklist: ${result.listed} listed, ${result.added} added, ${result.removed} removed\n`);

@@ -1,5 +1,5 @@
 // Route-level tests call the App Router handlers with Request objects, no server. The handlers read
-// process.env once through env() and keep their deps in lib/app.ts's module scope and the Prisma client
+// process.env once through env() and keep their deps in lib/services.ts's module scope and the Prisma client
 // on globalThis.wcucDb, so each configuration gets freshly imported modules with its env set first.
 import { afterAll, beforeAll, beforeEach, vi } from "vitest";
 import type { OAuthScope } from "@/lib/wechat";

@@ -1,6 +1,6 @@
 // The central access_token server on the dashboard: each credential's age and time to expiry, the
 // leader, fetches today against WeChat's limits, and the last errors. Live (a few small queries).
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { env } from "@/lib/env";
 import { shanghaiClock } from "@/lib/admin/stats";
 import { tokenStatus } from "@/lib/token/status";
@@ -17,7 +17,7 @@ function duration(seconds: number): string {
 }
 
 export async function TokenStatusCard() {
-  const status = await tokenStatus(db(), env().WECHAT_APP_ID, new Date());
+  const status = await tokenStatus(services.db, services.app.appId, new Date());
   return (
     <section aria-label="中控服务器" className="rounded-xl bg-white p-4 shadow-sm" data-testid="token-status">
       <h2 className="mb-2 text-sm font-medium">

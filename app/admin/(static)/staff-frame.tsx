@@ -5,7 +5,7 @@
 import { createContext, useContext, useEffect, useState } from "react";
 import { z } from "zod";
 import { ConsoleFrame, type FrameStaff } from "../console-frame";
-import { getConsoleJson } from "./console-api";
+import { consoleFetch } from "../console-fetch";
 
 const whoamiAnswer = z.object({
   staff: z.object({ email: z.string(), role: z.enum(["admin", "viewer"]) }),
@@ -29,7 +29,7 @@ export function StaffFrame({ children }: { children: React.ReactNode }) {
   const [state, setState] = useState<StaffState & { error?: string }>({ staff: null, settled: false });
   useEffect(() => {
     const controller = new AbortController();
-    void getConsoleJson("/api/admin/whoami", whoamiAnswer, controller.signal).then((answer) => {
+    void consoleFetch("/api/admin/whoami", { schema: whoamiAnswer, signal: controller.signal }).then((answer) => {
       if (answer.kind === "ok") setState({ staff: answer.data.staff, settled: true });
       else if (answer.kind === "error") setState({ staff: null, settled: true, error: answer.message });
     });

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { createFirstAdmin, SetupError } from "@/lib/admin/setup";
 import { StaffInputError } from "@/lib/admin/staff";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 
 export interface SetupState {
   readonly error: string | null;
@@ -16,7 +16,7 @@ export async function setupAction(_previous: SetupState, form: FormData): Promis
   const password = String(form.get("password") ?? "");
   if (password !== String(form.get("confirm") ?? "")) return { error: "两次输入的密码不一致。", email };
   try {
-    await createFirstAdmin(db(), { token, email, password });
+    await createFirstAdmin(services.db, { token, email, password });
   } catch (err) {
     if (err instanceof SetupError || err instanceof StaffInputError) return { error: err.message, email };
     throw err;

@@ -3,7 +3,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { announceSetupIfNeeded, isSetupTokenValid } from "@/lib/admin/setup";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { SetupForm } from "./setup-form";
 
 export const metadata: Metadata = { title: "初始化 · 管理后台", robots: { index: false } };
@@ -13,7 +13,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function SetupPage({ searchParams }: { searchParams: SearchParams }) {
   // Reading the query first also makes this page dynamic: it must never be prerendered at build time.
   const raw = (await searchParams).token;
-  if (!(await announceSetupIfNeeded(db()))) notFound();
+  if (!(await announceSetupIfNeeded(services.db))) notFound();
   const token = Array.isArray(raw) ? raw[0] : raw;
   const valid = isSetupTokenValid(token);
   return (

@@ -3,7 +3,7 @@
 // Host; next-auth's own endpoints check its CSRF token). Only these and the setup action are exempt from
 // requireStaffPage: the deny-by-default test checks every other "use server" file under app/admin.
 import { AuthError } from "next-auth";
-import { signIn, signOut } from "@/lib/admin/auth";
+import { signIn, signOutStaff } from "@/lib/admin/auth";
 import { safeAdminPath } from "@/lib/admin/paths";
 import { signInErrorMessage } from "@/lib/admin/staff";
 
@@ -28,6 +28,5 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 }
 
 export async function signOutAction(): Promise<void> {
-  // next-auth deletes the cookie and its signOut event (lib/admin/auth.ts) revokes the session, copies included.
-  await signOut({ redirectTo: "/admin/signin" });
+  await signOutStaff();
 }

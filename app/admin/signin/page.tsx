@@ -5,7 +5,7 @@ import { safeAdminPath } from "@/lib/admin/paths";
 import { currentStaff } from "@/lib/admin/guard";
 import { announceSetupIfNeeded } from "@/lib/admin/setup";
 import { signInErrorMessage } from "@/lib/admin/staff";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { SignInForm } from "./signin-form";
 
 export const metadata: Metadata = { title: "登录 · 管理后台", robots: { index: false } };
@@ -18,7 +18,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const query = await searchParams;
   const callbackUrl = safeAdminPath(first(query.callbackUrl));
   if (await currentStaff()) redirect(callbackUrl);
-  const noStaffYet = await announceSetupIfNeeded(db());
+  const noStaffYet = await announceSetupIfNeeded(services.db);
   // next-auth's own endpoint (a POST to /api/auth/staff/callback/credentials) comes back here on failure.
   const error = first(query.error);
   const initialError = error

@@ -1,3 +1,5 @@
+import { NO_STORE } from "@/lib/errors";
+
 export function GET(): Response {
-  return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
+  return Response.json({ ok: true }, { headers: NO_STORE });
 }

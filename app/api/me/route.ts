@@ -1,13 +1,8 @@
-import { appDeps } from "@/lib/app";
-import { errorResponse } from "@/lib/errors";
+import { route } from "@/lib/http";
 import { getMe } from "@/lib/me";
 import { sessionUserId } from "@/lib/session";
+import { services } from "@/lib/services";
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    const user = await getMe(appDeps(), await sessionUserId(request));
-    return Response.json({ user }, { headers: { "cache-control": "private, no-store" } });
-  } catch (err) {
-    return errorResponse(err, { route: "me" });
-  }
-}
+export const GET = route({ personal: true }, async (request) => ({
+  user: await getMe(services.auth, await sessionUserId(request)),
+}));

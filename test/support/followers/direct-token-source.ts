@@ -3,8 +3,8 @@
  * (TokenCgiClient, lib/token/client.ts: token added, stale token reported and the call retried once)
  * on a token source that fetches the basic access_token itself (cgi-bin/token) and keeps it in memory.
  *
- * The app uses the central token service as the source (lib/token/app.ts, wired in
- * lib/followers/client.ts): every process fetching its own token would invalidate the others' (WeChat
+ * The app uses the central token service as the source (services.tokens and services.cgi, wired in
+ * lib/services.ts): every process fetching its own token would invalidate the others' (WeChat
  * keeps only the newest, after a 5-minute overlap), which is exactly what the token service exists to
  * prevent.
  */

@@ -3,6 +3,7 @@
 // page is refreshed from the server afterwards.
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { consoleFetch } from "@/app/admin/console-fetch";
 
 export interface RuleView {
   id: string;
@@ -20,17 +21,10 @@ const EMPTY: Draft = { kind: "keyword", keyword: "", match: "exact", reply: "", 
 const INPUT = "rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 const BUTTON = "rounded-md px-3 py-1.5 text-sm disabled:opacity-50";
 
+/** The route's message (with the reasons of a 400) when the change failed, null when it went through. */
 async function send(url: string, method: string, body?: Draft): Promise<string | null> {
-  const res = await fetch(url, {
-    method,
-    headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (res.ok) return null;
-  const data = (await res.json().catch(() => null)) as { error?: { message?: string; issues?: string[] } } | null;
-  return (
-    [data?.error?.message, ...(data?.error?.issues ?? [])].filter(Boolean).join(" ") || `请求失败（${res.status}）`
-  );
+  const answer = await consoleFetch(url, { method, body });
+  return answer.kind === "error" ? answer.message : null;
 }
 
 export function AutoReplyEditor({ rules, canEdit }: { rules: RuleView[]; canEdit: boolean }) {

@@ -2,7 +2,7 @@
 // replies by the message endpoint (encrypted when the push was). Viewers read; admins edit (the API
 // routes under /api/admin/auto-replies check the role).
 import { requireStaffPage } from "@/lib/admin/guard";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { AUTO_REPLY_CACHE_MS, listAutoReplies } from "@/lib/messages/auto-replies";
 import { AutoReplyEditor } from "./editor";
 
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AutoRepliesPage() {
   const staff = await requireStaffPage();
-  const rules = await listAutoReplies(db());
+  const rules = await listAutoReplies(services.db);
   return (
     <div className="flex flex-col gap-4">
       <div>

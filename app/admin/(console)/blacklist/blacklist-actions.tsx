@@ -1,7 +1,7 @@
 "use client";
 // The blacklist table with its unblock buttons, and the "sync from WeChat" button.
 import Link from "next/link";
-import { postJson, useConsoleAction } from "../followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../followers/action-result";
 
 export interface BlacklistRowView {
@@ -28,7 +28,7 @@ export function BlacklistActions({ rows, canEdit }: { rows: readonly BlacklistRo
             className={BUTTON}
             data-testid="blacklist-sync"
             onClick={() =>
-              void act(postJson("/api/admin/blacklist/sync"), (data) => {
+              void act(consoleFetch("/api/admin/blacklist/sync", { method: "POST" }), (data) => {
                 const d = data as { listed: number; added: number; removed: number };
                 return `已从微信同步黑名单：共 ${d.listed} 人，新增 ${d.added}，移除 ${d.removed}。`;
               })
@@ -68,7 +68,7 @@ export function BlacklistActions({ rows, canEdit }: { rows: readonly BlacklistRo
                       data-testid="blacklist-unblock"
                       onClick={() =>
                         void act(
-                          postJson("/api/admin/blacklist", { userIds: [row.id], action: "unblock" }),
+                          consoleFetch("/api/admin/blacklist", { body: { userIds: [row.id], action: "unblock" } }),
                           () => "已取消拉黑。",
                         )
                       }

@@ -3,8 +3,7 @@ import Link from "next/link";
 import { z } from "zod";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai } from "@/lib/admin/user-detail";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { services } from "@/lib/services";
 import { listBlacklisted } from "@/lib/followers/blacklist";
 import { BlacklistActions } from "./blacklist-actions";
 
@@ -17,7 +16,7 @@ export default async function BlacklistPage(props: {
 }) {
   const staff = await requireStaffPage();
   const { after } = search.parse(await props.searchParams);
-  const page = await listBlacklisted(db(), env().WECHAT_APP_ID, { after });
+  const page = await listBlacklisted(services.db, services.app.appId, { after });
   const canEdit = staff.role === "admin";
   return (
     <div className="flex flex-col gap-4">

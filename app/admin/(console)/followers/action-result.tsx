@@ -1,7 +1,7 @@
 "use client";
 // The answer to a follower action (tag, block, remark, sync), in Chinese: a status when it worked, an
 // alert saying why when it did not. data-ok lets tests tell the two apart.
-import type { ActionResult } from "./client-api";
+import type { ActionResult } from "@/app/admin/console-fetch";
 
 export function ActionResultMessage({
   result,

@@ -3,7 +3,7 @@
 // Each posts to its admin route, which calls WeChat first; the answer is shown in Chinese.
 import { useState } from "react";
 import { ActionResultMessage } from "./action-result";
-import { postJson, useConsoleAction } from "./client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 
 const BUTTON =
   "rounded-md border border-neutral-300 bg-white px-2 py-1 text-xs text-neutral-700 hover:bg-neutral-100 disabled:opacity-50";
@@ -43,7 +43,10 @@ export function TagEditor({
                 className="text-emerald-700 hover:text-red-700"
                 onClick={() =>
                   void act(
-                    postJson(`/api/admin/tags/${tag.id}/members`, { userIds: [userId], action: "remove" }),
+                    consoleFetch(`/api/admin/tags/${tag.id}/members`, {
+                      method: "POST",
+                      body: { userIds: [userId], action: "remove" },
+                    }),
                     `已移除标签“${tag.name}”。`,
                   )
                 }
@@ -62,7 +65,10 @@ export function TagEditor({
             if (!adding) return;
             const name = allTags.find((t) => String(t.id) === adding)?.name ?? "";
             void act(
-              postJson(`/api/admin/tags/${adding}/members`, { userIds: [userId], action: "add" }),
+              consoleFetch(`/api/admin/tags/${adding}/members`, {
+                method: "POST",
+                body: { userIds: [userId], action: "add" },
+              }),
               `已添加标签“${name}”。`,
             ).then((ok) => ok && setAdding(""));
           }}
@@ -107,7 +113,10 @@ export function RemarkEditor({ userId, remark, canEdit }: { userId: string; rema
       onSubmit={(e) => {
         e.preventDefault();
         void act(
-          postJson(`/api/admin/users/${encodeURIComponent(userId)}/remark`, { remark: value }, "PUT"),
+          consoleFetch(`/api/admin/users/${encodeURIComponent(userId)}/remark`, {
+            method: "PUT",
+            body: { remark: value },
+          }),
           value.trim() ? "备注已保存，并已同步到微信。" : "备注已清除。",
         );
       }}
@@ -162,7 +171,9 @@ export function BlockToggle({
           data-testid="follower-block-toggle"
           onClick={() =>
             void act(
-              postJson("/api/admin/blacklist", { userIds: [userId], action: blacklisted ? "unblock" : "block" }),
+              consoleFetch("/api/admin/blacklist", {
+                body: { userIds: [userId], action: blacklisted ? "unblock" : "block" },
+              }),
               blacklisted ? "已取消拉黑。" : "已拉黑。",
             )
           }

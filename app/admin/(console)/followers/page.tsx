@@ -1,7 +1,7 @@
 // /admin/followers: the follower sync. Start (or resume) it and watch its live progress; the same sync
 // runs from the terminal with `npm run wechat:sync-followers`.
 import { requireStaffPage } from "@/lib/admin/guard";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { syncStatus } from "@/lib/followers/console";
 import { SyncPanel } from "./sync-panel";
 
@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function FollowersPage() {
   const staff = await requireStaffPage();
-  const status = await syncStatus(db(), new Date());
+  const status = await syncStatus(services.db, new Date());
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">粉丝同步</h1>

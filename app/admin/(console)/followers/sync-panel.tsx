@@ -3,7 +3,7 @@
 // is going, and shows WeChat's errcode when a run failed.
 import { useCallback, useEffect, useState } from "react";
 import type { RunStatus } from "@/lib/followers/console";
-import { postJson } from "./client-api";
+import { consoleFetch } from "@/app/admin/console-fetch";
 
 const STATUS_LABEL: Record<string, string> = { running: "同步中", done: "已完成", failed: "失败" };
 const N = new Intl.NumberFormat("zh-CN");
@@ -15,8 +15,8 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
   const running = run?.status === "running" && !run.stalled;
 
   const refresh = useCallback(async () => {
-    const response = await fetch("/api/admin/followers/sync", { headers: { accept: "application/json" } });
-    if (response.ok) setRun(((await response.json()) as { followers: RunStatus | null }).followers);
+    const answer = await consoleFetch<{ followers: RunStatus | null }>("/api/admin/followers/sync");
+    if (answer.kind === "ok") setRun(answer.data.followers);
   }, []);
 
   useEffect(() => {
@@ -28,8 +28,8 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
   async function start() {
     setStarting(true);
     setMessage(null);
-    const result = await postJson("/api/admin/followers/sync");
-    if (!result.ok) setMessage(result.message);
+    const result = await consoleFetch("/api/admin/followers/sync", { method: "POST" });
+    if (result.kind === "error") setMessage(result.message);
     await refresh().catch(() => {});
     setStarting(false);
   }

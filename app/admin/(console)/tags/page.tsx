@@ -1,6 +1,6 @@
 // /admin/tags: the account's tags (our mirror of WeChat's), with create, rename and delete for admins.
 import { requireStaffPage } from "@/lib/admin/guard";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { listTags } from "@/lib/followers/tags";
 import { TagManager } from "./tag-manager";
 
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export default async function TagsPage() {
   const staff = await requireStaffPage();
-  const tags = await listTags(db());
+  const tags = await listTags(services.db);
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">标签</h1>

@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { TagRow } from "@/lib/followers/tags";
-import { postJson, useConsoleAction } from "../followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../followers/action-result";
 
 const MAX_BYTES = 30;
@@ -28,7 +28,8 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
           data-testid="tag-create"
           onSubmit={async (e) => {
             e.preventDefault();
-            if (await act(postJson("/api/admin/tags", { name }), `已创建标签“${name.trim()}”。`)) setName("");
+            if (await act(consoleFetch("/api/admin/tags", { body: { name } }), `已创建标签“${name.trim()}”。`))
+              setName("");
           }}
         >
           <input
@@ -55,7 +56,9 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
             disabled={busy}
             className={BUTTON}
             data-testid="tag-refresh"
-            onClick={() => void act(postJson("/api/admin/tags/refresh"), "已从微信刷新标签列表。")}
+            onClick={() =>
+              void act(consoleFetch("/api/admin/tags/refresh", { method: "POST" }), "已从微信刷新标签列表。")
+            }
           >
             从微信刷新
           </button>
@@ -84,7 +87,7 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
                       onSubmit={async (e) => {
                         e.preventDefault();
                         const ok = await act(
-                          postJson(`/api/admin/tags/${tag.id}`, { name: draft }, "PATCH"),
+                          consoleFetch(`/api/admin/tags/${tag.id}`, { method: "PATCH", body: { name: draft } }),
                           `已重命名为“${draft.trim()}”。`,
                         );
                         if (ok) setEditing(null);
@@ -136,7 +139,7 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
                         onClick={() => {
                           if (window.confirm(`删除标签“${tag.name}”？用户身上的该标签也会移除。`))
                             void act(
-                              postJson(`/api/admin/tags/${tag.id}`, undefined, "DELETE"),
+                              consoleFetch(`/api/admin/tags/${tag.id}`, { method: "DELETE" }),
                               `已删除“${tag.name}”。`,
                             );
                         }}

@@ -5,7 +5,7 @@
 // in Chinese, with WeChat's errcode when WeChat refused; on success the list is fetched again (`onDone`).
 import { useState } from "react";
 import { ActionResultMessage } from "@/app/admin/(console)/followers/action-result";
-import { postJson, useConsoleAction } from "@/app/admin/(console)/followers/client-api";
+import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 
 export interface TagOption {
   readonly id: number;
@@ -28,8 +28,11 @@ export function BulkActions({ tags, onDone }: { tags: readonly TagOption[]; onDo
     if ((action === "tag" || action === "untag") && !tagId) return setResult({ ok: false, message: "请先选择标签。" });
     const call =
       action === "tag" || action === "untag"
-        ? postJson(`/api/admin/tags/${tagId}/members`, { userIds, action: action === "tag" ? "add" : "remove" })
-        : postJson("/api/admin/blacklist", { userIds, action });
+        ? consoleFetch(`/api/admin/tags/${tagId}/members`, {
+            method: "POST",
+            body: { userIds, action: action === "tag" ? "add" : "remove" },
+          })
+        : consoleFetch("/api/admin/blacklist", { body: { userIds, action } });
     const verb = { tag: "打标签", untag: "取消标签", block: "拉黑", unblock: "取消拉黑" }[action];
     if (await act(call, `已${verb} ${userIds.length} 位用户。`)) {
       for (const box of form.ownerDocument.querySelectorAll<HTMLInputElement>("input[name=uid][form=user-selection]"))

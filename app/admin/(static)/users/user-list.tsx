@@ -17,7 +17,7 @@ import {
   userQueryToSearchParams,
   type UserQuery,
 } from "@/lib/admin/user-query";
-import { getConsoleJson, type ConsoleAnswer } from "../console-api";
+import { consoleFetch, type ConsoleAnswer } from "../../console-fetch";
 import { useStaff } from "../staff-frame";
 import { BulkActions, type TagOption } from "./bulk-actions";
 import { FilterForm } from "./filter-form";
@@ -60,7 +60,7 @@ function useTags(): readonly TagOption[] {
   const [tags, setTags] = useState<readonly TagOption[]>([]);
   useEffect(() => {
     const controller = new AbortController();
-    void getConsoleJson("/api/admin/tags", tagsAnswer, controller.signal).then((answer) => {
+    void consoleFetch("/api/admin/tags", { schema: tagsAnswer, signal: controller.signal }).then((answer) => {
       if (answer.kind !== "ok") return;
       const byName = [...answer.data.tags].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
       setTags(byName.slice(0, MAX_TAG_OPTIONS).map(({ id, name }) => ({ id, name })));
@@ -77,11 +77,12 @@ function useListPage(search: string | null, reloads: number): ConsoleAnswer<List
   useEffect(() => {
     if (key === null || search === null) return;
     const controller = new AbortController();
-    void getConsoleJson(`/api/admin/users${search ? `?${search}` : ""}`, listAnswer, controller.signal).then(
-      (answer) => {
-        if (answer.kind !== "gone") setLoaded({ key, answer });
-      },
-    );
+    void consoleFetch(`/api/admin/users${search ? `?${search}` : ""}`, {
+      schema: listAnswer,
+      signal: controller.signal,
+    }).then((answer) => {
+      if (answer.kind !== "gone") setLoaded({ key, answer });
+    });
     return () => controller.abort();
   }, [key, search]);
   // A page fetched for another URL is never shown, not even for a moment: its pager links would be wrong.

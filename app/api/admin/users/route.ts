@@ -2,9 +2,9 @@
 // is a static shell that draws these rows in the browser), so it carries the table's columns only; the
 // CSV export has every column.
 import { adminRoute } from "@/lib/admin/guard";
-import { listUsers, userListDeps, type UserListRow } from "@/lib/admin/users";
-import { encodeCursor, parseUserQuery } from "@/lib/admin/user-query";
-import { AppError, errorResponse } from "@/lib/errors";
+import { listUsers, requireUserQuery, type UserListRow } from "@/lib/admin/users";
+import { encodeCursor } from "@/lib/admin/user-query";
+import { services } from "@/lib/services";
 
 /**
  * A row as the table shows it (app/admin/(static)/users/user-list.tsx reads these with zod). lastLoginAt is
@@ -17,21 +17,11 @@ function tableRow(row: UserListRow) {
 }
 
 export const GET = adminRoute(async (request) => {
-  const parsed = parseUserQuery(new URL(request.url).searchParams);
-  if (!parsed.ok)
-    return errorResponse(new AppError("bad_request"), { route: "admin/users" }, { issues: parsed.issues });
-  try {
-    const page = await listUsers(userListDeps(), parsed.query);
-    return Response.json(
-      {
-        users: page.rows.map(tableRow),
-        next: page.next ? encodeCursor(page.next) : null,
-        prev: page.prev ? encodeCursor(page.prev) : null,
-        estimatedTotal: page.estimatedTotal,
-      },
-      { headers: { "cache-control": "private, no-store" } },
-    );
-  } catch (err) {
-    return errorResponse(err, { route: "admin/users" });
-  }
+  const page = await listUsers(services.userList, requireUserQuery(request));
+  return {
+    users: page.rows.map(tableRow),
+    next: page.next ? encodeCursor(page.next) : null,
+    prev: page.prev ? encodeCursor(page.prev) : null,
+    estimatedTotal: page.estimatedTotal,
+  };
 });

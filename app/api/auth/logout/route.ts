@@ -1,10 +1,10 @@
-import { errorResponse, AppError } from "@/lib/errors";
-import { isSameOrigin } from "@/lib/http";
-import { getSession } from "@/lib/session";
+// POST /api/auth/logout: ends the browser's session (from our own pages only).
+import { NO_STORE } from "@/lib/errors";
+import { route } from "@/lib/http";
+import { signOut } from "@/lib/session";
 
-export async function POST(request: Request): Promise<Response> {
-  if (!isSameOrigin(request)) return errorResponse(new AppError("cross_site"), { route: "logout" });
-  const response = Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
-  (await getSession(request, response)).destroy();
+export const POST = route({ sameOrigin: true }, async (request) => {
+  const response = Response.json({ ok: true }, { headers: NO_STORE });
+  await signOut(request, response);
   return response;
-}
+});

@@ -1,29 +1,33 @@
 // The message endpoint (服务器配置 URL): GET verification, POST pushes in every mode. lib/messages does
 // the work; the answer goes out at once and the event is applied after it (next/server after()).
-import { readCappedBody, receivePush, verifyUrl } from "@/lib/messages/endpoint";
-import { processAfterAnswer, pushErrorResponse, requireMessageDeps } from "@/lib/messages/deps";
+// Refusals answer JSON with a push_* code (never the echostr); the reason goes to the log only.
+import { AppError, NO_STORE } from "@/lib/errors";
+import { route } from "@/lib/http";
+import { readCappedBody, receivePush, verifyUrl, type MessageDeps } from "@/lib/messages/endpoint";
+import { processAfterAnswer } from "@/lib/messages/deps";
+import { services } from "@/lib/services";
 
 export const dynamic = "force-dynamic";
 
-const NO_STORE = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
+const PLAIN = { ...NO_STORE, "x-content-type-options": "nosniff" };
+const TEXT = { headers: { "content-type": "text/plain; charset=utf-8", ...PLAIN } };
 
-export async function GET(request: Request): Promise<Response> {
-  try {
-    const echostr = await verifyUrl(requireMessageDeps(), new URL(request.url).searchParams);
-    return new Response(echostr, { headers: { "content-type": "text/plain; charset=utf-8", ...NO_STORE } });
-  } catch (err) {
-    return pushErrorResponse(err);
-  }
+/** The endpoint's deps, or 404 push_disabled when it is not configured. */
+function endpoint(): MessageDeps {
+  const deps = services.messages;
+  if (!deps) throw new AppError("push_disabled");
+  return deps;
 }
 
-export async function POST(request: Request): Promise<Response> {
-  try {
-    const deps = requireMessageDeps();
-    const body = await readCappedBody(request);
-    const outcome = await receivePush(deps, new URL(request.url).searchParams, body);
-    if (outcome.recorded) processAfterAnswer(deps, outcome.eventId);
-    return new Response(outcome.body, { headers: { "content-type": outcome.contentType, ...NO_STORE } });
-  } catch (err) {
-    return pushErrorResponse(err);
-  }
-}
+export const GET = route({}, async (request) => {
+  const echostr = await verifyUrl(endpoint(), new URL(request.url).searchParams);
+  return new Response(echostr, TEXT);
+});
+
+export const POST = route({}, async (request) => {
+  const deps = endpoint();
+  const body = await readCappedBody(request);
+  const outcome = await receivePush(deps, new URL(request.url).searchParams, body);
+  if (outcome.recorded) processAfterAnswer(deps, outcome.eventId);
+  return new Response(outcome.body, { headers: { "content-type": outcome.contentType, ...PLAIN } });
+});

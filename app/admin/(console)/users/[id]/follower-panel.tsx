@@ -2,8 +2,7 @@
 // the controls for admins (each calls WeChat first, see lib/followers/).
 import { currentStaff } from "@/lib/admin/guard";
 import { formatShanghai } from "@/lib/admin/user-detail";
-import { db } from "@/lib/db";
-import { env } from "@/lib/env";
+import { services } from "@/lib/services";
 import { getFollowerPanel } from "@/lib/followers/panel";
 import { BlockToggle, RemarkEditor, TagEditor } from "../../followers/follower-controls";
 
@@ -25,7 +24,7 @@ const SCENES: Record<string, string> = {
 const time = (d: Date | null) => (d ? formatShanghai(d) : "—");
 
 export async function FollowerPanel({ userId }: { userId: string }) {
-  const [panel, staff] = await Promise.all([getFollowerPanel(db(), env().WECHAT_APP_ID, userId), currentStaff()]);
+  const [panel, staff] = await Promise.all([getFollowerPanel(services.db, services.app.appId, userId), currentStaff()]);
   if (!panel) return null;
   const canEdit = staff?.role === "admin" && panel.openid !== null;
   const subscription = panel.subscribed === null ? "未知（尚未同步）" : panel.subscribed ? "已关注" : "已取消关注";

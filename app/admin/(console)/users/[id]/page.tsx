@@ -5,7 +5,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai, getUserDetail, LOGIN_HISTORY_LIMIT, summarizeUserAgent } from "@/lib/admin/user-detail";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { Avatar } from "@/app/ui";
 import { Timeline } from "./timeline";
 import { FollowerPanel } from "./follower-panel";
@@ -29,7 +29,7 @@ export default async function UserPage(props: {
   await requireStaffPage();
   const parsed = params.safeParse(await props.params);
   if (!parsed.success) notFound();
-  const user = await getUserDetail({ db: db(), now: () => new Date() }, parsed.data.id);
+  const user = await getUserDetail(services.app, parsed.data.id);
   if (!user) notFound();
   const { from } = search.parse(await props.searchParams);
   // Only ever a query string on the list's own path: `from` can never point elsewhere.

@@ -1,7 +1,7 @@
 // A person's timeline on their admin page: what WeChat pushed about them (subscribe, scans, menu
 // clicks, links, locations, messages), newest first, with whether we replied.
 import { formatShanghai } from "@/lib/admin/user-detail";
-import { db } from "@/lib/db";
+import { services } from "@/lib/services";
 import { TIMELINE_LIMIT, listTimeline, type TimelineEntry } from "@/lib/messages/timeline";
 
 const EVENT_LABEL: Record<string, string> = {
@@ -34,7 +34,7 @@ function detail(entry: TimelineEntry): string {
 }
 
 export async function Timeline({ userId }: { userId: string }) {
-  const entries = await listTimeline(db(), userId);
+  const entries = await listTimeline(services.db, userId);
   return (
     <section className="rounded-xl bg-white p-5 shadow-sm" data-testid="timeline" aria-label="公众号动态">
       <h2 className="mb-3 text-sm font-medium text-neutral-600">公众号动态（最近 {TIMELINE_LIMIT} 条）</h2>

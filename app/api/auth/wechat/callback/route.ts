@@ -1,38 +1,28 @@
 import { z } from "zod";
-import { appDeps } from "@/lib/app";
 import { errorPagePath } from "@/lib/error-page";
-import { clientIp, readCookie, redirect } from "@/lib/http";
-import { getSession } from "@/lib/session";
+import { clientIp, readCookie, redirect, route } from "@/lib/http";
+import { sessionUserId, signIn } from "@/lib/session";
 import { BINDING_COOKIE, completeLogin } from "@/lib/auth/login";
+import { services } from "@/lib/services";
 
-const Query = z.object({
+const query = z.object({
   code: z.string().min(1).max(512).optional(),
   state: z.string().max(256).optional(),
 });
 
-export async function GET(request: Request): Promise<Response> {
-  const query = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!query.success) return redirect(errorPagePath("state_invalid"));
-  const probe = new Response();
-  const session = await getSession(request, probe);
-  try {
-    const outcome = await completeLogin(appDeps(), {
-      ...query.data,
+export const GET = route(
+  { query, invalid: "state_invalid", onError: (err, where) => redirect(errorPagePath(err, where)) },
+  async (request, { query }) => {
+    const outcome = await completeLogin(services.auth, {
+      ...query,
       binding: readCookie(request, BINDING_COOKIE),
-      sessionUserId: session.userId,
+      sessionUserId: await sessionUserId(request),
       userAgent: request.headers.get("user-agent"),
       ip: clientIp(request),
     });
     if (outcome.kind !== "signed_in") return redirect(outcome.kind === "restart" ? outcome.location : outcome.returnTo);
     const response = redirect(outcome.returnTo);
-    const signedIn = await getSession(request, response);
-    if (signedIn.userId !== outcome.userId) {
-      signedIn.userId = outcome.userId;
-      signedIn.iat = Math.floor(Date.now() / 1000);
-      await signedIn.save();
-    }
+    await signIn(request, response, outcome.userId);
     return response;
-  } catch (err) {
-    return redirect(errorPagePath(err, { route: "callback" }));
-  }
-}
+  },
+);

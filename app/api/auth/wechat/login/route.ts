@@ -1,22 +1,21 @@
 import { z } from "zod";
-import { appDeps } from "@/lib/app";
 import { env } from "@/lib/env";
 import { errorPagePath } from "@/lib/error-page";
-import { readCookie, redirect, serializeCookie } from "@/lib/http";
+import { readCookie, redirect, route, serializeCookie } from "@/lib/http";
 import { BINDING_COOKIE, STATE_TTL_MS, startLogin } from "@/lib/auth/login";
+import { services } from "@/lib/services";
 
-const Query = z.object({
+const query = z.object({
   scope: z.enum(["snsapi_base", "snsapi_userinfo"]).default("snsapi_base"),
   returnTo: z.string().max(2048).optional(),
   attempt: z.coerce.number().int().min(1).max(2).optional(),
 });
 
-export async function GET(request: Request): Promise<Response> {
-  const query = Query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!query.success) return redirect(errorPagePath("bad_request"));
-  try {
-    const started = await startLogin(appDeps(), {
-      ...query.data,
+export const GET = route(
+  { query, invalid: "bad_request", onError: (err, where) => redirect(errorPagePath(err, where)) },
+  async (request, { query }) => {
+    const started = await startLogin(services.auth, {
+      ...query,
       binding: readCookie(request, BINDING_COOKIE),
       userAgent: request.headers.get("user-agent"),
       weChatBrowserOnly: env().browserOnly,
@@ -28,7 +27,5 @@ export async function GET(request: Request): Promise<Response> {
         path: "/api/auth/wechat",
       }),
     });
-  } catch (err) {
-    return redirect(errorPagePath(err, { route: "login" }));
-  }
-}
+  },
+);

@@ -2,4 +2,4 @@ import { internalRead } from "@/lib/token/internal";
 
 export const dynamic = "force-dynamic";
 
-export const GET = (request: Request) => internalRead(request, "jsapi_ticket");
+export const GET = internalRead("jsapi_ticket");

@@ -1,31 +1,19 @@
-import { appDeps } from "@/lib/app";
-import { AppError, errorResponse, toAppError } from "@/lib/errors";
-import { isSameOrigin } from "@/lib/http";
+import { PRIVATE_NO_STORE } from "@/lib/errors";
+import { route } from "@/lib/http";
 import { refreshProfile } from "@/lib/me";
-import { getSession } from "@/lib/session";
+import { followMergedUser, sessionUserId } from "@/lib/session";
 import { loginPath } from "@/lib/auth/login";
+import { services } from "@/lib/services";
 
-export async function POST(request: Request): Promise<Response> {
-  if (!isSameOrigin(request)) return errorResponse(new AppError("cross_site"), { route: "profile_refresh" });
-  const response = new Response(null, {
-    headers: { "content-type": "application/json", "cache-control": "private, no-store" },
-  });
-  const session = await getSession(request, response);
-  try {
-    const user = await refreshProfile(appDeps(), session.userId);
-    // A unionid that appeared merges two records into one: follow the person.
-    if (user.id !== session.userId) {
-      session.userId = user.id;
-      await session.save();
-    }
-    return new Response(JSON.stringify({ user }), { status: 200, headers: response.headers });
-  } catch (err) {
-    const appError = toAppError(err);
-    // Tell the page where to send the user to authorize again.
-    const reauthorize =
-      appError.code === "reauthorize" || appError.code === "need_userinfo"
-        ? { reauthorizeUrl: loginPath("snsapi_userinfo", "/me") }
-        : {};
-    return errorResponse(appError, { route: "profile_refresh" }, reauthorize);
-  }
-}
+// The page sends the person to authorize again when the grant is gone or was only snsapi_base.
+const reauthorizeUrl = loginPath("snsapi_userinfo", "/me");
+
+export const POST = route({ sameOrigin: true, personal: true, reauthorizeUrl }, async (request) => {
+  const userId = await sessionUserId(request);
+  const user = await refreshProfile(services.auth, userId);
+  if (user.id === userId) return { user };
+  // A unionid that appeared merged two records into one: follow the person.
+  const response = Response.json({ user }, { headers: PRIVATE_NO_STORE });
+  await followMergedUser(request, response, user.id);
+  return response;
+});

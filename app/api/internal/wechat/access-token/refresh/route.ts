@@ -2,4 +2,4 @@ import { internalRefresh } from "@/lib/token/internal";
 
 export const dynamic = "force-dynamic";
 
-export const POST = (request: Request) => internalRefresh(request, "access_token");
+export const POST = internalRefresh("access_token");

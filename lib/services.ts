@@ -1,0 +1,105 @@
+import "server-only";
+// The composition root: the running app's services, each built from the parsed env and the database on
+// first use and kept for the process. Routes and pages take them from here; features take narrow …Deps
+// objects and build nothing themselves (tests build their own). Module scope, not globalThis: `next
+// build` gives pages and route handlers separate copies of lib/, and a service made by one copy throws
+// that copy's WeChatApiError, which `instanceof` in the other does not recognise. The database client,
+// which is shared, stays on globalThis (lib/db.ts).
+import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
+import { db, type Db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import type { UserListDeps } from "@/lib/admin/users";
+import type { StatsDeps } from "@/lib/admin/stats";
+import type { FollowerDeps } from "@/lib/followers/deps";
+import type { FollowerSyncDeps } from "@/lib/followers/sync";
+import { autoReplyCache } from "@/lib/messages/auto-replies";
+import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
+import { openMessageStore } from "@/lib/messages/open-store";
+import { createTokenService, newInstanceId, type TokenService } from "@/lib/token/service";
+import type { CgiClient } from "@/lib/wechat/cgi";
+import { WeChatFollowers } from "@/lib/wechat/followers";
+import { MessageCrypto } from "@/lib/wechat/message-crypto";
+import { databaseKind } from "@/prisma/database-url";
+
+/** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
+export const INSTANCE = newInstanceId();
+
+export interface AppDeps {
+  readonly db: Db;
+  readonly appId: string;
+  readonly now: () => Date;
+}
+
+const now = () => new Date();
+const built: {
+  app?: AppDeps;
+  auth?: AuthDeps;
+  tokens?: TokenService;
+  followers?: FollowerSyncDeps & FollowerDeps;
+  messages?: MessageDeps | null;
+  userList?: UserListDeps;
+  stats?: StatsDeps;
+} = {};
+
+/** The message endpoint's deps, or null (said once in the log) without WECHAT_TOKEN. */
+function buildMessages(): MessageDeps | null {
+  const e = env();
+  if (!e.WECHAT_TOKEN) {
+    log.warn("message_endpoint_disabled", { reason: "WECHAT_TOKEN is not set: /api/wechat/message answers 404" });
+    return null;
+  }
+  if (!e.WECHAT_ENCODING_AES_KEY) {
+    log.warn("message_endpoint_plaintext_only", {
+      reason: "WECHAT_ENCODING_AES_KEY is not set: safe-mode (encrypt_type=aes) pushes answer 503",
+    });
+  }
+  return {
+    db: db(),
+    store: openMessageStore(db(), e.DATABASE_URL, e.WECHAT_APP_ID),
+    appId: e.WECHAT_APP_ID,
+    token: e.WECHAT_TOKEN,
+    crypto: e.WECHAT_ENCODING_AES_KEY ? new MessageCrypto(e.WECHAT_ENCODING_AES_KEY, e.WECHAT_APP_ID) : null,
+    now,
+    replyNonce: randomReplyNonce,
+    autoReplies: autoReplyCache(db()),
+  };
+}
+
+export const services = {
+  get db(): Db {
+    return db();
+  },
+  /** The database, our Official Account's appid and the clock: what read-only views need. */
+  get app(): AppDeps {
+    return (built.app ??= { db: db(), appId: env().WECHAT_APP_ID, now });
+  },
+  /** Login and the end user's profile (the WeChat OAuth client inside). */
+  get auth(): AuthDeps {
+    return (built.auth ??= createAuthDeps(env(), db()));
+  },
+  /** The central token service: access_token and jsapi_ticket for every process of the account. */
+  get tokens(): TokenService {
+    return (built.tokens ??= createTokenService(env(), db()));
+  },
+  /** For every cgi-bin caller: the one shared access_token, host failover. */
+  get cgi(): CgiClient {
+    return services.tokens.cgi;
+  },
+  /** Followers, tags, blacklist, remarks and the follower sync (this process as the lease holder). */
+  get followers(): FollowerSyncDeps & FollowerDeps {
+    const { WECHAT_APP_ID: appId } = env();
+    return (built.followers ??= { db: db(), wechat: new WeChatFollowers(services.cgi), appId, now, holder: INSTANCE });
+  },
+  /** The message endpoint's, or null when it is off (no WECHAT_TOKEN). */
+  get messages(): MessageDeps | null {
+    if (built.messages === undefined) built.messages = buildMessages();
+    return built.messages;
+  },
+  get userList(): UserListDeps {
+    return (built.userList ??= { ...services.app, kind: databaseKind(env().DATABASE_URL) });
+  },
+  get stats(): StatsDeps {
+    return (built.stats ??= { ...services.app, kind: databaseKind(env().DATABASE_URL) });
+  },
+};
