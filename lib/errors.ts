@@ -32,6 +32,7 @@ export const APP_ERRORS = {
   wechat_config: { status: 500, message: "服务配置异常，请联系公众号运营者。" },
   wechat_failed: { status: 502, message: "微信服务异常，请稍后重试。" },
   internal: { status: 500, message: "服务暂时不可用，请稍后重试。" },
+  profile_refresh_limited: { status: 429, message: "资料刚刚刷新过，请 1 分钟后再试。" },
   // The central token service's internal API (/api/internal/wechat/*): other servers read these.
   internal_api_disabled: { status: 404, message: "内部接口未启用：请设置 INTERNAL_API_SECRET。" },
   internal_api_unauthorized: { status: 401, message: "内部接口需要正确的 Bearer 密钥。" },
@@ -63,6 +64,8 @@ export interface AppErrorOptions {
   readonly userMessage?: string;
   /** more fields of the answer's `error` object (issues, applied, errmsg, reauthorizeUrl) */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** sent as Retry-After (a 429: how long until the same request can succeed) */
+  readonly retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {
@@ -84,6 +87,11 @@ export class AppError extends Error {
   with(extra: Record<string, unknown>): AppError {
     return new AppError(this.code, { ...this.options, extra: { ...this.options.extra, ...extra } });
   }
+}
+
+/** Whether `err` asks the person to authorize again (its table entry's action). */
+export function asksToReauthorize(err: unknown): boolean {
+  return err instanceof AppError && ENTRIES[err.code].action === "reauthorize";
 }
 
 /** A bulk action failed part-way: `applied` items went through (on WeChat and here), the rest did not. */
@@ -167,7 +175,9 @@ export function errorJson(err: AppError | AppErrorCode): Response {
     ...(e.errcode ? { errcode: e.errcode } : {}),
     ...e.options.extra,
   };
-  return Response.json({ error }, { status: e.status, headers: NO_STORE });
+  const retryAfter = e.options.retryAfterSeconds;
+  const headers = retryAfter === undefined ? NO_STORE : { ...NO_STORE, "retry-after": String(retryAfter) };
+  return Response.json({ error }, { status: e.status, headers });
 }
 
 export interface ErrorOptions {

@@ -198,7 +198,7 @@ forEachDatabase((_kind, database) => {
       const w = world();
       await refusal(refreshProfile(w.deps, undefined), "unauthenticated");
       await refusal(getMe(w.deps, undefined), "unauthenticated");
-      await refusal(getMe(w.deps, "no-such-user"), "unauthenticated");
+      await refusal(getMe(w.deps, { userId: "no-such-user", sid: "", signedInAt: 0 }), "unauthenticated");
     });
   });
 });

@@ -1,7 +1,9 @@
 import "server-only";
 // The end user's session: an iron-session cookie holding the user id and nothing else the browser
 // could misuse. Route handlers use the Request/Response form (testable without Next's request scope).
+import { randomBytes } from "node:crypto";
 import { getIronSession, type SessionOptions } from "iron-session";
+import type { Db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { readCookie } from "@/lib/http";
 
@@ -9,6 +11,28 @@ export interface SessionData {
   userId?: string;
   /** when this session was created, seconds since epoch */
   iat?: number;
+  /** this session's id: sign-out revokes it (RevokedSession), so a copy of the cookie is refused too */
+  sid?: string;
+  /** when this session was signed in, ms since epoch (sessions signed in before 退出所有设备 end) */
+  sat?: number;
+}
+
+/**
+ * A session as the cookie says it: whose, which, since when. Whether it is still in force (not signed
+ * out, not ended by 退出所有设备 or a block) is the database's to say: getMe() reads it in its one statement.
+ */
+export interface EndUserSession {
+  readonly userId: string;
+  /** "" for sessions from before sessions had ids (they end with 退出所有设备 or their 7 days) */
+  readonly sid: string;
+  /** ms since epoch */
+  readonly signedInAt: number;
+}
+
+/** The session a cookie's data names, or undefined. */
+export function endUserSession(data: SessionData): EndUserSession | undefined {
+  if (!data.userId) return undefined;
+  return { userId: data.userId, sid: data.sid ?? "", signedInAt: data.sat ?? (data.iat ?? 0) * 1000 };
 }
 
 export const SESSION_COOKIE = "wcuc_session";
@@ -34,28 +58,36 @@ export function getSession(request: Request, response: Response) {
 // unsealing it again (the sessions are stateless either way). Only successful unseals are kept.
 const UNSEALED_MAX = 10_000;
 const UNSEALED_TTL_MS = 5 * 60 * 1000;
-const unsealed = new Map<string, { userId: string; until: number }>();
+const unsealed = new Map<string, { session: EndUserSession; until: number }>();
 
-/** The signed-in user's id, or undefined. */
-export async function sessionUserId(request: Request): Promise<string | undefined> {
+/** The request's session as its cookie says (not yet checked against revocations), or undefined. */
+export async function requestSession(request: Request): Promise<EndUserSession | undefined> {
   const cookie = readCookie(request, SESSION_COOKIE);
   if (!cookie) return undefined;
   const hit = unsealed.get(cookie);
-  if (hit && hit.until > Date.now()) return hit.userId;
-  const { userId } = await getSession(request, new Response());
-  if (userId) {
+  if (hit && hit.until > Date.now()) return hit.session;
+  const session = endUserSession(await getSession(request, new Response()));
+  if (session) {
     if (unsealed.size >= UNSEALED_MAX) unsealed.delete(unsealed.keys().next().value!);
-    unsealed.set(cookie, { userId, until: Date.now() + UNSEALED_TTL_MS });
+    unsealed.set(cookie, { session, until: Date.now() + UNSEALED_TTL_MS });
   }
-  return userId;
+  return session;
+}
+
+/** The user id the request's cookie names, or undefined (for the login's replay check; not proof of a live session). */
+export async function sessionUserId(request: Request): Promise<string | undefined> {
+  return (await requestSession(request))?.userId;
 }
 
 /** Sign-in: the session names `userId` from now on (the cookie goes onto `response`); unchanged if it already did. */
 export async function signIn(request: Request, response: Response, userId: string): Promise<void> {
   const session = await getSession(request, response);
   if (session.userId === userId) return;
+  const now = Date.now();
   session.userId = userId;
-  session.iat = Math.floor(Date.now() / 1000);
+  session.iat = Math.floor(now / 1000);
+  session.sat = now;
+  session.sid = randomBytes(18).toString("base64url");
   await session.save();
 }
 
@@ -66,7 +98,36 @@ export async function followMergedUser(request: Request, response: Response, use
   await session.save();
 }
 
-/** Sign-out: the cookie is cleared on `response`. */
-export async function signOut(request: Request, response: Response): Promise<void> {
-  (await getSession(request, response)).destroy();
+/**
+ * Sign-out: this session is revoked (a copy of its cookie is refused from now on, until it would have
+ * expired) and the cookie cleared on `response`. Revocations past their expiry are deleted on the way.
+ */
+export async function signOut(request: Request, response: Response, db: Db, now: Date = new Date()): Promise<void> {
+  const session = await getSession(request, response);
+  const current = endUserSession(session);
+  if (current?.sid) {
+    const expiresAt = new Date(current.signedInAt + SESSION_TTL_SECONDS * 1000);
+    await db.$transaction([
+      db.revokedSession.deleteMany({ where: { expiresAt: { lt: now } } }),
+      db.revokedSession.upsert({
+        where: { sid: current.sid },
+        create: { sid: current.sid, userId: current.userId, expiresAt, revokedAt: now },
+        update: {},
+      }),
+    ]);
+  }
+  session.destroy();
+}
+
+/** 退出所有设备: every session of this person signed in until now ends (this one too), on every device. */
+export async function signOutEverywhere(
+  request: Request,
+  response: Response,
+  db: Db,
+  now: Date = new Date(),
+): Promise<void> {
+  const session = await getSession(request, response);
+  const current = endUserSession(session);
+  if (current) await db.user.updateMany({ where: { id: current.userId }, data: { sessionsValidAfter: now } });
+  session.destroy();
 }

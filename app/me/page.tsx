@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { getIronSession } from "iron-session";
 import { AppError } from "@/lib/errors";
 import { getMe, type MeView } from "@/lib/me";
-import { sessionOptions, type SessionData } from "@/lib/session";
+import { endUserSession, sessionOptions, type SessionData } from "@/lib/session";
 import { loginPath } from "@/lib/auth/login";
 import { Avatar, ButtonLink, Card } from "@/app/ui";
 import { LogoutButton, RefreshProfileButton } from "./actions";
@@ -19,7 +19,7 @@ export default async function MePage() {
   const session = await getIronSession<SessionData>(await cookies(), sessionOptions());
   let me: MeView;
   try {
-    me = await getMe(services.auth, session.userId);
+    me = await getMe(services.auth, endUserSession(session));
   } catch (err) {
     // Not signed in (or the person was merged away): log in silently, then come back here.
     if (err instanceof AppError && err.code === "unauthenticated") redirect(loginPath("snsapi_base", "/me"));

@@ -19,7 +19,10 @@ async function setBlacklisted(deps: FollowerDeps, userIds: readonly string[], bl
     await withApplied(applied, () => (blocked ? deps.wechat.blacklist(openids) : deps.wechat.unblacklist(openids)));
     await deps.db.user.updateMany({
       where: { id: { in: batch.map((p) => p.userId) } },
-      data: blocked ? { blacklisted: true, blacklistedAt: deps.now() } : { blacklisted: false, blacklistedAt: null },
+      // A blocked person is signed out of every device too (their sessions signed in before now end).
+      data: blocked
+        ? { blacklisted: true, blacklistedAt: deps.now(), sessionsValidAfter: deps.now() }
+        : { blacklisted: false, blacklistedAt: null },
     });
     applied += batch.length;
   }

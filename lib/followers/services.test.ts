@@ -135,6 +135,8 @@ forEachDatabase((_kind, database) => {
       20, 5,
     ]);
     expect(await w.db.user.count({ where: { blacklisted: true } })).toBe(25);
+    // A blocked person's sessions end on every device.
+    expect(await w.db.user.count({ where: { id: { in: ids }, sessionsValidAfter: deps.now() } })).toBe(25);
     expect(w.sim.followers.isBlacklisted(generatedOpenid(24))).toBe(true);
     await unblockUsers(deps, ids.slice(0, 5));
     expect(await w.db.user.count({ where: { blacklisted: true } })).toBe(20);

@@ -18,6 +18,7 @@ export interface AppRoutes {
   me(request: Request): Promise<Response>;
   refreshProfile(request: Request): Promise<Response>;
   logout(request: Request): Promise<Response>;
+  logoutEverywhere(request: Request): Promise<Response>;
 }
 
 export interface AppEnv {
@@ -48,12 +49,13 @@ export async function loadApp(database: TestDatabase, sim: Simulator, env: AppEn
   }
   vi.resetModules();
   (globalThis as AppGlobals).wcucDb = database.db;
-  const [login, callback, me, refresh, logout] = await Promise.all([
+  const [login, callback, me, refresh, logout, everywhere] = await Promise.all([
     import("@/app/api/auth/wechat/login/route"),
     import("@/app/api/auth/wechat/callback/route"),
     import("@/app/api/me/route"),
     import("@/app/api/me/profile/refresh/route"),
     import("@/app/api/auth/logout/route"),
+    import("@/app/api/auth/logout/everywhere/route"),
   ]);
   return {
     appUrl: values.APP_URL ?? APP_URL,
@@ -62,6 +64,7 @@ export async function loadApp(database: TestDatabase, sim: Simulator, env: AppEn
     me: me.GET,
     refreshProfile: refresh.POST,
     logout: logout.POST,
+    logoutEverywhere: everywhere.POST,
   };
 }
 

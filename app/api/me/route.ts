@@ -1,8 +1,8 @@
 import { route } from "@/lib/http";
 import { getMe } from "@/lib/me";
-import { sessionUserId } from "@/lib/session";
+import { requestSession } from "@/lib/session";
 import { services } from "@/lib/services";
 
 export const GET = route({ personal: true }, async (request) => ({
-  user: await getMe(services.auth, await sessionUserId(request)),
+  user: await getMe(services.auth, await requestSession(request)),
 }));

@@ -29,6 +29,50 @@ forEachDatabase((_kind, database) => {
       expect((await w.app.me(makeRequest(`${APP}/api/me`, { jar }))).status).toBe(401);
     });
 
+    it("a copy of the cookie taken before logout is refused afterwards (the session is revoked, not just cleared)", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_base" });
+      const copy = jar.get("wcuc_session")!.value;
+      const withCopy = () => w.app.me(makeRequest(`${APP}/api/me`, { headers: { cookie: `wcuc_session=${copy}` } }));
+      const me = await withCopy();
+      expect(me.status).toBe(200);
+      const { user } = (await me.json()) as { user: { id: string } };
+      const res = await w.app.logout(
+        makeRequest(`${APP}/api/auth/logout`, { method: "POST", jar, headers: { origin: APP } }),
+      );
+      expect(res.status).toBe(200);
+      expect((await withCopy()).status).toBe(401);
+      expect(await w.db.revokedSession.count({ where: { userId: user.id } })).toBe(1);
+    });
+
+    it("退出所有设备 ends the person's sessions on every device; a later login works", async () => {
+      const w = world();
+      const phone = new CookieJar();
+      const laptop = new CookieJar();
+      await browserLogin(w, phone, { scope: "snsapi_base" });
+      await browserLogin(w, laptop, { scope: "snsapi_base" });
+      const meOf = (jar: CookieJar) => w.app.me(makeRequest(`${APP}/api/me`, { jar }));
+      const person = ((await (await meOf(phone)).json()) as { user: { id: string } }).user.id;
+      expect(((await (await meOf(laptop)).json()) as { user: { id: string } }).user.id).toBe(person);
+
+      const res = await w.app.logoutEverywhere(
+        makeRequest(`${APP}/api/auth/logout/everywhere`, { method: "POST", jar: phone, headers: { origin: APP } }),
+      );
+      expect(res.status).toBe(200);
+      expect((await meOf(laptop)).status).toBe(401);
+      expect((await meOf(phone)).status).toBe(401);
+      // An ended session cannot end anyone's sessions again.
+      const again = await w.app.logoutEverywhere(
+        makeRequest(`${APP}/api/auth/logout/everywhere`, { method: "POST", jar: laptop, headers: { origin: APP } }),
+      );
+      expect(again.status).toBe(401);
+
+      const fresh = new CookieJar();
+      await browserLogin(w, fresh, { scope: "snsapi_base" });
+      expect((await meOf(fresh)).status).toBe(200);
+    });
+
     it("403 for a cross-site request, leaving the session alone", async () => {
       const w = world();
       const jar = new CookieJar();

@@ -29,11 +29,45 @@ forEachDatabase((_kind, database) => {
       expect(body.user.nickname).toBe("张三");
       expect((await w.db.user.findFirstOrThrow()).nickname).toBe("张三");
       expect(callsTo(w.sim, USERINFO)).toHaveLength(2);
-      // Same-origin by Referer works too (some browsers send no Origin).
+      // Same-origin by Referer works too (some browsers send no Origin), a minute later (one refresh a minute).
+      await w.db.user.updateMany({ data: { profileRefreshedAt: null } });
       const byReferer = await w.app.refreshProfile(
         makeRequest(URL_, { method: "POST", jar, headers: { referer: `${APP}/me` } }),
       );
       expect(byReferer.status).toBe(200);
+    });
+
+    it("one refresh a minute per person: 429 with Retry-After, without asking WeChat", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
+      const post = () => w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers: SAME_ORIGIN }));
+      expect((await post()).status).toBe(200);
+      const calls = callsTo(w.sim, USERINFO).length;
+      const [second, third] = await Promise.all([post(), post()]);
+      for (const res of [second, third]) {
+        expect(res.status).toBe(429);
+        expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+        expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+        expect(((await res.json()) as ErrorBody).error).toEqual({
+          code: "profile_refresh_limited",
+          message: "资料刚刚刷新过，请 1 分钟后再试。",
+        });
+      }
+      expect(callsTo(w.sim, USERINFO)).toHaveLength(calls);
+      // The turn is kept in the database, so another instance sees it too; past the minute it is free.
+      await w.db.user.updateMany({ data: { profileRefreshedAt: new Date(Date.now() - 61_000) } });
+      expect((await post()).status).toBe(200);
+    });
+
+    it("a refresh that asks to authorize again gives its turn back", async () => {
+      const w = world();
+      const jar = new CookieJar();
+      await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
+      w.sim.revoke(w.sim.users[0]?.openid ?? "");
+      const post = () => w.app.refreshProfile(makeRequest(URL_, { method: "POST", jar, headers: SAME_ORIGIN }));
+      expect((await post()).status).toBe(401);
+      expect((await w.db.user.findFirstOrThrow()).profileRefreshedAt).toBeNull();
     });
 
     it("401 with code and reauthorizeUrl when the authorization was revoked", async () => {

@@ -1,7 +1,7 @@
 import { PRIVATE_NO_STORE } from "@/lib/errors";
 import { route } from "@/lib/http";
-import { refreshProfile } from "@/lib/me";
-import { followMergedUser, sessionUserId } from "@/lib/session";
+import { refreshOwnProfile } from "@/lib/me";
+import { followMergedUser, requestSession } from "@/lib/session";
 import { loginPath } from "@/lib/auth/login";
 import { services } from "@/lib/services";
 
@@ -9,9 +9,9 @@ import { services } from "@/lib/services";
 const reauthorizeUrl = loginPath("snsapi_userinfo", "/me");
 
 export const POST = route({ sameOrigin: true, personal: true, reauthorizeUrl }, async (request) => {
-  const userId = await sessionUserId(request);
-  const user = await refreshProfile(services.auth, userId);
-  if (user.id === userId) return { user };
+  const session = await requestSession(request);
+  const user = await refreshOwnProfile(services.auth, session);
+  if (user.id === session?.userId) return { user };
   // A unionid that appeared merged two records into one: follow the person.
   const response = Response.json({ user }, { headers: PRIVATE_NO_STORE });
   await followMergedUser(request, response, user.id);
