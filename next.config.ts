@@ -15,6 +15,12 @@ const config: NextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
         ],
       },
+      {
+        // Console pages are personal, even the prerendered shells (Next marks those s-maxage=1 year, which
+        // a shared cache would keep and hand to anyone): no cache may keep them.
+        source: "/admin/:path*",
+        headers: [{ key: "Cache-Control", value: "private, no-store" }],
+      },
     ];
   },
 };

@@ -94,6 +94,20 @@ test("signed out: /admin/users goes to sign-in, /api/admin/whoami is 401", async
   expect(ping.status()).toBe(401);
 });
 
+test("console pages, the prerendered list shell too, are private and never stored by a cache", async ({
+  page,
+  signInPage,
+}) => {
+  await signInPage.signInAs("viewer");
+  for (const path of ["/admin", "/admin/users", "/admin/signin"]) {
+    const response = await page.request.get(path, { maxRedirects: 0 });
+    const cacheControl = response.headers()["cache-control"] ?? "";
+    expect(cacheControl, path).toContain("private");
+    expect(cacheControl, path).toContain("no-store");
+    expect(cacheControl, path).not.toContain("s-maxage");
+  }
+});
+
 test("a viewer reads but is refused a change (403)", async ({ page, signInPage, shell, appOrigin }) => {
   await signInPage.signInAs("viewer");
   await expect(shell.role).toHaveText("只读");
