@@ -6,8 +6,8 @@ import { AppError } from "@/lib/errors";
 import { getMe, type MeView } from "@/lib/me";
 import { sessionOptions, type SessionData } from "@/lib/session";
 import { loginPath } from "@/lib/auth/login";
-import { Avatar, ButtonLink, Card } from "@/app/ui";
-import { LogoutButton, RefreshProfileButton } from "./actions";
+import { Avatar } from "../weui";
+import { LogoutButton, RefreshProfileButton, UpgradeLink } from "./actions";
 import { WeChatJssdk } from "./jssdk";
 import { env } from "@/lib/env";
 
@@ -30,62 +30,77 @@ export default async function MePage() {
   const place = [me.country, me.province, me.city].filter(Boolean).join(" ");
 
   return (
-    <div className="flex flex-1 flex-col gap-4">
-      <Card>
-        <div className="flex items-center gap-4">
-          <Avatar src={me.headimgurl} name={name} />
-          <div className="min-w-0">
-            <h1 data-testid="nickname" className="truncate text-xl font-semibold">
+    <>
+      <div className="weui-cells h5-profile">
+        <div className="weui-cell">
+          <div className="weui-cell__hd">
+            <Avatar src={me.headimgurl} name={name} />
+          </div>
+          <div className="weui-cell__bd">
+            <h1 data-testid="nickname" className="h5-profile__name">
               {name}
             </h1>
-            <p className="mt-1 text-sm text-neutral-500">{hasProfile ? "已授权微信资料" : "已静默登录"}</p>
+            <p className="weui-cell__desc">{hasProfile ? "已授权微信资料" : "已静默登录"}</p>
           </div>
         </div>
-      </Card>
+      </div>
 
       {!hasProfile && (
-        <Card>
-          <p className="mb-3 text-sm text-neutral-600">授权后可同步你的微信昵称和头像。</p>
-          <ButtonLink href={loginPath("snsapi_userinfo", "/me")} testId="upgrade">
-            完善资料
-          </ButtonLink>
-        </Card>
+        <>
+          <p className="weui-cells__tips">授权后可同步你的微信昵称和头像。</p>
+          <div className="h5-upgrade">
+            <UpgradeLink href={loginPath("snsapi_userinfo", "/me")}>完善资料</UpgradeLink>
+          </div>
+        </>
       )}
 
-      <Card>
-        <dl className="grid grid-cols-[5rem_1fr] gap-y-2 text-sm">
-          <dt className="text-neutral-500">OpenID</dt>
-          <dd data-testid="openid" className="break-all font-mono text-xs leading-5">
-            {me.openid}
-          </dd>
-          {me.unionid && (
-            <>
-              <dt className="text-neutral-500">UnionID</dt>
-              <dd data-testid="unionid" className="break-all font-mono text-xs leading-5">
-                {me.unionid}
-              </dd>
-            </>
-          )}
-          {hasProfile && (
-            <>
-              <dt className="text-neutral-500">性别</dt>
-              <dd>{SEX[me.sex ?? 0]}</dd>
-              <dt className="text-neutral-500">地区</dt>
-              <dd>{place || "未知"}</dd>
-            </>
-          )}
-          <dt className="text-neutral-500">注册时间</dt>
-          <dd>{formatTime(me.createdAt)}</dd>
-          <dt className="text-neutral-500">最近登录</dt>
-          <dd>{formatTime(me.lastLoginAt)}</dd>
-        </dl>
-      </Card>
+      <h2 className="weui-cells__title">账号信息</h2>
+      <div className="weui-cells">
+        <Row label="OpenID" testId="openid" mono>
+          {me.openid}
+        </Row>
+        {me.unionid && (
+          <Row label="UnionID" testId="unionid" mono>
+            {me.unionid}
+          </Row>
+        )}
+        {hasProfile && (
+          <>
+            <Row label="性别">{SEX[me.sex ?? 0]}</Row>
+            <Row label="地区">{place || "未知"}</Row>
+          </>
+        )}
+        <Row label="注册时间">{formatTime(me.createdAt)}</Row>
+        <Row label="最近登录">{formatTime(me.lastLoginAt)}</Row>
+      </div>
 
-      <div className="mt-auto space-y-3 pb-4">
+      <div className="h5-fill" />
+      <div className="h5-actions">
         {hasProfile && <RefreshProfileButton />}
         <LogoutButton />
       </div>
       <WeChatJssdk loadScript={!env().usesSimulator} />
+    </>
+  );
+}
+
+function Row({
+  label,
+  testId,
+  mono = false,
+  children,
+}: {
+  label: string;
+  testId?: string;
+  mono?: boolean;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="weui-cell">
+      <div className="weui-cell__hd h5-label">{label}</div>
+      <div data-testid={testId} className={`weui-cell__bd h5-value${mono ? " h5-value_mono" : ""}`}>
+        {children}
+      </div>
     </div>
   );
 }

@@ -1,20 +1,18 @@
-import { Card } from "@/app/ui";
-
 export default function SnapshotPage() {
   return (
-    <div className="flex flex-1 flex-col justify-center gap-4">
-      <Card>
-        <div className="py-4 text-center">
-          <h1 data-testid="snapshot-title" className="text-lg font-semibold">
-            当前为快照页面
-          </h1>
-          <p className="mt-3 text-sm leading-6 text-neutral-600">
-            你正在朋友圈中浏览页面快照，无法登录。
-            <br />
-            请点击屏幕下方的 <span className="font-medium text-neutral-900">“使用完整服务”</span>，打开完整页面后继续。
-          </p>
-        </div>
-      </Card>
+    <div className="weui-msg">
+      <div className="weui-msg__icon-area">
+        <i className="weui-icon-info-circle weui-icon_msg" aria-hidden="true" />
+      </div>
+      <div className="weui-msg__text-area">
+        <h1 data-testid="snapshot-title" className="weui-msg__title">
+          当前为快照页面
+        </h1>
+        <p className="weui-msg__desc">你正在朋友圈中浏览页面快照，无法登录。</p>
+        <p className="weui-msg__desc">
+          请点击屏幕下方的 <strong>“使用完整服务”</strong>，打开完整页面后继续。
+        </p>
+      </div>
     </div>
   );
 }
