@@ -8,12 +8,12 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#ededed" };
 
+// Only the document: the end-user pages draw WeUI's frame in app/(h5)/layout.tsx, the console its own in
+// app/admin/layout.tsx, so that neither's global styles reach the other.
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="zh-CN">
-      <body className="min-h-dvh bg-[#ededed] text-neutral-900 antialiased">
-        <main className="mx-auto flex min-h-dvh max-w-md flex-col px-4 py-6">{children}</main>
-      </body>
+      <body className="min-h-dvh antialiased">{children}</body>
     </html>
   );
 }

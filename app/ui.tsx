@@ -1,34 +1,4 @@
-// Small shared pieces of the end-user pages.
-export function Card({ children }: { children: React.ReactNode }) {
-  return <section className="rounded-xl bg-white p-5 shadow-sm">{children}</section>;
-}
-
-export function ButtonLink({
-  href,
-  children,
-  variant = "primary",
-  testId,
-}: {
-  href: string;
-  children: React.ReactNode;
-  variant?: "primary" | "secondary";
-  testId?: string;
-}) {
-  const style =
-    variant === "primary"
-      ? "bg-wechat text-white active:bg-wechat-dark"
-      : "bg-neutral-100 text-neutral-800 active:bg-neutral-200";
-  return (
-    <a
-      href={href}
-      data-testid={testId}
-      className={`block w-full rounded-lg px-4 py-3 text-center text-base font-medium ${style}`}
-    >
-      {children}
-    </a>
-  );
-}
-
+// The avatar as the console shows it (Tailwind). The end-user pages draw theirs with WeUI: app/(h5)/weui.tsx.
 export function Avatar({ src, name, size = 64 }: { src: string | null; name: string; size?: number }) {
   if (!src) {
     return (

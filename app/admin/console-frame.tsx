@@ -15,7 +15,7 @@ const ROLE_LABEL = { admin: "管理员", viewer: "只读" } as const;
 
 export function ConsoleFrame({ staff, children }: { staff: FrameStaff | null; children: React.ReactNode }) {
   return (
-    // The root layout is a phone-width column for the end user's pages; the console takes the whole window.
+    // The admin layout is a phone-width column (for sign-in and setup); the console takes the whole window.
     <div className="fixed inset-0 z-10 overflow-y-auto bg-neutral-50 text-neutral-900">
       <header className="sticky top-0 z-10 border-b border-neutral-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">

@@ -1,6 +1,6 @@
+import Link from "next/link";
 import { APP_ERRORS, type AppErrorCode } from "@/lib/errors";
 import { loginPath } from "@/lib/auth/login";
-import { ButtonLink, Card } from "@/app/ui";
 
 export const dynamic = "force-dynamic";
 
@@ -22,28 +22,34 @@ export default async function ErrorPage({
   const code: AppErrorCode = raw in APP_ERRORS ? (raw as AppErrorCode) : "internal";
   const errcode = typeof params.errcode === "string" && /^-?\d{1,6}$/.test(params.errcode) ? params.errcode : null;
   return (
-    <div className="flex flex-1 flex-col justify-center gap-4">
-      <Card>
-        <div className="py-4 text-center">
-          <div className="mx-auto mb-4 flex h-14 w-14 items-center justify-center rounded-full bg-amber-100 text-2xl text-amber-600">
-            !
-          </div>
-          <h1 className="text-lg font-semibold">{TITLES[code] ?? "出了点问题"}</h1>
-          <p data-testid="error-message" className="mt-2 text-sm text-neutral-600">
-            {APP_ERRORS[code].message}
-          </p>
-          <p data-testid="error-code" className="mt-3 text-xs text-neutral-400">
+    <div className="weui-msg">
+      <div className="weui-msg__icon-area">
+        <i className="weui-icon-warn weui-icon_msg" aria-hidden="true" />
+      </div>
+      <div className="weui-msg__text-area">
+        <h1 className="weui-msg__title">{TITLES[code] ?? "出了点问题"}</h1>
+        <p data-testid="error-message" className="weui-msg__desc">
+          {APP_ERRORS[code].message}
+        </p>
+      </div>
+      <div className="weui-msg__opr-area">
+        <div className="weui-btn-area">
+          <a href={loginPath("snsapi_base", "/me")} data-testid="retry-login" className="weui-btn weui-btn_primary">
+            重新登录
+          </a>
+          <Link href="/" className="weui-btn weui-btn_default">
+            返回首页
+          </Link>
+        </div>
+      </div>
+      <div className="weui-msg__extra-area">
+        <div className="weui-footer">
+          <p data-testid="error-code" className="weui-footer__text">
             错误代码：{code}
             {errcode ? ` / 微信 ${errcode}` : ""}
           </p>
         </div>
-      </Card>
-      <ButtonLink href={loginPath("snsapi_base", "/me")} testId="retry-login">
-        重新登录
-      </ButtonLink>
-      <ButtonLink href="/" variant="secondary">
-        返回首页
-      </ButtonLink>
+      </div>
     </div>
   );
 }
