@@ -37,12 +37,15 @@ export function Dialog({
   children,
   onClose,
   closeLabel = "知道了",
+  confirm,
   testId,
 }: {
   title: string;
   children: React.ReactNode;
   onClose: () => void;
   closeLabel?: string;
+  /** A second, primary button for a consequential action; the close button then reads as "cancel". */
+  confirm?: { label: string; onConfirm: () => void };
   testId?: string;
 }) {
   const titleId = useId();
@@ -57,9 +60,19 @@ export function Dialog({
         </div>
         <div className="weui-dialog__bd">{children}</div>
         <div className="weui-dialog__ft">
-          <button type="button" className="weui-dialog__btn weui-dialog__btn_primary" onClick={onClose} autoFocus>
+          <button
+            type="button"
+            className={`weui-dialog__btn ${confirm ? "weui-dialog__btn_default" : "weui-dialog__btn_primary"}`}
+            onClick={onClose}
+            autoFocus
+          >
             {closeLabel}
           </button>
+          {confirm && (
+            <button type="button" className="weui-dialog__btn weui-dialog__btn_primary" onClick={confirm.onConfirm}>
+              {confirm.label}
+            </button>
+          )}
         </div>
       </div>
     </div>

@@ -66,6 +66,15 @@ export class MePage {
     await this.page.waitForURL(atPath(this.appOrigin, "/"));
   }
 
+  /** 退出所有设备, confirmed in its dialog. */
+  async logoutEverywhere(): Promise<void> {
+    await this.page.getByTestId("logout-everywhere").click();
+    const dialog = this.page.getByTestId("logout-everywhere-dialog");
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "全部退出" }).click();
+    await this.page.waitForURL(atPath(this.appOrigin, "/"));
+  }
+
   /** GET /api/me with the page's cookies. */
   async api(): Promise<{ status: number; user?: MeJson }> {
     const res = await this.page.request.get("/api/me");

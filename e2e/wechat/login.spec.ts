@@ -1,5 +1,6 @@
 // Silent (snsapi_base) and consent (snsapi_userinfo) login as a WeChat user sees them.
 import { expect, test } from "../fixtures";
+import { MePage } from "../pages/me-page";
 import { CHINESE, signInWithProfile } from "../flows";
 import { SIM_PATHS } from "../sim";
 
@@ -93,6 +94,33 @@ test("logout ends the session", async ({ page, me, appOrigin }) => {
   expect((await me.api()).status).toBe(401);
   const cookies = await page.context().cookies();
   expect(cookies.map((c) => c.name)).not.toContain("wcuc_session");
+});
+
+test("logout revokes the session: a copy of the cookie taken before is refused", async ({ page, me }) => {
+  await me.open();
+  const copy = (await page.context().cookies()).find((c) => c.name === "wcuc_session");
+  expect(copy).toBeDefined();
+  await me.logout();
+  await page.context().addCookies([copy!]);
+  expect((await me.api()).status).toBe(401);
+});
+
+test("退出所有设备 ends the session in every browser of the person", async ({ page, me, browser, appOrigin }) => {
+  await me.open();
+  // The same person in a second browser (the simulator logs 张三 in silently there too).
+  const other = await browser.newContext({
+    baseURL: appOrigin,
+    userAgent: await page.evaluate(() => navigator.userAgent),
+  });
+  const otherMe = new MePage(await other.newPage(), appOrigin);
+  await otherMe.open();
+  expect((await otherMe.api()).status).toBe(200);
+
+  await me.logoutEverywhere();
+
+  expect((await me.api()).status).toBe(401);
+  expect((await otherMe.api()).status).toBe(401);
+  await other.close();
 });
 
 test("a snapshot-page visitor gets the snapshot page and is not signed in", async ({

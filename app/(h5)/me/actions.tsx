@@ -117,3 +117,42 @@ export function LogoutButton() {
     </div>
   );
 }
+
+/** 退出所有设备: every session of this person ends, on every device, after a confirmation. */
+export function LogoutEverywhereButton() {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useResetOnPageShow(() => setBusy(false));
+  async function logoutEverywhere() {
+    setAsking(false);
+    setBusy(true);
+    await fetch("/api/auth/logout/everywhere", { method: "POST" }).catch(() => undefined);
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+    window.location.assign("/");
+  }
+  return (
+    <div className="h5-action">
+      <button
+        type="button"
+        onClick={() => setAsking(true)}
+        disabled={busy}
+        data-testid="logout-everywhere"
+        className="weui-btn weui-btn_default"
+      >
+        退出所有设备
+      </button>
+      {asking && (
+        <Dialog
+          title="退出所有设备？"
+          closeLabel="取消"
+          confirm={{ label: "全部退出", onConfirm: () => void logoutEverywhere() }}
+          onClose={() => setAsking(false)}
+          testId="logout-everywhere-dialog"
+        >
+          你在所有设备（包括本机）上的登录都将失效，需要重新进入公众号页面登录。
+        </Dialog>
+      )}
+      {busy && <Toast kind="loading">正在退出</Toast>}
+    </div>
+  );
+}

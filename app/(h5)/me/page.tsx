@@ -7,7 +7,7 @@ import { getMe, type MeView } from "@/lib/me";
 import { endUserSession, sessionOptions, type SessionData } from "@/lib/session";
 import { loginPath } from "@/lib/auth/login";
 import { Avatar } from "../weui";
-import { LogoutButton, RefreshProfileButton, UpgradeLink } from "./actions";
+import { LogoutButton, LogoutEverywhereButton, RefreshProfileButton, UpgradeLink } from "./actions";
 import { WeChatJssdk } from "./jssdk";
 import { env } from "@/lib/env";
 
@@ -78,6 +78,7 @@ export default async function MePage() {
       <div className="h5-actions">
         {hasProfile && <RefreshProfileButton />}
         <LogoutButton />
+        <LogoutEverywhereButton />
       </div>
       <WeChatJssdk loadScript={!env().usesSimulator} />
     </>

@@ -1,7 +1,7 @@
 "use client";
 // The follower sync's button and live bar: polls GET /api/admin/followers/sync every second while a run
 // is going, and shows WeChat's errcode when a run failed.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { RunStatus } from "@/lib/followers/console";
 import { consoleFetch } from "@/app/admin/console-fetch";
 
@@ -14,9 +14,23 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
   const [starting, setStarting] = useState(false);
   const running = run?.status === "running" && !run.stalled;
 
+  // While starting: when the button was pressed and which run was shown then. The sync is a queued job,
+  // so its run (a new one, or the old one running again) may show up a moment after the 202; polling
+  // goes on until it does, or 30 s pass.
+  const waiting = useRef<{ since: number; before: string | null } | null>(null);
+
   const refresh = useCallback(async () => {
     const answer = await consoleFetch<{ followers: RunStatus | null }>("/api/admin/followers/sync");
-    if (answer.kind === "ok") setRun(answer.data.followers);
+    if (answer.kind !== "ok") return;
+    const latest = answer.data.followers;
+    setRun(latest);
+    const wait = waiting.current;
+    if (wait === null) return;
+    const started = latest !== null && (latest.status === "running" || latest.id !== wait.before);
+    if (started || Date.now() - wait.since > 30_000) {
+      waiting.current = null;
+      setStarting(false);
+    }
   }, []);
 
   useEffect(() => {
@@ -28,10 +42,14 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
   async function start() {
     setStarting(true);
     setMessage(null);
+    waiting.current = { since: Date.now(), before: run?.id ?? null };
     const result = await consoleFetch("/api/admin/followers/sync", { method: "POST" });
-    if (result.kind === "error") setMessage(result.message);
+    if (result.kind === "error") {
+      setMessage(result.message);
+      waiting.current = null;
+      setStarting(false);
+    }
     await refresh().catch(() => {});
-    setStarting(false);
   }
 
   return (
