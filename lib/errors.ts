@@ -45,6 +45,7 @@ export const APP_ERRORS = {
   push_refused: { status: 401, message: "签名无效、已过期或重复的请求。" },
   push_invalid: { status: 400, message: "消息格式有误。" },
   push_too_large: { status: 413, message: "消息过大。" },
+  push_body_timeout: { status: 408, message: "消息读取超时。" },
   push_disabled: { status: 404, message: "消息接口未配置。" },
   push_unavailable: { status: 503, message: "消息接口暂不可用，请稍后重试。" },
   auto_reply_exists: { status: 409, message: "已有相同关键词（或关注回复）的规则，请直接编辑它。" },

@@ -94,8 +94,12 @@ export async function syncFollowers(page: Page): Promise<void> {
   await expect
     .poll(
       async () =>
-        ((await (await page.request.get("/api/admin/followers/sync")).json()) as { followers: { status: string } })
-          .followers.status,
+        // The sync is a queued job: its run may appear a moment after the 202.
+        (
+          (await (await page.request.get("/api/admin/followers/sync")).json()) as {
+            followers: { status: string } | null;
+          }
+        ).followers?.status,
       {
         timeout: 60_000,
       },

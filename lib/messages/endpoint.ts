@@ -84,6 +84,14 @@ function first(params: URLSearchParams): Record<string, string> {
 }
 
 /** Signature and timestamp window: everything a request must pass before the database is touched. */
+/**
+ * The query's checks (shape, signature, 5-minute window), which need no body: the route runs them
+ * before reading one, so an unsigned request cannot hold a connection by trickling its body.
+ */
+export function checkPushQuery(deps: MessageDeps, params: URLSearchParams): void {
+  checkRequest(deps, params);
+}
+
 function checkRequest(deps: MessageDeps, params: URLSearchParams): Query {
   const parsed = querySchema.safeParse(first(params));
   if (!parsed.success) throw refuse("query");
@@ -227,15 +235,35 @@ function render(deps: MessageDeps, mode: PushMode, replyXml: string | null): { b
 }
 
 /** Reads at most `max` bytes of a request body; more is a 413, refused before it is all read. */
-export async function readCappedBody(request: Request, max = MAX_PUSH_BYTES): Promise<string> {
+/** WeChat sends a push's few kilobytes at once: a body still arriving after this is not WeChat's. */
+export const BODY_DEADLINE_MS = 2000;
+
+export async function readCappedBody(
+  request: Request,
+  max = MAX_PUSH_BYTES,
+  deadlineMs = BODY_DEADLINE_MS,
+): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > max) throw new AppError("push_too_large");
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError("push_body_timeout")), deadlineMs);
+  });
+  late.catch(() => {});
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await Promise.race([reader.read(), late]);
+    } catch (err) {
+      clearTimeout(timer);
+      await reader.cancel().catch(() => {});
+      throw err;
+    }
+    const { done, value } = next;
     if (done) break;
     size += value.byteLength;
     if (size > max) {
@@ -244,6 +272,7 @@ export async function readCappedBody(request: Request, max = MAX_PUSH_BYTES): Pr
     }
     chunks.push(value);
   }
+  clearTimeout(timer);
   return Buffer.concat(chunks).toString("utf8");
 }
 

@@ -150,6 +150,25 @@ forEachDatabase((_kind, database) => {
       expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe("push_too_large");
     });
 
+    it("a trickled body: refused before it is read without a signature, cut after the deadline with one", async () => {
+      // A body that never ends, as a slow attacker sends it.
+      const endless = () =>
+        new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode("<xml>")) });
+      const forged = signedUrl({ body: "" }).url.replace("timestamp=", "timestamp=1");
+      const unsigned = await POST(
+        new Request(forged, { method: "POST", body: endless(), duplex: "half" } as RequestInit),
+      );
+      expect(unsigned.status).toBe(401);
+      const { readCappedBody } = await import("@/lib/messages/endpoint");
+      const signed = new Request(signedUrl({ body: "" }).url, {
+        method: "POST",
+        body: endless(),
+        duplex: "half",
+      } as RequestInit);
+      const error = await readCappedBody(signed, 64 * 1024, 50).catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toBe("push_body_timeout");
+    });
+
     it("400 for a DOCTYPE payload, 401 for a forged signature; nothing recorded", async () => {
       const { db } = database();
       const evil = `<!DOCTYPE xml [<!ENTITY a "b">]><xml><FromUserName>&a;</FromUserName></xml>`;

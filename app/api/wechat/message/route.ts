@@ -3,7 +3,7 @@
 // Refusals answer JSON with a push_* code (never the echostr); the reason goes to the log only.
 import { AppError, NO_STORE } from "@/lib/errors";
 import { route } from "@/lib/http";
-import { readCappedBody, receivePush, verifyUrl, type MessageDeps } from "@/lib/messages/endpoint";
+import { checkPushQuery, readCappedBody, receivePush, verifyUrl, type MessageDeps } from "@/lib/messages/endpoint";
 import { processAfterAnswer } from "@/lib/messages/deps";
 import { services } from "@/lib/services";
 
@@ -26,8 +26,11 @@ export const GET = route({}, async (request) => {
 
 export const POST = route({}, async (request) => {
   const deps = endpoint();
+  const params = new URL(request.url).searchParams;
+  // The signature and timestamp first: the body is read (for at most 2 s) only for a signed query.
+  checkPushQuery(deps, params);
   const body = await readCappedBody(request);
-  const outcome = await receivePush(deps, new URL(request.url).searchParams, body);
+  const outcome = await receivePush(deps, params, body);
   if (outcome.recorded) processAfterAnswer(deps, outcome.eventId);
   return new Response(outcome.body, { headers: { "content-type": outcome.contentType, ...PLAIN } });
 });
