@@ -1,0 +1,16 @@
+// Every page under /admin (the console, sign-in and setup): Ant Design, its styles collected during
+// server rendering (AntdRegistry, so the first paint is styled), and the console's page-level CSS.
+// Static: nothing here reads the request, so the user list stays a prerendered shell.
+import { AntdRegistry } from "@ant-design/nextjs-registry";
+import { AntdProvider } from "./antd-provider";
+import "./console.css";
+
+export default function AdminLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <AntdRegistry>
+      <AntdProvider>
+        <div className="wcuc-console">{children}</div>
+      </AntdProvider>
+    </AntdRegistry>
+  );
+}
