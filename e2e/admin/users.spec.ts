@@ -480,7 +480,8 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
   await bulk.getByTestId("bulk-block").click();
   const confirm = adminList.page.getByRole("dialog");
   await expect(confirm).toContainText("拉黑选中的 1 位用户？");
-  await confirm.getByRole("button", { name: "取消" }).click();
+  // antd spaces out a two-character button label ("取 消").
+  await confirm.getByRole("button", { name: /^取\s?消$/ }).click();
   await expect(confirm).toBeHidden();
   await expect(adminList.page.getByTestId("bulk-result")).toHaveCount(0);
 
