@@ -76,6 +76,24 @@ const config = [
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  // Ant Design is the console's look: the end user's pages (WeUI) must not pay for it.
+  {
+    files: ["**/*.{ts,tsx,mts,cts,js,mjs,jsx}"],
+    ignores: ["app/admin/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["antd", "antd/*", "@ant-design/*"],
+              message: "Ant Design is for the admin console only: import it under app/admin/ (README, Admin console)",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ["**/*.{ts,tsx,mts,cts,js,mjs,jsx}"],
     // Unit tests beside lib/'s code may use test support (test/); lib/'s own code may not.

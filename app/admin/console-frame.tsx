@@ -1,10 +1,13 @@
-// The console's frame, shared by both layouts: the top bar (nav, who is signed in, sign-out) and the
-// content column. The (console) layout renders it on the server with the staff member it has checked; the
-// (static) layout renders it in the browser from GET /api/admin/whoami, with `staff` null until that
-// answers. No "use client" and no server imports, so that either side can render it.
-import { Suspense } from "react";
+"use client";
+// The console's frame, shared by both layouts: a collapsible side menu (a drawer on a phone), the top bar
+// (who is signed in, sign-out), breadcrumbs and the content. The (console) layout renders it on the
+// server with the staff member it has checked; the (static) layout renders it in the browser from GET
+// /api/admin/whoami, with `staff` null until that answers.
+import { LogoutOutlined, MenuFoldOutlined, MenuOutlined, MenuUnfoldOutlined } from "@ant-design/icons";
+import { Button, Drawer, Layout, Skeleton, Tag } from "antd";
+import { Suspense, useState } from "react";
 import { signOutAction } from "@/app/admin/signin/actions";
-import { ConsoleNav, DeniedNotice } from "./nav";
+import { ConsoleBreadcrumb, ConsoleMenu, DeniedNotice } from "./nav";
 
 export interface FrameStaff {
   readonly email: string;
@@ -12,51 +15,102 @@ export interface FrameStaff {
 }
 
 const ROLE_LABEL = { admin: "管理员", viewer: "只读" } as const;
+const TITLE = "微信用户中心";
 
 export function ConsoleFrame({ staff, children }: { staff: FrameStaff | null; children: React.ReactNode }) {
+  const [collapsed, setCollapsed] = useState(false);
+  const [drawer, setDrawer] = useState(false);
   return (
-    // The admin layout is a phone-width column (for sign-in and setup); the console takes the whole window.
-    <div className="fixed inset-0 z-10 overflow-y-auto bg-neutral-50 text-neutral-900">
-      <header className="sticky top-0 z-10 border-b border-neutral-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-          <span className="font-semibold">微信用户中心 · 管理后台</span>
-          <ConsoleNav />
-          <div className="ml-auto flex items-center gap-3 text-sm">
+    <Layout style={{ minHeight: "100dvh" }}>
+      <Layout.Sider
+        className="wcuc-sider"
+        theme="light"
+        collapsible
+        collapsed={collapsed}
+        trigger={null}
+        width={200}
+        style={{ borderInlineEnd: "1px solid rgba(5, 5, 5, 0.06)" }}
+      >
+        <div style={{ padding: "16px 20px", fontWeight: 600, whiteSpace: "nowrap", overflow: "hidden" }}>
+          {collapsed ? "微信" : TITLE}
+        </div>
+        <ConsoleMenu />
+      </Layout.Sider>
+      <Drawer
+        placement="left"
+        open={drawer}
+        onClose={() => setDrawer(false)}
+        size={240}
+        title={TITLE}
+        styles={{ body: { padding: 0 } }}
+        data-testid="nav-drawer"
+      >
+        <ConsoleMenu onNavigate={() => setDrawer(false)} />
+      </Drawer>
+      <Layout>
+        <Layout.Header
+          style={{
+            position: "sticky",
+            top: 0,
+            zIndex: 10,
+            display: "flex",
+            alignItems: "center",
+            gap: 12,
+            padding: "0 16px",
+            background: "#fff",
+            borderBottom: "1px solid rgba(5, 5, 5, 0.06)",
+          }}
+        >
+          <Button
+            className="wcuc-drawer-button"
+            type="text"
+            icon={<MenuOutlined />}
+            aria-label="打开菜单"
+            data-testid="nav-drawer-open"
+            onClick={() => setDrawer(true)}
+          />
+          <Button
+            className="wcuc-collapse-button"
+            type="text"
+            icon={collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+            aria-label={collapsed ? "展开菜单" : "收起菜单"}
+            onClick={() => setCollapsed(!collapsed)}
+          />
+          <span style={{ fontWeight: 600, whiteSpace: "nowrap" }}>管理后台</span>
+          <div style={{ marginLeft: "auto", display: "flex", alignItems: "center", gap: 8, minWidth: 0 }}>
             {staff ? (
               <>
-                <span className="max-w-[14rem] truncate text-neutral-600" data-testid="staff-email">
+                <span className="wcuc-staff-email" title={staff.email} data-testid="staff-email">
                   {staff.email}
                 </span>
-                <span
+                <Tag
+                  color={staff.role === "admin" ? "green" : "default"}
                   data-testid="staff-role"
                   data-role={staff.role}
-                  className={`rounded px-2 py-0.5 text-xs ${staff.role === "admin" ? "bg-emerald-100 text-emerald-800" : "bg-neutral-200 text-neutral-700"}`}
+                  style={{ marginInlineEnd: 0 }}
                 >
                   {ROLE_LABEL[staff.role]}
-                </span>
+                </Tag>
               </>
             ) : (
-              // Same height as the badge, so the bar does not move when whoami answers.
-              <span className="h-5 w-40 animate-pulse rounded bg-neutral-100" aria-hidden="true" />
+              // About the size of the email and badge, so the bar does not move when whoami answers.
+              <Skeleton.Input active size="small" style={{ width: 160 }} aria-hidden="true" />
             )}
             <form action={signOutAction}>
-              <button
-                type="submit"
-                data-testid="staff-signout"
-                className="rounded-md border border-neutral-300 px-3 py-1.5 text-neutral-700 hover:bg-neutral-100"
-              >
-                退出登录
-              </button>
+              <Button htmlType="submit" icon={<LogoutOutlined />} data-testid="staff-signout" aria-label="退出登录">
+                <span className="wcuc-signout-label">退出登录</span>
+              </Button>
             </form>
           </div>
-        </div>
-      </header>
-      <div className="mx-auto max-w-6xl px-4 py-6">
-        <Suspense>
-          <DeniedNotice />
-        </Suspense>
-        {children}
-      </div>
-    </div>
+        </Layout.Header>
+        <Layout.Content style={{ padding: "16px", maxWidth: 1280, width: "100%", margin: "0 auto" }}>
+          <ConsoleBreadcrumb />
+          <Suspense>
+            <DeniedNotice />
+          </Suspense>
+          {children}
+        </Layout.Content>
+      </Layout>
+    </Layout>
   );
 }

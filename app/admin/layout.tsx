@@ -1,9 +1,16 @@
-// The console's page column (sign-in, setup), as the root layout drew it before the end-user pages moved to
-// WeUI; the signed-in console pages cover it with their own full-window frame (console-frame.tsx).
+// Every page under /admin (the console, sign-in and setup): Ant Design, its styles collected during
+// server rendering (AntdRegistry, so the first paint is styled), and the console's page-level CSS.
+// Static: nothing here reads the request, so the user list stays a prerendered shell.
+import { AntdRegistry } from "@ant-design/nextjs-registry";
+import { AntdProvider } from "./antd-provider";
+import "./console.css";
+
 export default function AdminLayout({ children }: { children: React.ReactNode }) {
   return (
-    <div className="min-h-dvh bg-[#ededed] text-neutral-900">
-      <main className="mx-auto flex min-h-dvh max-w-md flex-col px-4 py-6">{children}</main>
-    </div>
+    <AntdRegistry>
+      <AntdProvider>
+        <div className="wcuc-console">{children}</div>
+      </AntdProvider>
+    </AntdRegistry>
   );
 }

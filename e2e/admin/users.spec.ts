@@ -238,6 +238,17 @@ test("the list: newest first, the columns staff need, each row linked to the per
   await expect(row.getByTestId("user-last-login")).toHaveText("2026-01-01 00:00");
   await expect(row.getByTestId("avatar-fallback")).toHaveText("用");
 
+  // Ids in full, not cut at the end (follower openids differ only there), with a copy button.
+  for (const id of ["user-openid", "user-unionid"])
+    expect(
+      await row.getByTestId(id).evaluate((el) => {
+        const cell = el.closest("td")!.getBoundingClientRect();
+        const text = el.getBoundingClientRect();
+        return text.left >= cell.left && text.right <= cell.right;
+      }),
+    ).toBe(true);
+  await expect(row.getByRole("button", { name: "复制" })).toHaveCount(2);
+
   await row.getByTestId("user-link").click();
   await list.page.waitForURL((url) => url.pathname === `/admin/users/${zero.id}`);
   expect(new URL(list.page.url()).searchParams.get("from")).toBe(`q=${zero.openid}`);
@@ -385,16 +396,21 @@ test("search: emoji, rare CJK, Latin without case, a WeChat id; the query stays 
   await list.expectIds(["e2e-042"]);
 });
 
-test("filters and sort live in the URL, survive paging and reload", async ({ list }) => {
+test("filters apply at once, live in the URL, survive paging and reload; a filtered view has a count", async ({
+  list,
+}) => {
   await list.open();
+  // No 搜索 press: each choice applies as it is made (issue 16: dropdown filters did nothing until 搜索).
   await list.filter("scope").selectOption("snsapi_userinfo");
-  await list.filter("subscribed").selectOption("yes");
-  await list.filter("dir").selectOption("asc");
-  await list.searchSubmit.click();
   await list.page.waitForURL((url) => url.searchParams.get("scope") === "snsapi_userinfo");
+  await list.filter("subscribed").selectOption("yes");
+  await list.page.waitForURL((url) => url.searchParams.get("subscribed") === "yes");
+  await list.filter("dir").selectOption("asc");
+  await list.page.waitForURL((url) => url.searchParams.get("dir") === "asc");
   expect(list.params()).toEqual({ scope: "snsapi_userinfo", subscribed: "yes", dir: "asc" });
   const expected = USERS.filter((u) => u.scope === "snsapi_userinfo" && u.subscribed === true);
   await list.expectIds(ids(expected));
+  await expect(list.page.getByTestId("user-count")).toHaveText(`筛选结果：本页 ${expected.length} 位`);
 
   await list.page.reload();
   await list.expectIds(ids(expected));
@@ -417,7 +433,6 @@ test("filter by tag: the account's tags in a select, the tag in the URL", async 
   await expect(options.first()).toHaveText("全部");
   expect(await options.allTextContents()).toEqual(expect.arrayContaining(["VIP客户", "空标签"]));
   await list.filter("tag").selectOption({ label: "VIP客户" });
-  await list.searchSubmit.click();
   await list.page.waitForURL((url) => url.searchParams.get("tag") === "90100");
   expect(list.params()).toEqual({ tag: "90100" });
   await list.expectIds(ids([...VIP].reverse()));
@@ -435,7 +450,19 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
 }) => {
   await adminList.open();
   const boxes = adminList.page.getByRole("checkbox");
-  await expect(boxes).toHaveCount(50);
+  // One per row, and select-all in the header.
+  await expect(boxes).toHaveCount(51);
+  const bulk = adminList.page.getByTestId("bulk-actions");
+  // Nothing ticked: the bulk buttons say so by being disabled (issue 16: they looked enabled).
+  await expect(adminList.page.getByTestId("selection-count")).toHaveText("未选择用户");
+  for (const id of ["bulk-tag-add", "bulk-tag-remove", "bulk-block", "bulk-unblock"])
+    await expect(bulk.getByTestId(id)).toBeDisabled();
+  const all = adminList.page.getByRole("checkbox", { name: "全选本页" });
+  await all.check();
+  await expect(adminList.page.getByTestId("selection-count")).toHaveText("已选 50 位");
+  await expect(bulk.getByTestId("bulk-block")).toBeEnabled();
+  await all.uncheck();
+  await expect(adminList.page.getByTestId("selection-count")).toHaveText("未选择用户");
   const first = adminList.rows
     .first()
     .getByRole("checkbox", { name: `选择 ${newestFirst[0]!.nickname ?? "微信用户"}` });
@@ -448,6 +475,15 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
     .locator("form#user-selection")
     .evaluate((form) => new FormData(form as HTMLFormElement).getAll("uid"));
   expect(selected).toEqual([newestFirst[0]!.id]);
+  await expect(adminList.page.getByTestId("selection-count")).toHaveText("已选 1 位");
+  // Blocking asks first; cancelling changes nothing.
+  await bulk.getByTestId("bulk-block").click();
+  const confirm = adminList.page.getByRole("dialog");
+  await expect(confirm).toContainText("拉黑选中的 1 位用户？");
+  // antd spaces out a two-character button label ("取 消").
+  await confirm.getByRole("button", { name: /^取\s?消$/ }).click();
+  await expect(confirm).toBeHidden();
+  await expect(adminList.page.getByTestId("bulk-result")).toHaveCount(0);
 
   const viewerContext = await browser.newContext({ baseURL: appOrigin });
   const viewer = await viewerContext.newPage();

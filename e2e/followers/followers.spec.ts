@@ -128,6 +128,7 @@ test("block and unblock from the list; the blacklist page shows them", async ({
   await admin.goto("/admin/users");
   await admin.locator(`input[name=uid][value="${emoji}"]`).check();
   await admin.getByTestId("bulk-block").click();
+  await admin.getByTestId("bulk-block-confirm").click();
   await expect(admin.getByTestId("bulk-result")).toHaveText("已拉黑 1 位用户。");
   expect((await simFollowers.state()).blacklist).toEqual([(await sim.user("emoji")).openid]);
 
@@ -144,6 +145,7 @@ test("block and unblock from the list; the blacklist page shows them", async ({
   await admin.goto("/admin/users");
   await admin.locator(`input[name=uid][value="${emoji}"]`).check();
   await admin.getByTestId("bulk-block").click();
+  await admin.getByTestId("bulk-block-confirm").click();
   await expect(admin.getByTestId("bulk-result")).toHaveText("请求有误，请刷新页面后重试。（微信错误码 49003）");
   await admin.goto("/admin/blacklist");
   await expect(admin.getByTestId("no-blacklist")).toBeVisible();

@@ -21,5 +21,6 @@ export async function setupAction(_previous: SetupState, form: FormData): Promis
     if (err instanceof SetupError || err instanceof StaffInputError) return { error: err.message, email };
     throw err;
   }
-  redirect("/admin/signin?setup=done");
+  // Sign-in says the admin was created and has the email filled in: only the password is left to type.
+  redirect(`/admin/signin?setup=done&email=${encodeURIComponent(email.trim().toLowerCase())}`);
 }

@@ -26,22 +26,34 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
       ? signInErrorMessage(first(query.code))
       : "登录失败，请重试。"
     : null;
+  // After first-run setup (app/admin/setup/actions.ts): say so, with the new admin's email filled in.
+  const setupDone = first(query.setup) === "done";
+  const setupEmail = setupDone ? (first(query.email) ?? "").slice(0, 254) : "";
 
   return (
-    <div className="flex flex-1 flex-col justify-center gap-6 py-8">
+    <div className="mx-auto flex min-h-dvh w-full max-w-md flex-col justify-center gap-6 px-4 py-8">
       <header className="text-center">
         <h1 className="text-2xl font-semibold">管理后台</h1>
         <p className="mt-2 text-sm text-neutral-500">工作人员请使用邮箱和密码登录</p>
       </header>
+      {setupDone && (
+        <p role="status" data-testid="setup-done" className="rounded-xl bg-emerald-50 p-4 text-sm text-emerald-900">
+          管理员已创建，请输入刚才设置的密码登录。
+        </p>
+      )}
       <section className="rounded-xl bg-white p-5 shadow-sm">
-        <SignInForm callbackUrl={callbackUrl} initialError={initialError} />
+        <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialEmail={setupEmail} />
       </section>
       {noStaffYet && (
         <section data-testid="no-staff" className="rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
           <p className="font-medium">还没有任何管理员账号。</p>
           <p className="mt-1">请打开服务器日志中的一次性设置链接（1 小时内有效），或在服务器上运行 admin:create。</p>
           {process.env.NODE_ENV !== "production" && (
-            <pre className="mt-2 overflow-x-auto rounded bg-amber-100 p-2 text-xs">
+            // Wrapped, not scrolled: the whole command is visible on a phone (it was clipped at "…--ro").
+            <pre
+              className="mt-2 rounded bg-amber-100 p-2 text-xs break-all whitespace-pre-wrap"
+              data-testid="admin-create-hint"
+            >
               npm run admin:create -- --email you@example.com --role admin
             </pre>
           )}

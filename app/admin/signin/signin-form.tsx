@@ -2,10 +2,18 @@
 import { useActionState } from "react";
 import { signInAction, type SignInState } from "./actions";
 
-export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string; initialError: string | null }) {
+export function SignInForm({
+  callbackUrl,
+  initialError,
+  initialEmail = "",
+}: {
+  callbackUrl: string;
+  initialError: string | null;
+  initialEmail?: string;
+}) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {
     error: initialError,
-    email: "",
+    email: initialEmail,
   });
   return (
     <form action={action} className="space-y-4" data-testid="staff-signin-form">

@@ -64,6 +64,13 @@ export function FilterForm({ query, tags }: { query: UserQuery; tags: readonly T
         const search = searchOf(event.currentTarget);
         router.push(search ? `/admin/users?${search}` : "/admin/users");
       }}
+      // Filters apply at once (as in every admin console): a changed select or date submits the form;
+      // typing in the search box waits for 搜索 or Enter.
+      onChange={(event) => {
+        const target: EventTarget = event.target;
+        if (target instanceof HTMLSelectElement || (target instanceof HTMLInputElement && target.type === "date"))
+          event.currentTarget.requestSubmit();
+      }}
       role="search"
       className="flex flex-col gap-3 rounded-lg border border-neutral-200 bg-white p-4"
       data-testid="filter-form"

@@ -10,7 +10,6 @@ import { useEffect, useState } from "react";
 import { z } from "zod";
 import {
   decodeCursor,
-  formatShanghaiTime,
   isFiltered,
   parseUserQuery,
   userQueryHref,
@@ -21,6 +20,7 @@ import { consoleFetch, type ConsoleAnswer } from "../../console-fetch";
 import { useStaff } from "../staff-frame";
 import { BulkActions, type TagOption } from "./bulk-actions";
 import { FilterForm } from "./filter-form";
+import { UserTable } from "./user-table";
 
 const COUNT_FORMAT = new Intl.NumberFormat("zh-CN");
 const LINK_BUTTON =
@@ -48,7 +48,6 @@ const listAnswer = z.object({
   estimatedTotal: z.number().nullable(),
 });
 type ListAnswer = z.infer<typeof listAnswer>;
-type Row = ListAnswer["users"][number];
 
 const tagsAnswer = z.object({ tags: z.array(z.object({ id: z.number(), name: z.string() })) });
 
@@ -95,6 +94,10 @@ export function UserList() {
   const parsed = parseUserQuery(new URLSearchParams(raw));
   const canonical = parsed.ok ? userQueryToSearchParams(parsed.query).toString() : null;
   const [reloads, setReloads] = useState(0);
+  // The ticked rows belong to the view they were ticked in: another page, filter or reload starts empty.
+  const selectionKey = `${reloads}|${canonical}`;
+  const [selected, setSelected] = useState<{ key: string; ids: string[] }>({ key: "", ids: [] });
+  const selection = selected.key === selectionKey ? selected.ids : [];
   // The three requests start together, in the same commit (this page's two, the frame's whoami).
   const page = useListPage(canonical, reloads);
   const tags = useTags();
@@ -139,7 +142,6 @@ export function UserList() {
   const data = ready !== "loading" && ready.kind === "ok" ? ready.data : null;
   // `from` goes to the person's page, so that its "返回用户列表" comes back to this very view.
   const rowSuffix = canonical ? `?from=${encodeURIComponent(canonical)}` : "";
-  const columns = selectable ? 8 : 7;
 
   return (
     <div className="flex flex-col gap-4">
@@ -149,7 +151,8 @@ export function UserList() {
           <p className="text-sm text-neutral-500" data-testid="user-count">
             {!isFiltered(query) && data.estimatedTotal !== null
               ? `约 ${COUNT_FORMAT.format(data.estimatedTotal)} 位用户`
-              : "筛选结果"}
+              : // Keyset paging has no exact total of a filtered view (lib/admin/users.ts): say what is known.
+                `筛选结果：本页 ${COUNT_FORMAT.format(data.users.length)} 位${data.next ? "，后面还有" : ""}`}
           </p>
         )}
       </header>
@@ -159,7 +162,7 @@ export function UserList() {
 
       <div className="flex flex-wrap items-center justify-between gap-2">
         <Pager query={query} page={data} />
-        {selectable && <BulkActions tags={tags} onDone={() => setReloads((n) => n + 1)} />}
+        {selectable && <BulkActions tags={tags} selected={selection} onDone={() => setReloads((n) => n + 1)} />}
         <a href={exportHref} data-testid="export-csv" className={LINK_BUTTON}>
           导出 CSV
         </a>
@@ -173,132 +176,18 @@ export function UserList() {
           </button>
         </div>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-neutral-200 bg-white">
-          <table
-            className="user-table w-full min-w-[56rem] text-left text-sm"
-            data-testid="user-table"
-            aria-busy={data ? undefined : true}
-          >
-            <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500 [&_th]:px-3 [&_th]:py-2 [&_th]:font-medium">
-              <tr>
-                {selectable && (
-                  <th scope="col">
-                    <span className="sr-only">选择</span>
-                  </th>
-                )}
-                <th scope="col">用户</th>
-                <th scope="col">openid</th>
-                <th scope="col">unionid</th>
-                <th scope="col">授权</th>
-                <th scope="col">已关注</th>
-                <th scope="col">注册时间</th>
-                <th scope="col">最近登录</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data ? (
-                data.users.map((row) => <UserRow key={row.id} row={row} suffix={rowSuffix} selectable={selectable} />)
-              ) : (
-                <tr>
-                  <td colSpan={columns} className="py-10 text-center text-neutral-500" data-testid="user-list-loading">
-                    正在加载用户列表…
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-          {data && data.users.length === 0 && (
-            <p className="px-4 py-10 text-center text-sm text-neutral-500" data-testid="no-users">
-              {isFiltered(query) ? "没有符合条件的用户，试试放宽筛选条件。" : "还没有用户。"}
-            </p>
-          )}
-        </div>
+        <UserTable
+          rows={data?.users ?? null}
+          suffix={rowSuffix}
+          selectable={selectable}
+          selected={selection}
+          onSelect={(ids) => setSelected({ key: selectionKey, ids })}
+          empty={isFiltered(query) ? "没有符合条件的用户，试试放宽筛选条件。" : "还没有用户。"}
+        />
       )}
 
       <Pager query={query} page={data} bottom />
     </div>
-  );
-}
-
-/** The scope's badge: its label, and a class of user-table.css. */
-const SCOPE_BADGE: Record<string, { label: string; style: string }> = {
-  snsapi_base: { label: "静默", style: "sc" },
-  snsapi_userinfo: { label: "资料", style: "sc ui" },
-};
-
-// The look is in user-table.css, under the table's class `user-table`.
-function UserRow({ row, suffix, selectable }: { row: Row; suffix: string; selectable: boolean }) {
-  const name = row.nickname || "微信用户";
-  const scope = SCOPE_BADGE[row.scope] ?? { label: row.scope, style: "sc" };
-  return (
-    <tr data-testid="user-row" data-user-id={row.id}>
-      {selectable && (
-        <td>
-          <input type="checkbox" name="uid" value={row.id} form="user-selection" aria-label={`选择 ${name}`} />
-        </td>
-      )}
-      <td>
-        {/* No prefetch: 50 links to dynamic pages, for a click that mostly never comes. */}
-        <Link
-          href={`/admin/users/${encodeURIComponent(row.id)}${suffix}`}
-          prefetch={false}
-          className="u"
-          data-testid="user-link"
-        >
-          <span className="av">
-            <span aria-hidden="true" data-testid="avatar-fallback">
-              {Array.from(name)[0] ?? "微"}
-            </span>
-            {/* A broken image with an empty alt draws nothing, so an expired WeChat avatar URL leaves the
-                initial under it visible. A plain <img>: next/image would proxy WeChat's images through us. */}
-            {row.headimgurl && (
-              // eslint-disable-next-line @next/next/no-img-element
-              <img src={row.headimgurl} alt="" width={32} height={32} loading="lazy" referrerPolicy="no-referrer" />
-            )}
-          </span>
-          <span
-            className="nn"
-            data-testid="user-nickname"
-            title={row.remark === null ? undefined : `备注：${row.remark}`}
-          >
-            {row.nickname === null ? <span className="na">（未授权资料）</span> : row.nickname}
-          </span>
-          {row.remark !== null && <span className="rm">{row.remark}</span>}
-        </Link>
-      </td>
-      <IdCell testId="user-openid" value={row.openid} />
-      <IdCell testId="user-unionid" value={row.unionid} />
-      <td>
-        <span className={scope.style} title={row.scope} data-testid="user-scope">
-          {scope.label}
-        </span>
-      </td>
-      <td data-testid="user-subscribed">
-        {row.subscribed === null ? <span className="na">未知</span> : row.subscribed ? "是" : "否"}
-      </td>
-      <td className="t" data-testid="user-created">
-        {formatShanghaiTime(new Date(row.createdAt), "minute")}
-      </td>
-      <td className="t" data-testid="user-last-login">
-        {row.lastLoginAt === null ? (
-          <span className="na" title="通过关注或粉丝同步得知，尚未在网页中登录">
-            从未登录
-          </span>
-        ) : (
-          formatShanghaiTime(new Date(row.lastLoginAt), "minute")
-        )}
-      </td>
-    </tr>
-  );
-}
-
-function IdCell({ testId, value }: { testId: string; value: string | null }) {
-  return (
-    <td>
-      <span className="id" title={value ?? undefined} data-testid={testId}>
-        {value ?? "—"}
-      </span>
-    </td>
   );
 }
 
