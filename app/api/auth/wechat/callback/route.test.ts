@@ -34,7 +34,7 @@ forEachDatabase((_kind, database) => {
       expect(Number(session?.attributes["max-age"])).toBeGreaterThan(0);
     });
 
-    it("seals the session cookie: nothing readable, and only userId and iat inside", async () => {
+    it("seals the session cookie: nothing readable, and only userId, the session's id and times inside", async () => {
       const w = world();
       const jar = new CookieJar();
       await browserLogin(w, jar, { scope: "snsapi_userinfo", user: "zhangsan" });
@@ -48,9 +48,12 @@ forEachDatabase((_kind, database) => {
         expect(readable).not.toContain(secret);
       }
       const payload = await unsealData<Record<string, unknown>>(raw, { password: parseEnv({}, false).SESSION_SECRET });
-      expect(Object.keys(payload).sort()).toEqual(["iat", "userId"]);
+      // sid: which session (sign-out revokes it); sat: when it was signed in, in ms (退出所有设备 ends older ones).
+      expect(Object.keys(payload).sort()).toEqual(["iat", "sat", "sid", "userId"]);
       expect(payload.userId).toBe(user.id);
       expect(Math.abs((payload.iat as number) - Date.now() / 1000)).toBeLessThan(60);
+      expect(Math.abs((payload.sat as number) - Date.now())).toBeLessThan(60_000);
+      expect(payload.sid).toMatch(/^[A-Za-z0-9_-]{24}$/);
     });
 
     it("marks both cookies Secure when APP_URL is https", async () => {
