@@ -6,7 +6,7 @@ import { getWebToken } from "@/lib/auth/web-token";
 import { applyProfile } from "@/lib/users";
 import type { AuthDeps } from "@/lib/auth/deps";
 import { Prisma } from "@/lib/generated/sqlite/client";
-import { readRows } from "@/lib/sql-reader";
+import { readRows } from "@/lib/db";
 
 export interface MeView {
   id: string;
@@ -33,7 +33,7 @@ type MeRow = Omit<MeView, "createdAt" | "lastLoginAt" | "sex"> & {
 export async function getMe(deps: AuthDeps, userId: string | undefined): Promise<MeView> {
   if (!userId) throw new AppError("unauthenticated");
   // One statement instead of findUnique + include (two queries, each compiled by Prisma 6 on every call),
-  // on the driver with a prepared statement (lib/sql-reader.ts): this is the hottest read of the app
+  // on the driver with a prepared statement (lib/db/reader.ts): this is the hottest read of the app
   // (bench/: /api/me beside the framework's floor).
   const rows = await readRows<MeRow>(
     deps.db,

@@ -17,8 +17,8 @@ import "server-only";
 // not fold other scripts; Chinese has no case, so this only matters for e.g. Cyrillic or accented Latin).
 // Both compare code points of UTF-8 text, so emoji, ZWJ sequences and CJK outside the BMP match as
 // typed. `%`, `_` and `\` in the query are escaped. A query without cased letters uses LIKE on both.
-import { readRows } from "@/lib/sql-reader";
-import { yieldToEventLoop } from "@/lib/sqlite-busy";
+import { readRows } from "@/lib/db/reader";
+import { yieldToEventLoop } from "@/lib/db/sqlite-busy";
 import { Prisma } from "@/lib/generated/sqlite/client";
 import type { DatabaseKind } from "@/prisma/database-url";
 import type { Db } from "@/lib/db";

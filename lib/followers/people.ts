@@ -5,7 +5,7 @@
 // follower, and a race with a concurrent login on the (appid, openid) unique constraint is retried.
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db";
-import { isLostRace, isRawUniqueViolation } from "@/lib/db-errors";
+import { isLostRace, isRawUniqueViolation } from "@/lib/db/errors";
 import { attachUnionid, type Tx } from "@/lib/users";
 import type { FollowerInfo } from "@/lib/wechat/followers";
 
