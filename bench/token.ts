@@ -55,7 +55,7 @@ const START = Date.UTC(2026, 0, 15, 0, 0, 0);
 const log = (line: string) => console.log(`[bench:token] ${line}`);
 process.env.WCUC_LOG ??= "silent";
 
-/** lib/db.ts's createDb, which is server-only (this script runs outside Next.js). */
+/** lib/db/client.ts's createDb, which is server-only (this script runs outside Next.js). */
 function createDb(url: string): Db {
   if (url.startsWith("file:")) return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url, timeout: 10_000 }) });
   return new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;

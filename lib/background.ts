@@ -2,7 +2,7 @@ import "server-only";
 // The app's background jobs (lib/jobs): the runner built once from the parsed env and the database, on
 // pg-boss for PostgreSQL and the Job table for SQLite, with every job the product runs. Started by the
 // start-up hook (lib/startup.ts) only: `next build` and tests build nothing here unless they ask.
-import { db, type Db } from "@/lib/db";
+import { db, dialectOf, perDatabase, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { followerSyncJob } from "@/lib/followers/sync";
 import { PgBossJobBackend } from "@/lib/jobs/pg-boss";
@@ -12,13 +12,13 @@ import type { JobBackend, JobDefinition } from "@/lib/jobs/types";
 import { appPendingEventsJob } from "@/lib/messages/deps";
 import { retentionJob } from "@/lib/retention";
 import { INSTANCE, services } from "@/lib/services";
-import { databaseKind } from "@/prisma/database-url";
 
 /** The backend for this database: pg-boss on PostgreSQL, the Job table on SQLite. */
 export function jobBackend(url: string, database: Db, now: () => Date, supervise: boolean): JobBackend {
-  return databaseKind(url) === "sqlite"
-    ? new SqliteJobBackend(database, now)
-    : new PgBossJobBackend(url, { supervise, heartbeatMs: HEARTBEAT_MS });
+  return perDatabase<JobBackend>(dialectOf(database), {
+    sqlite: () => new SqliteJobBackend(database, now),
+    postgresql: () => new PgBossJobBackend(url, { supervise, heartbeatMs: HEARTBEAT_MS }),
+  });
 }
 
 /** A runner for `jobs` on the process's database (the CLI makes its own with a progress listener). */

@@ -7,7 +7,7 @@
 // renewal instead of writing on. A held lease is refused to everyone, its own holder too (one run at a
 // time, even within one process). The clock is the caller's (injected), so tests can move it.
 import type { Db } from "@/lib/db";
-import { isUniqueViolation } from "@/lib/db-errors";
+import { isUniqueViolation } from "@/lib/db/errors";
 
 export interface HeldLease {
   readonly name: string;

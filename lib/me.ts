@@ -7,7 +7,7 @@ import { applyProfile } from "@/lib/users";
 import type { AuthDeps } from "@/lib/auth/deps";
 import type { EndUserSession } from "@/lib/session";
 import { Prisma } from "@/lib/generated/sqlite/client";
-import { readRows } from "@/lib/sql-reader";
+import { readRows } from "@/lib/db";
 
 export interface MeView {
   id: string;
@@ -50,7 +50,7 @@ export async function getMe(deps: AuthDeps, session: EndUserSession | undefined)
 
 async function readPerson(deps: AuthDeps, userId: string, sid: string): Promise<MeRow> {
   // One statement instead of findUnique + include (two queries, each compiled by Prisma 6 on every call),
-  // on the driver with a prepared statement (lib/sql-reader.ts): this is the hottest read of the app
+  // on the driver with a prepared statement (lib/db/reader.ts): this is the hottest read of the app
   // (bench/: /api/me beside the framework's floor).
   const rows = await readRows<MeRow>(
     deps.db,

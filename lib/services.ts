@@ -4,9 +4,9 @@ import "server-only";
 // objects and build nothing themselves (tests build their own). Module scope, not globalThis: `next
 // build` gives pages and route handlers separate copies of lib/, and a service made by one copy throws
 // that copy's WeChatApiError, which `instanceof` in the other does not recognise. The database client,
-// which is shared, stays on globalThis (lib/db.ts).
+// which is shared, stays on globalThis (lib/db/client.ts).
 import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
-import { db, type Db } from "@/lib/db";
+import { db, dialectOf, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { UserListDeps } from "@/lib/admin/users";
@@ -20,7 +20,6 @@ import { createTokenService, newInstanceId, type TokenService } from "@/lib/toke
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
-import { databaseKind } from "@/prisma/database-url";
 
 /** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
 export const INSTANCE = newInstanceId();
@@ -97,9 +96,9 @@ export const services = {
     return built.messages;
   },
   get userList(): UserListDeps {
-    return (built.userList ??= { ...services.app, kind: databaseKind(env().DATABASE_URL) });
+    return (built.userList ??= { ...services.app, dialect: dialectOf(db()) });
   },
   get stats(): StatsDeps {
-    return (built.stats ??= { ...services.app, kind: databaseKind(env().DATABASE_URL) });
+    return (built.stats ??= { ...services.app, dialect: dialectOf(db()) });
   },
 };

@@ -4,7 +4,7 @@
 import type { WeChatUserInfo, WebToken } from "@/lib/wechat";
 import { seal } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
-import { isLostRace } from "@/lib/db-errors";
+import { isLostRace } from "@/lib/db/errors";
 import type { AuthDeps } from "@/lib/auth/deps";
 
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

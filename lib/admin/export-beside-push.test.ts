@@ -2,6 +2,7 @@
 // page after page on the synchronous SQLite driver. A push that arrives while an export runs is answered
 // before the export ends. On SQLite and PostgreSQL.
 import { beforeAll, describe, expect, it } from "vitest";
+import { dialectOf } from "@/lib/db";
 import { forEachDatabase } from "@/test/support/db";
 import { MovableClock, pushXml, signPush, testMessageDeps } from "@/test/support/messages";
 import { receivePush } from "@/lib/messages/endpoint";
@@ -10,12 +11,12 @@ import { exportUsersCsv, type UserListDeps } from "./users";
 const USERS = 3000;
 const PAGE = 50;
 
-forEachDatabase((kind, database) => {
+forEachDatabase((_kind, database) => {
   let deps: UserListDeps;
 
   beforeAll(async () => {
     const { db } = database();
-    deps = { db, kind, appId: "wx5e1f0c0de0000001" };
+    deps = { db, dialect: dialectOf(db), appId: "wx5e1f0c0de0000001" };
     const t0 = Date.UTC(2026, 0, 1);
     await db.user.createMany({
       data: Array.from({ length: USERS }, (_, i) => ({

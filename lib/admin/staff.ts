@@ -2,12 +2,10 @@ import "server-only";
 // Staff accounts: creating them, checking a password at sign-in with a rate limit per account and per IP
 // (kept in the database, so it holds across instances), and turning a session token back into a staff
 // member on every request (a disabled account, a new role or a new password take effect at once).
-import { readRows } from "@/lib/sql-reader";
 import { Prisma } from "@/lib/generated/sqlite/client";
 import { passwordVersion } from "@/lib/admin/session-token";
 import { z } from "zod";
-import type { Db } from "@/lib/db";
-import { isUniqueViolation } from "@/lib/db";
+import { isUniqueViolation, readRows, type Db } from "@/lib/db";
 import { log } from "@/lib/log";
 import { hashPassword, passwordProblem, verifyPassword } from "./password";
 
@@ -182,7 +180,7 @@ export async function authenticateStaff(
 /**
  * The staff member a session token names, if that account still exists, is not disabled, has a known
  * role, has not changed its password since the token was issued, and this session was not signed out.
- * Read on every console request: one statement by primary key on the driver (lib/sql-reader.ts), because
+ * Read on every console request: one statement by primary key on the driver (lib/db/reader.ts), because
  * Prisma costs more CPU per statement than the lookup itself.
  */
 export async function activeStaff(db: Db, id: string, pwv: string, sid: string): Promise<StaffMember | null> {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { computeDashboardStats, shanghaiClock, shanghaiDay, singleFlightCache, type DashboardStats } from "./stats";
 import { forEachDatabase } from "@/test/support/db";
-import type { Db } from "@/lib/db";
+import { dialectOf, type Db } from "@/lib/db";
 
 // 12:00 on 2026-01-10 in Shanghai: the series runs from 2025-12-12 to 2026-01-10.
 const NOW = new Date("2026-01-10T04:00:00.000Z");
@@ -88,13 +88,13 @@ function nonZeroDays(stats: DashboardStats) {
   return stats.daily.filter((d) => d.newUsers || d.logins).map((d) => [d.day, d.newUsers, d.logins]);
 }
 
-forEachDatabase((kind, database) => {
+forEachDatabase((_kind, database) => {
   describe("computeDashboardStats", () => {
     let stats: DashboardStats;
     beforeAll(async () => {
       const { db } = database();
       await seed(db);
-      stats = await computeDashboardStats({ db, kind, now: () => NOW });
+      stats = await computeDashboardStats({ db, dialect: dialectOf(db), now: () => NOW });
     });
 
     it("counts the totals", () => {
@@ -147,7 +147,11 @@ forEachDatabase((kind, database) => {
 
     it("counts nothing in a window with no activity (the window has an end, too)", async () => {
       const { db } = database();
-      const quiet = await computeDashboardStats({ db, kind, now: () => new Date("2025-01-01T00:00:00Z") });
+      const quiet = await computeDashboardStats({
+        db,
+        dialect: dialectOf(db),
+        now: () => new Date("2025-01-01T00:00:00Z"),
+      });
       expect(quiet.totals.snapshotAttempts).toBe(0);
       expect(quiet.daily).toHaveLength(30);
       expect(quiet.daily.every((d) => d.newUsers === 0 && d.logins === 0)).toBe(true);

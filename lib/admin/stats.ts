@@ -10,11 +10,9 @@ import "server-only";
 // cached in-process for a minute with single-flight and stale-while-revalidate: concurrent requests
 // share one computation, and after the first no request waits for one (the page says when its numbers
 // were computed).
-import { Prisma } from "@/lib/generated/sqlite/client";
-import type { Db } from "@/lib/db";
+import type { Db, Dialect } from "@/lib/db";
 import { log } from "@/lib/log";
 import { services } from "@/lib/services";
-import type { DatabaseKind } from "@/prisma/database-url";
 
 /** Asia/Shanghai is UTC+8 all year (no DST): a day there starts at 16:00 UTC the day before. */
 export const SHANGHAI_OFFSET_MS = 8 * 3600_000;
@@ -35,24 +33,9 @@ export function shanghaiClock(date: Date): string {
   return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(11, 19);
 }
 
-// The only place where the two databases' SQL differs. SQLite (Prisma's better-sqlite3 adapter)
-// stores DateTime as ISO-8601 text ("2026-01-01T16:30:00.000+00:00"), which date() parses with its
-// offset; PostgreSQL stores `timestamp(3)` in UTC. Both yield the Shanghai day as 'YYYY-MM-DD' text.
-// Ties between provinces are broken by code point on both (PostgreSQL's default collation is the
-// locale's).
-const DIALECT: Record<
-  DatabaseKind,
-  { shanghaiDay(column: string): Prisma.Sql; byCodePoint(column: string): Prisma.Sql }
-> = {
-  sqlite: {
-    shanghaiDay: (column) => Prisma.raw(`date(${column}, '+8 hours')`),
-    byCodePoint: (column) => Prisma.raw(column),
-  },
-  postgresql: {
-    shanghaiDay: (column) => Prisma.raw(`to_char(${column} + interval '8 hours', 'YYYY-MM-DD')`),
-    byCodePoint: (column) => Prisma.raw(`${column} COLLATE "C"`),
-  },
-};
+// Where the two databases' SQL differs (lib/db/dialect.ts): the Shanghai day of a DateTime as
+// 'YYYY-MM-DD' text, and ties between provinces broken by code point on both.
+const SHANGHAI_OFFSET_HOURS = SHANGHAI_OFFSET_MS / 3600_000;
 
 export interface DailyPoint {
   /** Asia/Shanghai day, "YYYY-MM-DD" */
@@ -90,7 +73,7 @@ export interface DashboardStats {
 
 export interface StatsDeps {
   readonly db: Db;
-  readonly kind: DatabaseKind;
+  readonly dialect: Dialect;
   readonly now: () => Date;
 }
 
@@ -103,8 +86,7 @@ const n = (value: unknown): number => Number(value ?? 0);
 
 /** Computes every figure of the dashboard (uncached). */
 export async function computeDashboardStats(deps: StatsDeps): Promise<DashboardStats> {
-  const { db } = deps;
-  const sql = DIALECT[deps.kind];
+  const { db, dialect } = deps;
   const computedAt = deps.now();
   const today = shanghaiDay(computedAt);
   // [00:00 Asia/Shanghai SERIES_DAYS - 1 days ago, 00:00 tomorrow)
@@ -129,7 +111,7 @@ export async function computeDashboardStats(deps: StatsDeps): Promise<DashboardS
       UNION ALL SELECT 'sex', CAST("sex" AS TEXT), SUM("n"), 0 FROM "g" GROUP BY "sex"
       UNION ALL SELECT * FROM (
         SELECT 'province' AS "dim", "province" AS "key", SUM("n") AS "n",
-               ROW_NUMBER() OVER (ORDER BY SUM("n") DESC, ${sql.byCodePoint(`"province"`)}) AS "ord"
+               ROW_NUMBER() OVER (ORDER BY SUM("n") DESC, ${dialect.byCodePoint(`"province"`)}) AS "ord"
         FROM "g" WHERE "province" <> '' GROUP BY "province" ORDER BY "ord" LIMIT ${TOP_PROVINCES}
       ) AS "top"
       ORDER BY "dim", "ord", "n" DESC`,
@@ -138,10 +120,10 @@ export async function computeDashboardStats(deps: StatsDeps): Promise<DashboardS
     db.$queryRaw<{ n: unknown }[]>`
       SELECT COUNT(*) AS "n" FROM "SnapshotAttempt" WHERE "createdAt" >= ${since} AND "createdAt" < ${until}`,
     db.$queryRaw<{ day: string; n: unknown }[]>`
-      SELECT ${sql.shanghaiDay(`"createdAt"`)} AS "day", COUNT(*) AS "n"
+      SELECT ${dialect.dayAt(`"createdAt"`, SHANGHAI_OFFSET_HOURS)} AS "day", COUNT(*) AS "n"
       FROM "User" WHERE "createdAt" >= ${since} AND "createdAt" < ${until} GROUP BY 1`,
     db.$queryRaw<{ day: string; n: unknown }[]>`
-      SELECT ${sql.shanghaiDay(`"createdAt"`)} AS "day", COUNT(*) AS "n"
+      SELECT ${dialect.dayAt(`"createdAt"`, SHANGHAI_OFFSET_HOURS)} AS "day", COUNT(*) AS "n"
       FROM "LoginEvent" WHERE "createdAt" >= ${since} AND "createdAt" < ${until} GROUP BY 1`,
   ]);
 

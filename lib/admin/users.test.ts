@@ -2,6 +2,7 @@
 // repeating a row, every filter, search (emoji, rare CJK, LIKE metacharacters, WeChat ids, remarks)
 // and the streamed CSV export.
 import { beforeAll, describe, expect, it } from "vitest";
+import { dialectOf } from "@/lib/db";
 import { forEachDatabase } from "@/test/support/db";
 import {
   ESTIMATE_TTL_MS,
@@ -115,7 +116,7 @@ forEachDatabase((kind, database) => {
 
   beforeAll(async () => {
     const { db } = database();
-    deps = { db, kind, appId: APP_ID };
+    deps = { db, dialect: dialectOf(db), appId: APP_ID };
     await db.user.createMany({
       data: ALL.map((f) => ({
         id: f.id,

@@ -17,11 +17,8 @@ import "server-only";
 // not fold other scripts; Chinese has no case, so this only matters for e.g. Cyrillic or accented Latin).
 // Both compare code points of UTF-8 text, so emoji, ZWJ sequences and CJK outside the BMP match as
 // typed. `%`, `_` and `\` in the query are escaped. A query without cased letters uses LIKE on both.
-import { readRows } from "@/lib/sql-reader";
-import { yieldToEventLoop } from "@/lib/sqlite-busy";
+import { readRows, yieldToEventLoop, type Db, type Dialect } from "@/lib/db";
 import { Prisma } from "@/lib/generated/sqlite/client";
-import type { DatabaseKind } from "@/prisma/database-url";
-import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { csvStream } from "./csv";
 import { avatarUrl } from "@/lib/avatar";
@@ -40,7 +37,7 @@ import {
 
 export interface UserListDeps {
   readonly db: Db;
-  readonly kind: DatabaseKind;
+  readonly dialect: Dialect;
   /** Our Official Account's appid: its openid is the one shown when a person has several. */
   readonly appId: string;
 }
@@ -116,7 +113,7 @@ function whereClauses(deps: UserListDeps, filter: UserFilter): Prisma.Sql[] {
       // no cased letter (Chinese, emoji, digits) means the same with either, so it gets LIKE, which
       // the trigram indexes serve as well.
       const caseless = filter.q.toLowerCase() === filter.q.toUpperCase();
-      const like = Prisma.raw(deps.kind === "postgresql" && !caseless ? "ILIKE" : "LIKE");
+      const like = caseless ? Prisma.raw("LIKE") : deps.dialect.caseInsensitiveLike;
       const pattern = likeContains(filter.q);
       where.push(
         Prisma.sql`(u."nickname" ${like} ${pattern} ESCAPE '\\' OR u."remark" ${like} ${pattern} ESCAPE '\\')`,
@@ -300,18 +297,9 @@ export function estimateUserCount(deps: UserListDeps, now: number = Date.now()):
   return value;
 }
 
-async function readEstimate(deps: UserListDeps): Promise<number | null> {
-  const rows =
-    deps.kind === "postgresql"
-      ? await readRows<{ n: number | bigint | string | null }>(
-          deps.db,
-          Prisma.sql`SELECT c."reltuples"::bigint AS n FROM pg_class c WHERE c."oid" = to_regclass('"User"')`,
-        )
-      : await readRows<{ n: number | bigint | null }>(deps.db, Prisma.sql`SELECT max(rowid) AS n FROM "User"`);
-  const n = rows[0]?.n;
-  if (n === null || n === undefined) return deps.kind === "sqlite" ? 0 : null;
-  // -1: never analysed yet.
-  return Number(n) >= 0 ? Number(n) : null;
+async function readEstimate({ db, dialect }: UserListDeps): Promise<number | null> {
+  const rows = await readRows<{ n: unknown }>(db, dialect.rowEstimate(`"User"`));
+  return dialect.estimateOf(rows[0]?.n);
 }
 
 export const CSV_HEADER = [

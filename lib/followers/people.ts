@@ -4,8 +4,7 @@
 // one transaction: a handful of set-based statements for the batch rather than a round trip per
 // follower, and a race with a concurrent login on the (appid, openid) unique constraint is retried.
 import { randomBytes } from "node:crypto";
-import type { Db } from "@/lib/db";
-import { isLostRace, isRawUniqueViolation } from "@/lib/db-errors";
+import { dialectOf, isLostRace, isRawUniqueViolation, type Db, type Dialect } from "@/lib/db";
 import { attachUnionid, type Tx } from "@/lib/users";
 import type { FollowerInfo } from "@/lib/wechat/followers";
 
@@ -58,7 +57,7 @@ export async function upsertFollowers(
   knownTags: ReadonlySet<number>,
 ): Promise<UpsertResult> {
   if (infos.length === 0) return { created: 0, updated: 0 };
-  const dialect = await dialectOf(db);
+  const dialect = dialectOf(db);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction((tx) => upsertOnce(tx, appid, infos, seenAt, knownTags, dialect), {
@@ -83,21 +82,6 @@ export function newId(): string {
   return `f${Date.now().toString(36).padStart(9, "0")}${PROCESS_TAG}${counter.toString(36).padStart(6, "0")}`;
 }
 
-type Dialect = "sqlite" | "postgresql";
-const dialects = new WeakMap<object, Dialect>();
-
-/** Which database `db` talks to (asked once per client: sqlite_version() exists only on SQLite). */
-export async function dialectOf(db: Db): Promise<Dialect> {
-  const known = dialects.get(db);
-  if (known) return known;
-  const kind: Dialect = await db.$queryRawUnsafe("SELECT sqlite_version() AS v").then(
-    () => "sqlite",
-    () => "postgresql",
-  );
-  dialects.set(db, kind);
-  return kind;
-}
-
 const FIELD_COLUMNS = [
   ["subscribed", "boolean"],
   ["subscribedAt", "timestamp(3)"],
@@ -111,45 +95,6 @@ const FIELD_COLUMNS = [
 
 type Fields = Partial<Record<(typeof FIELD_COLUMNS)[number][0], unknown>>;
 
-type Cast = "text" | "boolean" | "timestamp(3)" | "integer";
-
-function encode(dialect: Dialect, value: unknown): unknown {
-  if (value instanceof Date)
-    return dialect === "sqlite" ? value.toISOString().replace("Z", "+00:00") : value.toISOString();
-  if (typeof value === "boolean" && dialect === "sqlite") return value ? 1 : 0;
-  return value;
-}
-
-/**
- * Rows as a row source: `VALUES (?, …), …` on SQLite; on PostgreSQL `unnest($1::text[], …)`, one array
- * parameter per column, so that a thousand rows are a dozen parameters to bind and plan, not thousands.
- */
-function rowSource(
-  dialect: Dialect,
-  casts: readonly Cast[],
-  rows: readonly unknown[][],
-): { sql: string; values: unknown[] } {
-  if (dialect === "sqlite") {
-    const row = `(${casts.map(() => "?").join(", ")})`;
-    return { sql: `VALUES ${rows.map(() => row).join(", ")}`, values: rows.flat().map((v) => encode(dialect, v)) };
-  }
-  return {
-    sql: `SELECT * FROM unnest(${casts.map((cast, i) => `$${i + 1}::${cast}[]`).join(", ")})`,
-    values: casts.map((_, c) => rows.map((r) => encode(dialect, r[c]))),
-  };
-}
-
-/** `column IN (…)` on SQLite, `column = ANY($n::text[])` on PostgreSQL; `first` is the next parameter number. */
-function inList(
-  dialect: Dialect,
-  column: string,
-  values: readonly string[],
-  first = 1,
-): { sql: string; values: unknown[] } {
-  if (dialect === "sqlite") return { sql: `${column} IN (${values.map(() => "?").join(", ")})`, values: [...values] };
-  return { sql: `${column} = ANY($${first}::text[])`, values: [values] };
-}
-
 async function upsertOnce(
   tx: Tx,
   appid: string,
@@ -158,15 +103,14 @@ async function upsertOnce(
   knownTags: ReadonlySet<number>,
   dialect: Dialect,
 ): Promise<UpsertResult> {
-  const wanted = inList(
-    dialect,
+  const wanted = dialect.inList(
     "i.openid",
     infos.map((i) => i.openid),
     2,
   );
   const identities = await tx.$queryRawUnsafe<{ openid: string; userId: string; unionid: string | null }[]>(
     `SELECT i.openid, i."userId", u.unionid FROM "Identity" i JOIN "User" u ON u.id = i."userId"
-     WHERE i.appid = ${dialect === "sqlite" ? "?" : "$1"} AND ${wanted.sql}`,
+     WHERE i.appid = ${dialect.param(1)} AND ${wanted.sql}`,
     appid,
     ...wanted.values,
   );
@@ -174,7 +118,7 @@ async function upsertOnce(
   const unionids = [...new Set(infos.filter((i) => i.unionid && !byOpenid.has(i.openid)).map((i) => i.unionid!))];
   const byUnionid = new Map<string, string>();
   if (unionids.length > 0) {
-    const held = inList(dialect, "unionid", unionids);
+    const held = dialect.inList("unionid", unionids);
     const holders = await tx.$queryRawUnsafe<{ id: string; unionid: string }[]>(
       `SELECT id, unionid FROM "User" WHERE ${held.sql}`,
       ...held.values,
@@ -208,8 +152,7 @@ async function upsertOnce(
   }
 
   if (created.length > 0) {
-    const source = rowSource(
-      dialect,
+    const source = dialect.rowSource(
       ["text", "text", "timestamp(3)", "timestamp(3)", "timestamp(3)", ...FIELD_COLUMNS.map(([, cast]) => cast)],
       created.map(({ id, info }) => {
         const f: Fields = followerFields(info, seenAt);
@@ -222,8 +165,7 @@ async function upsertOnce(
     );
   }
   if (newIdentities.length > 0) {
-    const source = rowSource(
-      dialect,
+    const source = dialect.rowSource(
       ["text", "text", "text", "text", "timestamp(3)", "timestamp(3)"],
       newIdentities.map((i) => [newId(), appid, i.openid, i.userId, seenAt, seenAt]),
     );
@@ -241,8 +183,7 @@ async function upsertOnce(
       const columns = subscribed
         ? FIELD_COLUMNS
         : FIELD_COLUMNS.filter(([c]) => c === "subscribed" || c === "unsubscribedAt" || c === "followerSeenAt");
-      const source = rowSource(
-        dialect,
+      const source = dialect.rowSource(
         ["text", "timestamp(3)", ...columns.map(([, cast]) => cast)],
         group.map(([userId, info]) => {
           const f: Fields = followerFields(info, seenAt);
@@ -250,23 +191,14 @@ async function upsertOnce(
         }),
       );
       const names = ["id", "updatedAt", ...columns.map(([c]) => c)];
-      const statement =
-        dialect === "sqlite"
-          ? `UPDATE "User" SET ${names
-              .slice(1)
-              .map((c, i) => `"${c}" = v.column${i + 2}`)
-              .join(", ")} FROM (${source.sql}) AS v WHERE "User".id = v.column1`
-          : `UPDATE "User" AS u SET ${names
-              .slice(1)
-              .map((c) => `"${c}" = v."${c}"`)
-              .join(", ")} FROM (${source.sql}) AS v(${names.map((c) => `"${c}"`).join(", ")}) WHERE u.id = v.id`;
+      const statement = dialect.updateFrom("User", names, source.sql);
       await tx.$executeRawUnsafe(statement, ...source.values);
     }
   }
 
   // Tags: WeChat's list per follower replaces ours (people we already had; new ones have none yet).
   if (updates.size > 0) {
-    const mine = inList(dialect, `"userId"`, [...updates.keys()]);
+    const mine = dialect.inList(`"userId"`, [...updates.keys()]);
     await tx.$executeRawUnsafe(`DELETE FROM "UserTag" WHERE ${mine.sql}`, ...mine.values);
   }
   const tagRows = new Map<string, [string, number, Date]>();
@@ -276,7 +208,7 @@ async function upsertOnce(
       if (knownTags.has(tagId)) tagRows.set(`${tagId}:${userId}`, [userId, tagId, seenAt]);
   }
   if (tagRows.size > 0) {
-    const source = rowSource(dialect, ["text", "integer", "timestamp(3)"], [...tagRows.values()]);
+    const source = dialect.rowSource(["text", "integer", "timestamp(3)"], [...tagRows.values()]);
     await tx.$executeRawUnsafe(
       `INSERT INTO "UserTag" ("userId", "tagId", "createdAt") ${source.sql}`,
       ...source.values,

@@ -10,14 +10,14 @@
 // so the final "not listed since the start" rule still holds. One sync at a time across instances: the
 // job's lock (the lease "sync:followers"), renewed by the job's progress heartbeat; a dead holder's runs out.
 import { z } from "zod";
-import type { Db } from "@/lib/db";
+import { dialectOf, type Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { WeChatApiError, WeChatTransportError } from "@/lib/wechat/errors";
 import { BATCHGET_MAX, type FollowerInfo, type OpenidPage, type WeChatFollowers } from "@/lib/wechat/followers";
 import { acquireLease, readLease, type HeldLease } from "@/lib/lease";
 import { runJobInline } from "@/lib/jobs/runner";
 import { defineJob, type JobContext, type JobDefinition, type Json } from "@/lib/jobs/types";
-import { dialectOf, upsertFollowers } from "./people";
+import { upsertFollowers } from "./people";
 import { chunk, forEachLimit } from "./pool";
 import { mirrorTags } from "./tags";
 
@@ -157,7 +157,7 @@ async function runFollowerSync(
     onProgress,
     concurrency: Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY),
     writeBatch: Math.max(1, deps.writeBatch ?? DEFAULT_WRITE_BATCH),
-    writers: Math.max(1, deps.writers ?? ((await dialectOf(deps.db)) === "sqlite" ? 1 : 2)),
+    writers: Math.max(1, deps.writers ?? dialectOf(deps.db).parallelWriters),
     knownTags: new Set(),
     progress: await loadProgress(deps.db, run),
     lastWrite: deps.now().getTime(),

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { sha256 } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
-import { isUniqueViolation } from "@/lib/db-errors";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
 import { MessageCryptoError, type MessageCrypto } from "@/lib/wechat/message-crypto";
 import { checkMsgSignature, checkUrlSignature } from "@/lib/wechat/message-signature";

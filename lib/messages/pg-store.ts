@@ -1,5 +1,6 @@
-// The message store on PostgreSQL, on a small pool of its own (node-postgres): a push's record and an
-// event's application are a few statements that Prisma would make about 1 ms of CPU each. As on SQLite,
+// The message store on PostgreSQL, on a small pool of its own (node-postgres, opened by
+// lib/db/connections.ts): a push's record and an event's application are a few statements that Prisma
+// would make about 1 ms of CPU each. As on SQLite,
 // the pushes of one turn of the event loop are recorded together, here in ONE statement (a round trip
 // and a commit for all of them), and events are applied a batch per transaction.
 //
@@ -7,7 +8,7 @@
 // go in as ISO text cast to timestamp (the cast ignores the "Z"); none is read back into a JavaScript
 // Date here (node-postgres would read them as local time), comparisons stay in SQL.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import type { Db } from "@/lib/db";
 import {
   MAX_ATTEMPTS,
@@ -22,8 +23,6 @@ import {
   type PushToRecord,
 } from "./store";
 
-/** Connections of the store's own pool, beside Prisma's. */
-const POOL_SIZE = 4;
 const MAX_BATCH = 256;
 
 /** A lost race worth running again: unique violation, serialization failure, deadlock. */
@@ -70,15 +69,13 @@ export class PgMessageStore implements MessageStore {
   readonly #pool: pg.Pool;
   readonly #batcher = new RecordBatcher((batch) => this.#recordBatch(batch), MAX_BATCH);
 
-  /** `db` serves the rare reads (the pending list at start-up and once a minute). */
+  /** `pool`: the store's own (openPgPool); `db` serves the rare reads (the pending list at start-up and once a minute). */
   constructor(
-    databaseUrl: string,
+    pool: pg.Pool,
     private readonly db: Db,
     private readonly appId: string,
   ) {
-    this.#pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE, idleTimeoutMillis: 30_000 });
-    // An idle connection dropped by the server (a restart, a failover) must not crash the process.
-    this.#pool.on("error", () => undefined);
+    this.#pool = pool;
   }
 
   record(nonce: NonceRow, event: EventRow): Promise<RecordResult> {

@@ -1,4 +1,5 @@
-// The message endpoint's hot path on SQLite, on a connection of its own (better-sqlite3, prepared once):
+// The message endpoint's hot path on SQLite, on a connection of its own (better-sqlite3, made by
+// lib/db/connections.ts; statements prepared once):
 // recording pushes and applying them. Prisma costs about 1 ms of CPU a statement here (query building,
 // its client runtime, statements prepared again each time), which capped the endpoint near 300 pushes/s
 // on 2 cores; these statements cost microseconds.
@@ -12,8 +13,8 @@
 // would block the very event loop that connection needs to finish. So busy_timeout is 0: a busy database
 // is retried after a short asynchronous pause, and a transaction here never spans an await.
 import { randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
-import { isBusy, retryWhileBusy, sqliteTime } from "@/lib/sqlite-busy";
+import type Database from "better-sqlite3";
+import { isBusy, retryWhileBusy, sqliteTime } from "@/lib/db/sqlite-busy";
 import {
   MAX_ATTEMPTS,
   QR_PREFIX,
@@ -65,11 +66,10 @@ export class SqliteMessageStore implements MessageStore {
   readonly #applyOne;
   readonly #applyBatch;
 
-  constructor(file: string, appId: string) {
+  /** `connection`: the store's own, with busy_timeout 0 and foreign keys on (openSqlite). */
+  constructor(connection: Database.Database, appId: string) {
     this.#appId = appId;
-    this.#db = new Database(file);
-    this.#db.pragma("busy_timeout = 0");
-    this.#db.pragma("foreign_keys = ON");
+    this.#db = connection;
     const db = this.#db;
     this.#insertNonce = db.prepare(`INSERT INTO "PushNonce" ("key", "expiresAt") VALUES (?, ?)`);
     this.#insertEvent = db.prepare(

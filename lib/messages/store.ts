@@ -2,8 +2,8 @@
 // applied. Two implementations with the same behaviour and the same tests (messages.test.ts runs on
 // both databases), each on a connection or pool of its own beside Prisma's, recording the pushes of one
 // turn of the event loop together and applying events a batch per transaction: SQLite with prepared
-// statements (sqlite-store.ts), PostgreSQL with node-postgres (pg-store.ts); open-store.ts picks one by
-// DATABASE_URL.
+// statements (sqlite-store.ts), PostgreSQL with node-postgres (pg-store.ts); open-store.ts picks one for
+// the database and has the data layer (lib/db/connections.ts) open its connection.
 
 /** After this many failed attempts an event is marked failed and left for an operator. */
 export const MAX_ATTEMPTS = 5;

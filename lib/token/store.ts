@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 // Types only from lib/db (server-only): the workers and the bench run this outside Next.js.
 import type { Db } from "@/lib/db";
-import { isUniqueViolation } from "@/lib/db-errors";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { CredentialKind, FetchApi } from "@/lib/wechat/token";
 
 /** Empties the token service's tables (tests and the bench). */

@@ -16,7 +16,7 @@ forEachDatabase((_kind, database) => {
 
   beforeAll(async () => {
     const { db, url } = database();
-    // The routes read the database kind from the environment and the client from globalThis (lib/db.ts).
+    // The routes read the database kind from the environment and the client from globalThis (lib/db/client.ts).
     process.env.APP_URL = APP;
     process.env.DATABASE_URL = url;
     vi.resetModules();

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { Prisma } from "@/lib/generated/sqlite/client";
 import { forEachDatabase } from "@/test/support/db";
-import { readRows } from "./sql-reader";
+import { readRows } from "./reader";
 
 const T0 = new Date(Date.UTC(2026, 0, 15, 8, 30, 15, 123));
 

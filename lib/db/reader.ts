@@ -5,11 +5,12 @@
 // process's own, with prepared statements kept. Queries stay Prisma.sql templates (so they are built,
 // escaped and tested the same way) and come back shaped as $queryRaw's: on SQLite, booleans as 0/1 and
 // DateTime as Prisma's ISO text; on PostgreSQL, timestamps as Dates (UTC) and bigint as text.
-import Database from "better-sqlite3";
-import pg from "pg";
-import { databaseUrlOf, type Db, type Prisma } from "@/lib/db";
-import { databaseKind, sqlitePath } from "@/prisma/database-url";
-import { retryWhileBusy, sqliteTime } from "@/lib/sqlite-busy";
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { databaseUrlOf, dialectOf, type Db, type Prisma } from "./client";
+import { openPgPool, openSqlite } from "./connections";
+import { perDatabase } from "./dialect";
+import { retryWhileBusy, sqliteTime } from "./sqlite-busy";
 
 interface Reader {
   all<T>(query: Prisma.Sql): Promise<T[]>;
@@ -21,9 +22,8 @@ const MAX_STATEMENTS = 256;
 class SqliteReader implements Reader {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
-  constructor(file: string) {
-    this.#db = new Database(file, { fileMustExist: true });
-    this.#db.pragma("busy_timeout = 0");
+  constructor(url: string) {
+    this.#db = openSqlite(url, { fileMustExist: true });
   }
   all<T>(query: Prisma.Sql): Promise<T[]> {
     let statement = this.#statements.get(query.sql);
@@ -40,26 +40,10 @@ class SqliteReader implements Reader {
   }
 }
 
-// timestamp(3) without time zone holds UTC (as Prisma writes it): read it as UTC, whatever the process's zone.
-const TIMESTAMP_OID = 1114;
-const parseUtcTimestamp = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
-
 class PostgresReader implements Reader {
   readonly #pool: pg.Pool;
   constructor(url: string) {
-    this.#pool = new pg.Pool({
-      connectionString: url,
-      max: 4,
-      idleTimeoutMillis: 30_000,
-      types: {
-        getTypeParser: ((oid: number, format?: "text" | "binary") =>
-          oid === TIMESTAMP_OID && format !== "binary"
-            ? parseUtcTimestamp
-            : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
-      },
-    });
-    // An idle connection dropped by the server (a restart, a failover) must not crash the process.
-    this.#pool.on("error", () => undefined);
+    this.#pool = openPgPool(url, { max: 4, utcTimestamps: true });
   }
   async all<T>(query: Prisma.Sql): Promise<T[]> {
     // A Date goes as UTC ISO text: a timestamp without time zone ignores the "Z".
@@ -81,9 +65,10 @@ function readerFor(db: Db): Reader | null {
     reader =
       url === undefined
         ? null
-        : databaseKind(url) === "sqlite"
-          ? new SqliteReader(sqlitePath(url))
-          : new PostgresReader(url);
+        : perDatabase<Reader>(dialectOf(db), {
+            sqlite: () => new SqliteReader(url),
+            postgresql: () => new PostgresReader(url),
+          });
     readers.set(db, reader);
   }
   return reader;
