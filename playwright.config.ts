@@ -20,6 +20,7 @@ import {
   postgresTestUrl,
 } from "./e2e/support/env";
 import { probePostgres } from "./e2e/support/postgres-probe";
+import { CHROMIUM_LAUNCH } from "./e2e/support/chromium";
 
 const isWorker = process.env.TEST_WORKER_INDEX !== undefined;
 const postgresRequired = process.env.CI === "true" || process.env.REQUIRE_POSTGRES === "1";
@@ -37,20 +38,6 @@ if (postgresReason !== undefined && !isWorker) console.warn(`PostgreSQL e2e skip
 const postgresUrl = postgresReason === undefined ? postgresTestUrl() : undefined;
 // For globalTeardown, which drops the database.
 if (postgresUrl) process.env.WCUC_E2E_PG_URL = postgresUrl;
-
-const chromium = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-};
 
 const prepare = (build: boolean) => `node_modules/.bin/tsx e2e/support/prepare-app.ts${build ? " --build" : ""}`;
 
@@ -105,7 +92,12 @@ export default defineConfig<WorkerOptions>({
     {
       name: "sqlite",
       testMatch: databaseSpecs,
-      use: { ...WECHAT_PHONE, launchOptions: chromium, baseURL: appUrl(APP_PORTS.sqlite), databaseUrl: SQLITE_URL },
+      use: {
+        ...WECHAT_PHONE,
+        launchOptions: CHROMIUM_LAUNCH,
+        baseURL: appUrl(APP_PORTS.sqlite),
+        databaseUrl: SQLITE_URL,
+      },
     },
     ...(postgresUrl
       ? [
@@ -114,7 +106,7 @@ export default defineConfig<WorkerOptions>({
             testMatch: databaseSpecs,
             use: {
               ...WECHAT_PHONE,
-              launchOptions: chromium,
+              launchOptions: CHROMIUM_LAUNCH,
               baseURL: appUrl(APP_PORTS.postgres),
               databaseUrl: postgresUrl,
             },
@@ -127,7 +119,7 @@ export default defineConfig<WorkerOptions>({
       use: {
         ...devices["Desktop Chrome"],
         locale: "zh-CN",
-        launchOptions: chromium,
+        launchOptions: CHROMIUM_LAUNCH,
         baseURL: appUrl(APP_PORTS.outside),
         databaseUrl: OUTSIDE_SQLITE_URL,
       },

@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "@playwright/test";
+import { CHROMIUM_LAUNCH } from "../e2e/support/chromium";
 
 const SIM_PORT = 4400;
 const APP_PORT = 3400;
@@ -177,19 +178,7 @@ async function main(): Promise<void> {
     // As many followers as the issue's walkthrough, synced the way an operator would.
     await fetch(`${SIM_URL}/__sim/followers/configure`, { method: "POST", body: JSON.stringify({ count: 1005 }) });
 
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--headless",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
     const syncer = await browser.newPage();
     syncer.setDefaultTimeout(180_000);
     await signIn(syncer);

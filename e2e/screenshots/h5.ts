@@ -15,6 +15,7 @@ import { MePage } from "../pages/me-page";
 import { SimulatorConsent } from "../pages/simulator-consent";
 import { SIM_PATHS, SimClient } from "../sim";
 import { WECHAT_PHONE } from "../support/env";
+import { CHROMIUM_LAUNCH } from "../support/chromium";
 
 const expect = baseExpect.configure({ timeout: 60_000 });
 
@@ -27,19 +28,6 @@ const OUT_DIR = "docs/screenshots/h5";
 /** Safari on an iPhone: the page that asks to open the link in WeChat is seen outside it. */
 const SAFARI_USER_AGENT =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-// As in playwright.config.ts.
-const CHROMIUM = {
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
-};
 
 const log = (message: string) => process.stderr.write(`[screenshots] ${message}\n`);
 const children: ChildProcess[] = [];
@@ -244,7 +232,7 @@ async function main(): Promise<void> {
   try {
     log("starting the simulator and next dev ...");
     await startServers(`file:${join(work, "shots.db")}`);
-    browser = await chromium.launch(CHROMIUM);
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
     const sim = new SimClient(SIM_URL);
     await sim.reset();
     await sim.selectUser("zhangsan");
