@@ -19,6 +19,7 @@ import { openMessageStore } from "@/lib/messages/open-store";
 import { createTokenService, newInstanceId, type TokenService } from "@/lib/token/service";
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
+import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 
 /** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
@@ -34,6 +35,7 @@ const now = () => new Date();
 const built: {
   app?: AppDeps;
   auth?: AuthDeps;
+  apiHosts?: ApiHosts;
   tokens?: TokenService;
   followers?: FollowerSyncDeps & FollowerDeps;
   messages?: MessageDeps | null;
@@ -75,11 +77,16 @@ export const services = {
   },
   /** Login and the end user's profile (the WeChat OAuth client inside). */
   get auth(): AuthDeps {
-    return (built.auth ??= createAuthDeps(env(), db()));
+    return (built.auth ??= createAuthDeps(env(), db(), {}, services.apiHosts));
+  },
+  /** api.weixin.qq.com's health and its api2 backup, one for the process: login and cgi-bin fail over together. */
+  get apiHosts(): ApiHosts {
+    const e = env();
+    return (built.apiHosts ??= new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE }));
   },
   /** The central token service: access_token and jsapi_ticket for every process of the account. */
   get tokens(): TokenService {
-    return (built.tokens ??= createTokenService(env(), db()));
+    return (built.tokens ??= createTokenService(env(), db(), {}, services.apiHosts));
   },
   /** For every cgi-bin caller: the one shared access_token, host failover. */
   get cgi(): CgiClient {

@@ -2,7 +2,7 @@
 // database, the in-process simulator, a fixed clock); the app builds it once from env.
 import { randomBytes } from "node:crypto";
 import { WeChatOAuth } from "@/lib/wechat";
-import { processApiHosts } from "@/lib/api-hosts";
+import { ApiHosts } from "@/lib/wechat/hosts";
 import { deriveKey } from "@/lib/crypto";
 import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
@@ -19,7 +19,16 @@ export interface AuthDeps {
   readonly randomBytes: (n: number) => Uint8Array;
 }
 
-export function createAuthDeps(e: Env, db: Db, overrides: Partial<AuthDeps> = {}): AuthDeps {
+/**
+ * `hosts`: the process's host health for api.weixin.qq.com and its backup (lib/services.ts shares one
+ * with the token service, so the login fails over together with the cgi-bin calls).
+ */
+export function createAuthDeps(
+  e: Env,
+  db: Db,
+  overrides: Partial<AuthDeps> = {},
+  hosts: ApiHosts = new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE }),
+): AuthDeps {
   return {
     db,
     oauth: new WeChatOAuth(
@@ -27,8 +36,7 @@ export function createAuthDeps(e: Env, db: Db, overrides: Partial<AuthDeps> = {}
         appId: e.WECHAT_APP_ID,
         appSecret: e.WECHAT_APP_SECRET,
         oauthBase: e.WECHAT_OAUTH_BASE,
-        // The cgi-bin calls' host health: the login fails over to api2 with them.
-        apiBase: processApiHosts(e),
+        apiBase: hosts,
       },
       // A user waits seconds, not minutes: 2 s per attempt, and at most 3 s for a call with its retries
       // (the code exchange is never retried), so a login spends at most 5 s on WeChat.

@@ -18,7 +18,6 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { WeChatApiError, WeChatTransportError } from "@/lib/wechat/errors";
 import { ApiHosts } from "@/lib/wechat/hosts";
-import { processApiHosts } from "@/lib/api-hosts";
 import type { WeChatHttpOptions } from "@/lib/wechat/http";
 import {
   DAILY_LIMITS,
@@ -523,19 +522,27 @@ export function newInstanceId(): string {
   return `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
 }
 
-/** The service as the app runs it, from the environment (tests and workers pass overrides). */
-export function createTokenService(e: Env, db: Db, overrides: Partial<TokenServiceDeps> = {}): TokenService {
+/**
+ * The service as the app runs it, from the environment (tests and workers pass overrides). `hosts`: the
+ * process's shared host health (lib/services.ts); a service on a clock of its own gets its own.
+ */
+export function createTokenService(
+  e: Env,
+  db: Db,
+  overrides: Partial<TokenServiceDeps> = {},
+  hosts?: ApiHosts,
+): TokenService {
   const now = overrides.now ?? (() => new Date());
   const http: WeChatHttpOptions = overrides.http ?? { timeoutMs: 5000, retries: 2 };
-  // The process's shared host health, unless a test runs the service on a clock of its own.
-  const hosts = overrides.now
-    ? new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE, now: () => now().getTime() })
-    : processApiHosts(e);
+  const apiHosts =
+    hosts && !overrides.now
+      ? hosts
+      : new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE, now: () => now().getTime() });
   return new TokenService({
     db,
     appId: e.WECHAT_APP_ID,
     key: deriveKey(e.TOKEN_ENCRYPTION_KEY, "wechat-credential"),
-    client: new WeChatTokenClient({ appId: e.WECHAT_APP_ID, appSecret: e.WECHAT_APP_SECRET, hosts }, http),
+    client: new WeChatTokenClient({ appId: e.WECHAT_APP_ID, appSecret: e.WECHAT_APP_SECRET, hosts: apiHosts }, http),
     api: e.WECHAT_TOKEN_API,
     http,
     now,
