@@ -2,7 +2,7 @@
 // to expiry, the leader, fetches today against WeChat's limits, and the last errors. Never the values.
 import type { Db } from "@/lib/db";
 import { DAILY_LIMITS, beijingDayStart, type FetchApi } from "@/lib/wechat/token";
-import { leaderLeaseName } from "./service";
+import { leaderLeaseName } from "./state";
 
 export interface CredentialStatus {
   readonly kind: string;
