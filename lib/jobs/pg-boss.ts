@@ -9,6 +9,8 @@
 // each report also moves the job's expiry forward (expire_in from started_on), which is the heartbeat.
 import { randomUUID } from "node:crypto";
 import PgBoss from "pg-boss";
+import type pg from "pg";
+import { openPgPool } from "@/lib/db/connections";
 import { log } from "@/lib/log";
 import type { ClaimedJob, Json, JobBackend, JobState, JobView, SendOptions } from "./types";
 
@@ -31,15 +33,19 @@ const STATES: Record<string, JobState> = {
 
 export class PgBossJobBackend implements JobBackend {
   private readonly boss: PgBoss;
+  private readonly pool: pg.Pool;
   private started: Promise<unknown> | undefined;
   private readonly queues = new Map<string, Promise<void>>();
 
   /** `supervise`: this process also expires dead runners' jobs and archives old ones (the app does; tests not). */
   constructor(connectionString: string, options: { supervise: boolean; heartbeatMs: number }) {
+    // Its two connections come from the data layer like every other pool (lib/db/connections.ts);
+    // pg-boss runs its SQL through them and never opens a pool of its own.
+    const pool = openPgPool(connectionString, { max: 2 });
+    this.pool = pool;
     this.boss = new PgBoss({
-      connectionString,
+      db: { executeSql: (text, values) => pool.query(text, values) },
       schema: PGBOSS_SCHEMA,
-      max: 2,
       supervise: options.supervise,
       // Schedules are the runner's (lib/jobs/runner.ts), the same on both databases.
       schedule: false,
@@ -64,7 +70,7 @@ export class PgBossJobBackend implements JobBackend {
   }
 
   private sql(text: string, values: unknown[]) {
-    return this.boss.getDb().executeSql(text, values);
+    return this.pool.query(text, values);
   }
 
   async send(name: string, payload: Json, options: SendOptions): Promise<string | null> {
@@ -156,6 +162,8 @@ export class PgBossJobBackend implements JobBackend {
 
   async close(): Promise<void> {
     if (this.started) await this.boss.stop({ graceful: false, wait: true, close: true });
+    this.started = undefined;
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 
