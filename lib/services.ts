@@ -12,10 +12,15 @@ import { log } from "@/lib/log";
 import type { UserListDeps } from "@/lib/admin/users";
 import type { StatsDeps } from "@/lib/admin/stats";
 import type { FollowerDeps } from "@/lib/followers/deps";
-import type { FollowerSyncDeps } from "@/lib/followers/sync";
+import { followerSyncJob, type FollowerSyncDeps } from "@/lib/followers/sync";
+import { openJobBackend } from "@/lib/jobs/open";
+import { JobRunner } from "@/lib/jobs/runner";
+import type { JobDefinition } from "@/lib/jobs/types";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
+import { pendingEventsJob } from "@/lib/messages/process";
+import { retentionJob } from "@/lib/retention";
 import { createTokenService, newInstanceId, type TokenService } from "@/lib/token/service";
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
@@ -67,6 +72,29 @@ function buildMessages(): MessageDeps | null {
   };
 }
 
+// The runner lives on globalThis: the start-up hook and the route handlers are separate copies of lib/,
+// and one process must run one runner (it also survives Next.js dev reloads). Rebuilt for another database.
+const globalForJobs = globalThis as unknown as { wcucJobs?: { db: Db; runner: JobRunner } };
+
+/** The app's runner with every job the product runs; `supervise` only matters to whoever builds it first. */
+function appJobs(supervise: boolean): JobRunner {
+  const current = globalForJobs.wcucJobs;
+  if (current?.db === db()) return current.runner;
+  const runner = services.runner(
+    [
+      followerSyncJob(services.followers),
+      pendingEventsJob(() => {
+        const d = services.messages;
+        return d && { store: d.store, now: d.now };
+      }),
+      retentionJob({ db: db(), now, ...env() }),
+    ] as unknown as JobDefinition<never>[],
+    { supervise },
+  );
+  globalForJobs.wcucJobs = { db: db(), runner };
+  return runner;
+}
+
 export const services = {
   get db(): Db {
     return db();
@@ -107,5 +135,22 @@ export const services = {
   },
   get stats(): StatsDeps {
     return (built.stats ??= { ...services.app, dialect: dialectOf(db()) });
+  },
+  /** Background jobs (lib/jobs): the follower sync, the minute retry of pending pushes, retention. */
+  get jobs(): JobRunner {
+    return appJobs(false);
+  },
+  /** A runner for only `jobs` on the process's database (the sync CLI's, with its progress listener). */
+  runner(jobs: readonly JobDefinition<never>[], options: { supervise: boolean }): JobRunner {
+    const backend = openJobBackend(env().DATABASE_URL, db(), now, options.supervise);
+    return new JobRunner({ backend, db: db(), now, holder: INSTANCE }, jobs);
+  },
+  /**
+   * Start-up: ticks the runner every few seconds; on PostgreSQL this process also supervises pg-boss
+   * (expires the jobs of dead runners, archives old ones). Nothing to stop at exit: a job cut short is
+   * picked up again once its heartbeat is over, from its checkpoint, as after a crash.
+   */
+  startJobs(): void {
+    appJobs(true).start(5000);
   },
 };

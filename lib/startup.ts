@@ -18,8 +18,8 @@ void import("@/lib/messages/deps")
 
 // Background jobs (lib/jobs): the follower sync, the once-a-minute retry of pending message events,
 // retention. Started here only, so `next build` and tests never start a runner they did not ask for.
-void import("@/lib/background")
-  .then((m) => m.startBackgroundJobs())
+void import("@/lib/services")
+  .then((m) => m.services.startJobs())
   .catch((err: unknown) => console.error("background_jobs_start_failed", err));
 
 // The central token service's proactive refresher: one leader per account across all processes.

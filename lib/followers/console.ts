@@ -1,6 +1,5 @@
 // What the admin console asks of the sync: queue the job and let it run on, and read how the latest runs
 // are doing (the live bar polls this).
-import { backgroundJobs } from "@/lib/background";
 import type { Db } from "@/lib/db";
 import type { JobRunner } from "@/lib/jobs/runner";
 import { log } from "@/lib/log";
@@ -10,7 +9,7 @@ import { DEFAULT_LEASE_TTL_MS, FOLLOWER_SYNC_JOB } from "./sync";
  * Queues the follower sync job and starts running it in this process at once (any instance's runner
  * would otherwise pick it up at its next tick); throws SyncBusyError when one is running.
  */
-export async function startSyncInBackground(runner: JobRunner = backgroundJobs()): Promise<{ job: string | null }> {
+export async function startSyncInBackground(runner: JobRunner): Promise<{ job: string | null }> {
   await runner.assertFree(FOLLOWER_SYNC_JOB);
   const job = await runner.enqueue(FOLLOWER_SYNC_JOB, {}, { key: "followers" });
   log.info("follower_sync_queued", { job });

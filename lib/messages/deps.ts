@@ -3,10 +3,9 @@ import "server-only";
 // pending ones retried, and resumed at start-up. The endpoint's deps come from lib/services.ts.
 import { after } from "next/server";
 import { log } from "@/lib/log";
-import type { JobDefinition } from "@/lib/jobs/types";
 import { services } from "@/lib/services";
 import { NonceSweeper, type MessageDeps } from "./endpoint";
-import { pendingEventsJob, resumePendingEvents, type ProcessDeps } from "./process";
+import { resumePendingEvents, type ProcessDeps } from "./process";
 let sweeper: NonceSweeper | undefined;
 
 /**
@@ -58,16 +57,6 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 async function housekeeping(d: MessageDeps): Promise<void> {
   sweeper ??= new NonceSweeper(d.db);
   await sweeper.maybeSweep(d.now()).catch(() => 0);
-}
-
-/** The scheduled retry of pending events (lib/messages/process.ts) on the running app's endpoint. */
-export function appPendingEventsJob(): JobDefinition<Record<string, never>> {
-  return pendingEventsJob(appProcessDeps);
-}
-
-function appProcessDeps(): ProcessDeps | null {
-  const d = services.messages;
-  return d && processDeps(d);
 }
 
 function processDeps(d: MessageDeps): ProcessDeps {

@@ -10,7 +10,6 @@
 // garbage pile up to several hundred MB of RSS before collecting it.
 // The bar is a dozen lines written here: the project takes no dependency for it (cli-progress would do).
 import { parseArgs } from "node:util";
-import { createRunner } from "@/lib/background";
 import { syncBlacklist } from "@/lib/followers/blacklist";
 import { services } from "@/lib/services";
 import { releaseLease } from "@/lib/lease";
@@ -96,7 +95,7 @@ async function main(): Promise<void> {
     lastLine = now;
   };
   // The sync is a job (lib/jobs): queued and run here, under its lock, with every progress value shown.
-  const runner = createRunner([followerSyncJob(deps, onProgress)] as unknown as JobDefinition<never>[], {
+  const runner = services.runner([followerSyncJob(deps, onProgress)] as unknown as JobDefinition<never>[], {
     supervise: false,
   });
   for (;;) {

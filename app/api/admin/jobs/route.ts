@@ -1,7 +1,7 @@
 // GET: the latest background jobs (lib/jobs) with their state, attempts, progress and last error.
 import { adminRoute } from "@/lib/admin/guard";
-import { backgroundJobs } from "@/lib/background";
+import { services } from "@/lib/services";
 
 export const GET = adminRoute(async () =>
-  Response.json({ jobs: await backgroundJobs().list(50) }, { headers: { "cache-control": "private, no-store" } }),
+  Response.json({ jobs: await services.jobs.list(50) }, { headers: { "cache-control": "private, no-store" } }),
 );

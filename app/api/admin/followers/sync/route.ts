@@ -9,4 +9,4 @@ export const GET = adminRoute(async () => {
   return syncStatus(deps.db, deps.now());
 });
 
-export const POST = adminRoute({ status: 202 }, async () => ({ run: await startSyncInBackground() }));
+export const POST = adminRoute({ status: 202 }, async () => ({ run: await startSyncInBackground(services.jobs) }));
