@@ -123,6 +123,7 @@ forEachDatabase((_kind, database) => {
       const w = world();
       const begun = await w.begin("snsapi_userinfo");
       const callback = await w.authorize(begun, { user: "emoji" });
+      w.holdExchangeUntilPolled();
       const [a, b] = await Promise.all([w.complete(begun, callback), w.complete(begun, callback)]);
       expect(a?.kind).toBe("signed_in");
       expect(b).toEqual(a);

@@ -35,13 +35,21 @@ export class TestClock {
  * tenth of each (at most 5 ms) keeps tests fast while the other request's I/O still gets real time
  * to finish, so a busy machine cannot make a waiter give up early; `delays` shows what was asked.
  */
-export function scaledSleep(): ((ms: number) => Promise<void>) & { readonly delays: number[] } {
+export function scaledSleep(): ((ms: number) => Promise<void>) & {
+  readonly delays: number[];
+  /** Resolves at the next call (a poller has started waiting). */
+  nextCall(): Promise<void>;
+} {
   const delays: number[] = [];
+  let waiters: Array<() => void> = [];
   const fn = (ms: number) => {
     delays.push(ms);
+    for (const wake of waiters) wake();
+    waiters = [];
     return new Promise<void>((resolve) => setTimeout(resolve, Math.min(5, Math.ceil(ms / 10))));
   };
-  return Object.assign(fn, { delays });
+  const nextCall = () => new Promise<void>((resolve) => waiters.push(resolve));
+  return Object.assign(fn, { delays, nextCall });
 }
 
 export interface IssuedTokens {
@@ -50,10 +58,15 @@ export interface IssuedTokens {
 }
 
 /** A fetch that notes every token WeChat's token endpoints return, for "never stored in clear" checks. */
-function tokenTap(issued: Set<string>): typeof fetch {
+function tokenTap(issued: Set<string>, gate: { exchange?: Promise<void> }): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, init);
     const url = new URL(input instanceof Request ? input.url : input.toString());
+    if (gate.exchange && url.pathname === "/sns/oauth2/access_token") {
+      const held = gate.exchange;
+      gate.exchange = undefined;
+      await held;
+    }
+    const response = await fetch(input, init);
     if (url.pathname.startsWith("/sns/oauth2/")) {
       const body = (await response
         .clone()
@@ -94,6 +107,11 @@ export interface LoginWorld {
   authorize(begun: Begun, as?: AuthorizeAs): Promise<CallbackTarget>;
   /** completeLogin with the browser's binding unless overridden. */
   complete(begun: Begun, callback: CallbackTarget, input?: Partial<CompleteLogin>): Promise<LoginOutcome>;
+  /**
+   * Holds the next code exchange until a concurrent callback starts polling (at most 5 s), so that a
+   * test of the loser's wait does not depend on which request the machine happens to run first.
+   */
+  holdExchangeUntilPolled(): void;
   /** The whole round trip; returns the signed-in user's id. */
   login(scope: OAuthScope, user: string, input?: Partial<CompleteLogin>): Promise<string>;
 }
@@ -110,6 +128,7 @@ export function useLoginWorld(database: () => TestDatabase, options: { users?: T
     const clock = new TestClock(simulator);
     const sleep = scaledSleep();
     const issued = new Set<string>();
+    const gate: { exchange?: Promise<void> } = {};
     const env = parseEnv(
       { APP_URL, DATABASE_URL: url, WECHAT_OAUTH_BASE: simulator.url, WECHAT_API_BASE: simulator.url },
       false,
@@ -128,7 +147,7 @@ export function useLoginWorld(database: () => TestDatabase, options: { users?: T
             timeoutMs: options.timeoutMs ?? 5000,
             retries: options.retries ?? 2,
             sleep: async () => {},
-            fetch: tokenTap(issued),
+            fetch: tokenTap(issued, gate),
           },
         ),
         now: clock.now,
@@ -176,6 +195,9 @@ export function useLoginWorld(database: () => TestDatabase, options: { users?: T
       begin,
       authorize,
       complete,
+      holdExchangeUntilPolled() {
+        gate.exchange = Promise.race([sleep.nextCall(), new Promise<void>((r) => setTimeout(r, 5000).unref())]);
+      },
       async login(scope, user, input) {
         const begun = await begin(scope);
         const outcome = await complete(begun, await authorize(begun, { user }), input);
