@@ -5,6 +5,8 @@ import { generateState, isValidState, isWeChatBrowser, type OAuthScope } from "@
 import { safeEqual, sha256 } from "@/lib/crypto";
 import { AppError, toAppError, type AppErrorCode } from "@/lib/errors";
 import { recordLogin } from "@/lib/users";
+import { readRows, type Db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/sqlite/client";
 import { waitFor, type AuthDeps } from "@/lib/auth/deps";
 import { safeReturnTo } from "@/lib/auth/return-to";
 
@@ -90,7 +92,7 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
   if (!input.state || !isValidState(input.state))
     throw new AppError("state_invalid", { detail: "missing or malformed state" });
   const { db } = deps;
-  const row = await db.loginState.findUnique({ where: { state: input.state } });
+  const row = await readLoginState(db, input.state);
   if (!row) throw new AppError("state_invalid", { detail: "unknown state" });
 
   const codeHash = input.code ? sha256(input.code) : null;
@@ -152,8 +154,36 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
   }
 }
 
+interface LoginStateRow {
+  state: string;
+  bindingHash: string;
+  scope: string;
+  returnTo: string;
+  attempt: number;
+  expiresAt: Date;
+  codeHash: string | null;
+  status: string;
+  userId: string | null;
+}
+
+/** The login's state, read on the driver (a prepared statement: the callback's first read). */
+async function readLoginState(db: Db, state: string): Promise<LoginStateRow | null> {
+  const [row] = await readRows<Omit<LoginStateRow, "expiresAt"> & { expiresAt: Date | string }>(
+    db,
+    Prisma.sql`SELECT "state", "bindingHash", "scope", "returnTo", "attempt", "expiresAt", "codeHash", "status", "userId"
+               FROM "LoginState" WHERE "state" = ${state}`,
+  );
+  return row ? { ...row, attempt: Number(row.attempt), expiresAt: new Date(row.expiresAt) } : null;
+}
+
 /** Snapshot-page visits from this browser now belong to the person it logged in as. */
 async function creditSnapshotAttempts(deps: AuthDeps, bindingHash: string, userId: string): Promise<void> {
+  // Almost every login has none: asked on the driver first, so only those that have one pay for a transaction.
+  const pending = await readRows(
+    deps.db,
+    Prisma.sql`SELECT 1 AS "one" FROM "SnapshotAttempt" WHERE "bindingHash" = ${bindingHash} AND "userId" IS NULL LIMIT 1`,
+  );
+  if (pending.length === 0) return;
   await deps.db.$transaction(async (tx) => {
     const { count } = await tx.snapshotAttempt.updateMany({ where: { bindingHash, userId: null }, data: { userId } });
     if (count > 0) await tx.user.update({ where: { id: userId }, data: { snapshotAttempts: { increment: count } } });
