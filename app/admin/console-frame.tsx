@@ -4,7 +4,7 @@
 // server with the staff member it has checked; the (static) layout renders it in the browser from GET
 // /api/admin/whoami, with `staff` null until that answers.
 import { LogoutOutlined, MenuFoldOutlined, MenuOutlined, MenuUnfoldOutlined } from "@ant-design/icons";
-import { Button, Drawer, Layout, Skeleton, Tag } from "antd";
+import { Alert, Button, Drawer, Layout, Skeleton, Tag } from "antd";
 import { Suspense, useState } from "react";
 import { signOutAction } from "@/app/admin/signin/actions";
 import { ConsoleBreadcrumb, ConsoleMenu, DeniedNotice } from "./nav";
@@ -17,7 +17,20 @@ export interface FrameStaff {
 const ROLE_LABEL = { admin: "管理员", viewer: "只读" } as const;
 const TITLE = "微信用户中心";
 
-export function ConsoleFrame({ staff, children }: { staff: FrameStaff | null; children: React.ReactNode }) {
+/** What the console says while sign-in is slowed for everyone (lib/admin/staff.ts MAX_FAILURES_GLOBAL). */
+export const SIGNIN_SLOWED_NOTICE =
+  "近 15 分钟内登录失败次数过多，系统已放慢所有人的登录（每 3 秒只验证一次密码）。如非本团队所为，可能有人在尝试猜测密码。";
+
+export function ConsoleFrame({
+  staff,
+  signInSlowed = false,
+  children,
+}: {
+  staff: FrameStaff | null;
+  /** sign-in is slowed down for everyone: say so above the content */
+  signInSlowed?: boolean;
+  children: React.ReactNode;
+}) {
   const [collapsed, setCollapsed] = useState(false);
   const [drawer, setDrawer] = useState(false);
   return (
@@ -105,6 +118,15 @@ export function ConsoleFrame({ staff, children }: { staff: FrameStaff | null; ch
         </Layout.Header>
         <Layout.Content style={{ padding: "16px", maxWidth: 1280, width: "100%", margin: "0 auto" }}>
           <ConsoleBreadcrumb />
+          {signInSlowed && (
+            <Alert
+              type="warning"
+              showIcon
+              title={SIGNIN_SLOWED_NOTICE}
+              data-testid="signin-slowed"
+              style={{ marginBottom: 16 }}
+            />
+          )}
           <Suspense>
             <DeniedNotice />
           </Suspense>

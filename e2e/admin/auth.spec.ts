@@ -1,6 +1,7 @@
 // The admin console's door: staff sign-in and sign-out, roles, and the end user's session kept apart.
 import { test as base, expect } from "../fixtures";
 import { atPath } from "../pages/urls";
+import { recordFailedSignIns } from "../support/database";
 import { ConsoleShell, STAFF, StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
 
 const test = base.extend<{ signInPage: StaffSignInPage; shell: ConsoleShell }, { staffAccounts: void }>({
@@ -127,4 +128,29 @@ test("an end user's WeChat session does not open /admin", async ({ page, me, sig
   await page.context().clearCookies();
   await signInPage.signInAs("admin");
   expect((await me.api()).status).toBe(401);
+});
+
+test("after a password spray the sign-in page and the console say that sign-in is slowed for everyone", async ({
+  page,
+  signInPage,
+  appOrigin,
+  databaseUrl,
+}) => {
+  await signInPage.open();
+  await expect(page.getByTestId("signin-slowed")).toHaveCount(0);
+  // 51 failures across accounts a minute ago: over the global limit (50 in 15 minutes), and quiet since.
+  await recordFailedSignIns(databaseUrl, 51, 60_000);
+  try {
+    await signInPage.open();
+    await expect(page.getByTestId("signin-slowed")).toContainText("放慢");
+    // Nobody tried in the last 3 s, so this sign-in gets its password checked; the console says it too.
+    await signInPage.signIn(STAFF.admin.email, STAFF.admin.password);
+    await page.waitForURL(atPath(appOrigin, "/admin"));
+    await expect(page.getByTestId("signin-slowed")).toContainText("放慢");
+    await page.goto("/admin/users");
+    await expect(page.getByTestId("signin-slowed")).toContainText("放慢");
+  } finally {
+    // Later specs sign in several times within seconds: leave them no spray.
+    await clearSignInAttempts(databaseUrl);
+  }
 });

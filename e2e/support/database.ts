@@ -74,13 +74,16 @@ export async function connectTestDatabase(url: string): Promise<TestDatabase> {
   };
 }
 
-/** Deletes every row of `tables` in the database `url` names (for a spec's own tables between tests). */
-export async function emptyTables(url: string, tables: readonly string[]): Promise<void> {
+/** Runs `work` on a short-lived connection to the database `url` names: a pg client, or better-sqlite3. */
+async function onConnection(
+  url: string,
+  work: { postgres: (client: pg.Client) => Promise<void>; sqlite: (db: Database.Database) => void },
+): Promise<void> {
   if (isPostgres(url)) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      await client.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")}`);
+      await work.postgres(client);
     } finally {
       await client.end();
     }
@@ -89,12 +92,44 @@ export async function emptyTables(url: string, tables: readonly string[]): Promi
   const db = new Database(sqliteFile(url));
   try {
     db.pragma("busy_timeout = 5000");
-    db.transaction(() => {
-      for (const table of tables) db.prepare(`DELETE FROM "${table}"`).run();
-    })();
+    work.sqlite(db);
   } finally {
     db.close();
   }
+}
+
+/** Deletes every row of `tables` in the database `url` names (for a spec's own tables between tests). */
+export async function emptyTables(url: string, tables: readonly string[]): Promise<void> {
+  await onConnection(url, {
+    postgres: async (client) => void (await client.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")}`)),
+    sqlite: (db) =>
+      db.transaction(() => {
+        for (const table of tables) db.prepare(`DELETE FROM "${table}"`).run();
+      })(),
+  });
+}
+
+/**
+ * Records `count` failed staff sign-ins made `agoMs` ago from as many addresses (what a password spray
+ * leaves behind), as the app writes them: ids unique, SQLite timestamps as Prisma's ISO text.
+ */
+export async function recordFailedSignIns(url: string, count: number, agoMs: number): Promise<void> {
+  const at = new Date(Date.now() - agoMs);
+  const rows = Array.from({ length: count }, (_, i) => [`e2e-spray-${i}`, `victim${i}@e2e.example`, `198.51.100.${i}`]);
+  const insert = `INSERT INTO "SignInAttempt" ("id", "email", "ip", "success", "createdAt")`;
+  await onConnection(url, {
+    postgres: async (client) => {
+      for (const row of rows)
+        await client.query(`${insert} VALUES ($1, $2, $3, false, $4)`, [...row, at.toISOString()]);
+    },
+    sqlite: (db) => {
+      const statement = db.prepare(`${insert} VALUES (?, ?, ?, 0, ?)`);
+      const time = at.toISOString().replace("Z", "+00:00");
+      db.transaction(() => {
+        for (const row of rows) statement.run(...row, time);
+      })();
+    },
+  });
 }
 
 /** Drops and recreates the database `url` names, on the same server. */

@@ -12,6 +12,7 @@ import {
   MAX_FAILURES_PER_IP,
   SIGNIN_WINDOW_MS,
   SLOWED_INTERVAL_MS,
+  signInSlowedDown,
   StaffInputError,
   UNKNOWN_IP,
 } from "./staff";
@@ -207,6 +208,9 @@ forEachDatabase((_kind, database) => {
         outcomes.push(result.ok ? "ok" : result.reason);
       }
       expect(outcomes.filter((o) => o === "bad_credentials")).toHaveLength(MAX_FAILURES_GLOBAL);
+      // The sign-in page and the console say so while the window holds the failures, and not after.
+      expect(await signInSlowedDown(db, at(10_000))).toBe(true);
+      expect(await signInSlowedDown(db, at(SIGNIN_WINDOW_MS + 10_000))).toBe(false);
       expect(outcomes.slice(MAX_FAILURES_GLOBAL)).toEqual(Array(100 - MAX_FAILURES_GLOBAL).fill("slowed"));
       // While the spray goes on, every sign-in is slowed, the real one too…
       expect(

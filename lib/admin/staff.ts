@@ -178,6 +178,16 @@ export async function authenticateStaff(
 }
 
 /**
+ * Whether sign-in is slowed down now (more than MAX_FAILURES_GLOBAL failures across all accounts in the
+ * window): the sign-in page and the console say so, so that staff know why their sign-in waits.
+ */
+export async function signInSlowedDown(db: Db, now: Date = new Date()): Promise<boolean> {
+  const since = new Date(now.getTime() - SIGNIN_WINDOW_MS);
+  const failures = await db.signInAttempt.count({ where: { success: false, createdAt: { gte: since } } });
+  return failures > MAX_FAILURES_GLOBAL;
+}
+
+/**
  * The staff member a session token names, if that account still exists, is not disabled, has a known
  * role, has not changed its password since the token was issued, and this session was not signed out.
  * Read on every console request: one statement by primary key on the driver (lib/db/reader.ts), because

@@ -4,11 +4,18 @@
 // The user list is not in this group: it is a static shell under app/admin/(static) (see its layout).
 import type { Metadata } from "next";
 import { requireStaffPage } from "@/lib/admin/guard";
+import { signInSlowedDown } from "@/lib/admin/staff";
+import { services } from "@/lib/services";
 import { ConsoleFrame } from "../console-frame";
 
 export const metadata: Metadata = { title: "管理后台", robots: { index: false } };
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const staff = await requireStaffPage();
-  return <ConsoleFrame staff={staff}>{children}</ConsoleFrame>;
+  const signInSlowed = await signInSlowedDown(services.db);
+  return (
+    <ConsoleFrame staff={staff} signInSlowed={signInSlowed}>
+      {children}
+    </ConsoleFrame>
+  );
 }

@@ -9,6 +9,7 @@ import { consoleFetch } from "../console-fetch";
 
 const whoamiAnswer = z.object({
   staff: z.object({ email: z.string(), role: z.enum(["admin", "viewer"]) }),
+  signInSlowed: z.boolean(),
 });
 
 export interface StaffState {
@@ -26,18 +27,22 @@ export function useStaff(): StaffState {
 }
 
 export function StaffFrame({ children }: { children: React.ReactNode }) {
-  const [state, setState] = useState<StaffState & { error?: string }>({ staff: null, settled: false });
+  const [state, setState] = useState<StaffState & { error?: string; signInSlowed?: boolean }>({
+    staff: null,
+    settled: false,
+  });
   useEffect(() => {
     const controller = new AbortController();
     void consoleFetch("/api/admin/whoami", { schema: whoamiAnswer, signal: controller.signal }).then((answer) => {
-      if (answer.kind === "ok") setState({ staff: answer.data.staff, settled: true });
+      if (answer.kind === "ok")
+        setState({ staff: answer.data.staff, settled: true, signInSlowed: answer.data.signInSlowed });
       else if (answer.kind === "error") setState({ staff: null, settled: true, error: answer.message });
     });
     return () => controller.abort();
   }, []);
   return (
     <StaffContext value={state}>
-      <ConsoleFrame staff={state.staff}>
+      <ConsoleFrame staff={state.staff} signInSlowed={state.signInSlowed ?? false}>
         {state.error && (
           <p
             role="alert"

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { safeAdminPath } from "@/lib/admin/paths";
 import { currentStaff } from "@/lib/admin/guard";
 import { announceSetupIfNeeded } from "@/lib/admin/setup";
-import { signInErrorMessage } from "@/lib/admin/staff";
+import { signInErrorMessage, signInSlowedDown } from "@/lib/admin/staff";
 import { services } from "@/lib/services";
 import { SignInForm } from "./signin-form";
 
@@ -19,6 +19,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const callbackUrl = safeAdminPath(first(query.callbackUrl));
   if (await currentStaff()) redirect(callbackUrl);
   const noStaffYet = await announceSetupIfNeeded(services.db);
+  const slowed = await signInSlowedDown(services.db);
   // next-auth's own endpoint (a POST to /api/auth/staff/callback/credentials) comes back here on failure.
   const error = first(query.error);
   const initialError = error
@@ -39,6 +40,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
       {setupDone && (
         <p role="status" data-testid="setup-done" className="rounded-xl bg-emerald-50 p-4 text-sm text-emerald-900">
           管理员已创建，请输入刚才设置的密码登录。
+        </p>
+      )}
+      {slowed && (
+        <p role="alert" data-testid="signin-slowed" className="rounded-xl bg-amber-50 p-4 text-sm text-amber-900">
+          近期登录失败次数过多，系统已暂时放慢所有人的登录：每 3 秒只验证一次密码。若提示“请稍后再试”，请等几秒再登录。
         </p>
       )}
       <section className="rounded-xl bg-white p-5 shadow-sm">
