@@ -28,7 +28,12 @@ import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
-import { STAFF_SESSION_COOKIE, STAFF_SESSION_MAX_AGE, passwordVersion } from "../lib/admin/session-token";
+import {
+  STAFF_SESSION_COOKIE,
+  STAFF_SESSION_MAX_AGE,
+  newSessionClaims,
+  passwordVersion,
+} from "../lib/admin/session-token";
 import { encodeCursor } from "../lib/admin/user-query";
 import {
   APP_PORT_BASE,
@@ -238,7 +243,14 @@ async function staffCookie(db: DbName, databaseUrl: string, authSecret: string):
   );
   if (!staff) throw new Error(`${db}: admin:create left no Staff row for ${STAFF_EMAIL}`);
   const token = await encode({
-    token: { sub: staff.id, email: staff.email, role: staff.role, pwv: passwordVersion(staff.passwordHash) },
+    // A session id and sign-in time, as a real sign-in gives it (the guard refuses a token without them).
+    token: {
+      sub: staff.id,
+      email: staff.email,
+      role: staff.role,
+      pwv: passwordVersion(staff.passwordHash),
+      ...newSessionClaims(),
+    },
     secret: authSecret,
     salt: STAFF_SESSION_COOKIE,
     maxAge: STAFF_SESSION_MAX_AGE,
