@@ -17,6 +17,8 @@ export interface LoginRecord {
   readonly profile: WeChatUserInfo | null;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  /** the login's state (LoginState), marked done in the same transaction */
+  readonly state?: string;
 }
 
 const SCOPE_RANK: Record<string, number> = { snsapi_base: 1, snsapi_userinfo: 2 };
@@ -55,22 +57,33 @@ export async function recordLogin(deps: AuthDeps, record: LoginRecord): Promise<
 async function recordLoginOnce(
   tx: Tx,
   deps: AuthDeps,
-  { token, profile, userAgent, ip }: LoginRecord,
+  { token, profile, userAgent, ip, state }: LoginRecord,
 ): Promise<string> {
   const now = deps.now();
   const scope = tokenScope(token);
   const unionid = profile?.unionid ?? token.unionid;
+  // The person comes with the identity: a returning login reads one row pair, not the person again.
   const existing = await tx.identity.findUnique({
     where: { appid_openid: { appid: deps.appId, openid: token.openid } },
+    include: { user: true },
   });
 
   let userId: string;
+  /** the person's row as it stands in this transaction (scope and userinfoAt), when known */
+  let user: { scope: string; userinfoAt: Date | null } | null;
   if (existing) {
     userId = existing.userId;
-    if (unionid) userId = await attachUnionid(tx, userId, unionid);
+    user = existing.user;
+    if (unionid && existing.user.unionid !== unionid) {
+      userId = await attachUnionid(tx, userId, unionid);
+      // A merge into another person changes which row (and scope) this login updates.
+      if (userId !== existing.userId) user = null;
+    }
   } else {
     const byUnionid = unionid ? await tx.user.findUnique({ where: { unionid } }) : null;
-    userId = byUnionid?.id ?? (await tx.user.create({ data: { unionid, createdAt: now, lastLoginAt: now } })).id;
+    const found = byUnionid ?? (await tx.user.create({ data: { unionid, createdAt: now, lastLoginAt: now } }));
+    userId = found.id;
+    user = found;
   }
 
   // A silent snsapi_base login must not replace a still-refreshable snsapi_userinfo grant: the wider
@@ -110,12 +123,13 @@ async function recordLoginOnce(
     });
   }
 
-  const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+  user ??= await tx.user.findUniqueOrThrow({ where: { id: userId } });
   await tx.user.update({
     where: { id: userId },
     data: {
       lastLoginAt: now,
-      scope: widerScope(user.scope, scope),
+      // Only ever widened, and written only then: a concurrent wider login is never narrowed back.
+      ...(widerScope(user.scope, scope) !== user.scope ? { scope } : {}),
       ...(scope === "snsapi_userinfo" && !user.userinfoAt ? { userinfoAt: now } : {}),
       ...(profile ? profileFields(profile) : {}),
     },
@@ -123,6 +137,7 @@ async function recordLoginOnce(
   await tx.loginEvent.create({
     data: { userId, appid: deps.appId, scope, userAgent: userAgent?.slice(0, 512), ip, createdAt: now },
   });
+  if (state) await tx.loginState.update({ where: { state }, data: { status: "done", userId } });
   return userId;
 }
 

@@ -132,8 +132,8 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
   if (claimed.count === 0) return awaitFirstCallback(deps, row.state, codeHash);
 
   try {
-    const userId = await exchangeAndRecord(deps, input.code, row.scope as OAuthScope, input);
-    await db.loginState.update({ where: { state: row.state }, data: { status: "done", userId } });
+    // The state is marked done in the transaction that records the login.
+    const userId = await exchangeAndRecord(deps, input.code, row.scope as OAuthScope, { ...input, state: row.state });
     await creditSnapshotAttempts(deps, row.bindingHash, userId);
     return { kind: "signed_in", userId, returnTo: row.returnTo };
   } catch (err) {
@@ -212,7 +212,7 @@ async function exchangeAndRecord(
   deps: AuthDeps,
   code: string,
   scope: OAuthScope,
-  input: CompleteLogin,
+  input: CompleteLogin & { state: string },
 ): Promise<string> {
   const token = await deps.oauth.exchangeCode(code);
   // Snapshot-page users have virtual identities: never store them.
@@ -221,5 +221,5 @@ async function exchangeAndRecord(
     scope === "snsapi_userinfo" && token.scopes.includes("snsapi_userinfo")
       ? await deps.oauth.getUserInfo(token.accessToken, token.openid, "zh_CN")
       : null;
-  return recordLogin(deps, { token, profile, userAgent: input.userAgent, ip: input.ip });
+  return recordLogin(deps, { token, profile, userAgent: input.userAgent, ip: input.ip, state: input.state });
 }
