@@ -123,6 +123,13 @@ function schemaFor(production: boolean) {
         .min(0, { error: "TRUST_PROXY_HOPS must be a whole number from 0 to 10" })
         .max(10, { error: "TRUST_PROXY_HOPS must be a whole number from 0 to 10" })
         .default(0),
+      /**
+       * Login starts (each writes a login state) a client address may make per minute, when a trusted
+       * proxy says who the client is (TRUST_PROXY_HOPS); beyond it the start is refused with 429.
+       */
+      LOGIN_STARTS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+      /** Login starts one app process accepts per second, all clients together (a flood from many addresses). */
+      LOGIN_STARTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(200),
       /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
       WECHAT_BROWSER_ONLY: booleanish.optional(),
       /** Retention (lib/retention.ts): a login state is deleted this many seconds after it expired. */

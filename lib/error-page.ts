@@ -10,3 +10,28 @@ export function errorPagePath(err: AppErrorCode | unknown, context: Record<strin
   if (appError.errcode) q.set("errcode", String(appError.errcode));
   return `/auth/error?${q}`;
 }
+
+/**
+ * A failed browser flow's answer: a 302 to the error page, or, for a 429, the 429 itself (with
+ * Retry-After, so that a script looping the link sees it) whose page sends the browser on to the same
+ * error page. Nothing is written either way.
+ */
+export function errorPageResponse(err: unknown, context: Record<string, unknown>, appUrl: string): Response {
+  const path = errorPagePath(err, context);
+  const appError = toAppError(err);
+  if (appError.status !== 429) {
+    return new Response(null, { status: 302, headers: { location: appUrl + path, "cache-control": "no-store" } });
+  }
+  const target = (appUrl + path).replaceAll("&", "&amp;");
+  return new Response(
+    `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta http-equiv="refresh" content="0;url=${target}"><title>请稍后再试</title><p>${appError.userMessage} <a href="${target}">继续</a></p>`,
+    {
+      status: 429,
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "retry-after": String(appError.options.retryAfterSeconds ?? 1),
+      },
+    },
+  );
+}

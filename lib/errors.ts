@@ -33,6 +33,7 @@ export const APP_ERRORS = {
   wechat_failed: { status: 502, message: "微信服务异常，请稍后重试。" },
   internal: { status: 500, message: "服务暂时不可用，请稍后重试。" },
   profile_refresh_limited: { status: 429, message: "资料刚刚刷新过，请 1 分钟后再试。" },
+  login_rate_limited: { status: 429, message: "登录请求过于频繁，请稍后再试。" },
   // The central token service's internal API (/api/internal/wechat/*): other servers read these.
   internal_api_disabled: { status: 404, message: "内部接口未启用：请设置 INTERNAL_API_SECRET。" },
   internal_api_unauthorized: { status: 401, message: "内部接口需要正确的 Bearer 密钥。" },

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { WeChatOAuth } from "@/lib/wechat";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { deriveKey } from "@/lib/crypto";
+import { LoginStartLimiter } from "@/lib/auth/start-limit";
 import type { Db } from "@/lib/db";
 import type { Env } from "@/lib/env";
 
@@ -17,6 +18,8 @@ export interface AuthDeps {
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
   readonly randomBytes: (n: number) => Uint8Array;
+  /** refuses login starts beyond the per-address and per-process rates, before any write */
+  readonly startLimiter: LoginStartLimiter;
 }
 
 /**
@@ -48,6 +51,10 @@ export function createAuthDeps(
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     randomBytes: (n) => randomBytes(n),
+    startLimiter: new LoginStartLimiter({
+      perAddressPerMinute: e.LOGIN_STARTS_PER_MINUTE_PER_ADDRESS,
+      perSecond: e.LOGIN_STARTS_PER_SECOND,
+    }),
     ...overrides,
   };
 }

@@ -29,6 +29,8 @@ export interface StartLogin {
   binding: string | undefined;
   attempt?: number;
   userAgent: string | null;
+  /** the client's address as a trusted proxy says it (clientIp), or null */
+  ip: string | null;
   /** send browsers other than WeChat's to the "open in WeChat" page */
   weChatBrowserOnly: boolean;
 }
@@ -44,6 +46,14 @@ export async function startLogin(deps: AuthDeps, input: StartLogin): Promise<Sta
       kind: "open_in_wechat",
       location: `/auth/open-in-wechat?${new URLSearchParams({ returnTo: safeReturnTo(input.returnTo) })}`,
     };
+  }
+  // Every start below writes a login state: a loop of starts is refused first, without a write.
+  const retryAfterSeconds = deps.startLimiter.take(input.ip);
+  if (retryAfterSeconds > 0) {
+    throw new AppError("login_rate_limited", {
+      retryAfterSeconds,
+      detail: `login starts over the limit (${input.ip ?? "all clients"})`,
+    });
   }
   const binding = input.binding && /^[A-Za-z0-9_-]{43}$/.test(input.binding) ? input.binding : randomBinding(deps);
   const state = generateState(deps.randomBytes, 32);

@@ -24,9 +24,21 @@ export interface AppRoutes {
 export interface AppEnv {
   APP_URL?: string;
   WECHAT_BROWSER_ONLY?: string;
+  TRUST_PROXY_HOPS?: string;
+  LOGIN_STARTS_PER_MINUTE_PER_ADDRESS?: string;
+  LOGIN_STARTS_PER_SECOND?: string;
 }
 
-const ENV_KEYS = ["DATABASE_URL", "WECHAT_OAUTH_BASE", "WECHAT_API_BASE", "APP_URL", "WECHAT_BROWSER_ONLY"] as const;
+const ENV_KEYS = [
+  "DATABASE_URL",
+  "WECHAT_OAUTH_BASE",
+  "WECHAT_API_BASE",
+  "APP_URL",
+  "WECHAT_BROWSER_ONLY",
+  "TRUST_PROXY_HOPS",
+  "LOGIN_STARTS_PER_MINUTE_PER_ADDRESS",
+  "LOGIN_STARTS_PER_SECOND",
+] as const;
 
 type AppGlobals = { wcucDb?: unknown };
 
@@ -41,6 +53,9 @@ export async function loadApp(database: TestDatabase, sim: Simulator, env: AppEn
     WECHAT_API_BASE: sim.url,
     APP_URL: env.APP_URL ?? APP_URL,
     WECHAT_BROWSER_ONLY: env.WECHAT_BROWSER_ONLY,
+    TRUST_PROXY_HOPS: env.TRUST_PROXY_HOPS,
+    LOGIN_STARTS_PER_MINUTE_PER_ADDRESS: env.LOGIN_STARTS_PER_MINUTE_PER_ADDRESS,
+    LOGIN_STARTS_PER_SECOND: env.LOGIN_STARTS_PER_SECOND,
   };
   for (const key of ENV_KEYS) {
     const value = values[key];

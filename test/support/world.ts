@@ -164,6 +164,7 @@ export function useLoginWorld(database: () => TestDatabase, options: { users?: T
         binding,
         attempt: options.attempt,
         userAgent: TEST_UA,
+        ip: null,
         weChatBrowserOnly: false,
       });
       if (started.kind !== "authorize") throw new Error(`expected an authorize link, got ${started.kind}`);

@@ -138,5 +138,55 @@ forEachDatabase((_kind, database) => {
         expect(res.headers.get("location")).toMatch(authorizePattern(world().sim.url, "snsapi_base"));
       });
     });
+
+    describe("a looped login link", () => {
+      it("is refused with 429 per client address, before any login state is written", async () => {
+        const w = world();
+        const app = await w.reload({ TRUST_PROXY_HOPS: "1", LOGIN_STARTS_PER_MINUTE_PER_ADDRESS: "5" });
+        const from = (address: string) =>
+          app.login(
+            makeRequest(`${APP}/api/auth/wechat/login?scope=snsapi_base`, {
+              headers: { "user-agent": WECHAT_UA, "x-forwarded-for": address },
+            }),
+          );
+        const statuses: number[] = [];
+        for (let i = 0; i < 40; i++) statuses.push((await from("203.0.113.50")).status);
+        expect(statuses.slice(0, 5)).toEqual(Array(5).fill(302));
+        expect(statuses.slice(5)).toEqual(Array(35).fill(429));
+        expect(await w.db.loginState.count()).toBe(5);
+        const refused = await from("203.0.113.50");
+        expect(refused.headers.get("retry-after")).toBe("12");
+        expect(refused.headers.get("set-cookie")).toBeNull();
+        // The page sends a browser on to the friendly error page (no script needed).
+        const html = await refused.text();
+        expect(html).toContain(`url=${APP}/auth/error?code=login_rate_limited`);
+        expect(html).toContain("登录请求过于频繁");
+        // Another address is not affected; a forged left-hand entry does not buy a fresh bucket.
+        expect((await from("198.51.100.7")).status).toBe(302);
+        expect((await from("6.6.6.6, 203.0.113.50")).status).toBe(429);
+        expect(await w.db.loginState.count()).toBe(6);
+      });
+
+      it("is refused with 429 for all clients together beyond the process's rate, whatever the addresses", async () => {
+        const w = world();
+        const app = await w.reload({ LOGIN_STARTS_PER_SECOND: "10" });
+        const statuses: number[] = [];
+        const started = performance.now();
+        for (let i = 0; i < 60; i++) {
+          const res = await app.login(
+            makeRequest(`${APP}/api/auth/wechat/login?scope=snsapi_base`, {
+              headers: { "user-agent": WECHAT_UA, "x-forwarded-for": `198.51.100.${i}` },
+            }),
+          );
+          statuses.push(res.status);
+        }
+        // A burst of 10, then 10 a second: however slow the machine ran the loop, no more than that got in.
+        const refill = Math.ceil(((performance.now() - started) / 1000) * 10);
+        expect(statuses.slice(0, 10)).toEqual(Array(10).fill(302));
+        expect(statuses.filter((s) => s === 302).length).toBeLessThanOrEqual(10 + refill);
+        expect(statuses).toContain(429);
+        expect(await w.db.loginState.count()).toBe(statuses.filter((s) => s === 302).length);
+      });
+    });
   });
 });

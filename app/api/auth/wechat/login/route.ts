@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
-import { errorPagePath } from "@/lib/error-page";
-import { readCookie, redirect, route, serializeCookie } from "@/lib/http";
+import { errorPageResponse } from "@/lib/error-page";
+import { clientIp, readCookie, redirect, route, serializeCookie } from "@/lib/http";
 import { BINDING_COOKIE, STATE_TTL_MS, startLogin } from "@/lib/auth/login";
 import { services } from "@/lib/services";
 
@@ -12,12 +12,13 @@ const query = z.object({
 });
 
 export const GET = route(
-  { query, invalid: "bad_request", onError: (err, where) => redirect(errorPagePath(err, where)) },
+  { query, invalid: "bad_request", onError: (err, where) => errorPageResponse(err, where, env().APP_URL) },
   async (request, { query }) => {
     const started = await startLogin(services.auth, {
       ...query,
       binding: readCookie(request, BINDING_COOKIE),
       userAgent: request.headers.get("user-agent"),
+      ip: clientIp(request),
       weChatBrowserOnly: env().browserOnly,
     });
     if (started.kind === "open_in_wechat") return redirect(started.location);
