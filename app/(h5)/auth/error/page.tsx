@@ -10,6 +10,7 @@ const TITLES: Partial<Record<AppErrorCode, string>> = {
   state_invalid: "登录链接已失效",
   wechat_busy: "微信服务繁忙",
   wechat_config: "服务暂不可用",
+  login_rate_limited: "请稍后再试",
 };
 
 export default async function ErrorPage({
