@@ -142,6 +142,30 @@ function schemaFor(production: boolean) {
         .int()
         .min(0)
         .default(7 * 24 * 3600),
+      /** A staff sign-in attempt is kept this long (the limits look back 15 minutes). Default 30 days. */
+      RETAIN_SIGNIN_ATTEMPT_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(3600)
+        .default(30 * 24 * 3600),
+      /**
+       * A token fetch's log line (CredentialFetch) is kept this long: the token card counts today's and
+       * the backoff reads the last one, so at least two days. Default 30 days.
+       */
+      RETAIN_CREDENTIAL_FETCH_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(2 * 24 * 3600)
+        .default(30 * 24 * 3600),
+      /**
+       * A handled push (WeChatEvent done or failed; pending ones are kept until applied) is kept this long:
+       * a person's timeline shows the pushes of this period. Default 90 days.
+       */
+      RETAIN_EVENT_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(24 * 3600)
+        .default(90 * 24 * 3600),
       /** How often the retention job runs, in seconds. */
       RETENTION_EVERY_SECONDS: z.coerce.number().int().min(60).default(600),
     })

@@ -15,8 +15,13 @@ it("reads the retention periods from the env, with defaults", () => {
     RETAIN_LOGIN_STATE_SECONDS: 3600,
     RETAIN_PUSH_NONCE_SECONDS: 0,
     RETAIN_JOBS_SECONDS: 604800,
+    RETAIN_SIGNIN_ATTEMPT_SECONDS: 30 * 24 * 3600,
+    RETAIN_CREDENTIAL_FETCH_SECONDS: 30 * 24 * 3600,
+    RETAIN_EVENT_SECONDS: 90 * 24 * 3600,
     RETENTION_EVERY_SECONDS: 600,
   });
+  // The token card counts today's fetches and the backoff reads the last one: two days at the least.
+  expect(() => parseEnv({ RETAIN_CREDENTIAL_FETCH_SECONDS: "3600" }, false)).toThrow(/RETAIN_CREDENTIAL_FETCH_SECONDS/);
   expect(parseEnv({ RETAIN_LOGIN_STATE_SECONDS: "7200", RETENTION_EVERY_SECONDS: "60" }, false)).toMatchObject({
     RETAIN_LOGIN_STATE_SECONDS: 7200,
     RETENTION_EVERY_SECONDS: 60,
@@ -66,6 +71,9 @@ forEachDatabase((kind, database) => {
       RETAIN_LOGIN_STATE_SECONDS: 3600,
       RETAIN_PUSH_NONCE_SECONDS: 0,
       RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
+      RETAIN_SIGNIN_ATTEMPT_SECONDS: 30 * 24 * 3600,
+      RETAIN_CREDENTIAL_FETCH_SECONDS: 30 * 24 * 3600,
+      RETAIN_EVENT_SECONDS: 90 * 24 * 3600,
       RETENTION_EVERY_SECONDS: 600,
     };
     runner = testRunner(database(), now, [retentionJob(deps)] as unknown as JobDefinition<never>[]);
@@ -98,5 +106,85 @@ forEachDatabase((kind, database) => {
     await runner.tick();
     expect(await db.job.count({ where: { state: "done" } })).toBe(kind === "sqlite" ? 1 : 0);
     expect(finished).toBe(kind === "sqlite" ? 3 : 0);
+  });
+
+  it("deletes sign-in attempts, token fetch logs and handled pushes past their periods, in batches, keeping pending pushes", async () => {
+    const { db } = database();
+    await db.signInAttempt.deleteMany();
+    await db.credentialFetch.deleteMany();
+    await db.weChatEvent.deleteMany();
+    const days = (n: number) => new Date(T0 - n * 24 * 3600_000);
+    // 2,500 old attempts (five batches) and two recent ones.
+    await db.signInAttempt.createMany({
+      data: [
+        ...Array.from({ length: 2500 }, (_, i) => ({
+          email: `s${i}@x.test`,
+          ip: "unknown",
+          success: false,
+          createdAt: days(31),
+        })),
+        { email: "boss@x.test", ip: "unknown", success: true, createdAt: days(29) },
+        { email: "boss@x.test", ip: "unknown", success: false, createdAt: minutes(-1) },
+      ],
+    });
+    const fetch = (createdAt: Date, ok: boolean) => ({
+      appid: "wx1",
+      kind: "access_token",
+      api: "stable",
+      ok,
+      durationMs: 20,
+      instance: "i",
+      createdAt,
+    });
+    await db.credentialFetch.createMany({
+      data: [fetch(days(40), false), fetch(days(1), true), fetch(minutes(-5), true)],
+    });
+    const event = (id: string, status: string, receivedAt: Date) => ({
+      id,
+      dedupeKey: id,
+      openid: "o1",
+      msgType: "event",
+      event: "subscribe",
+      payload: "<xml/>",
+      createdAt: receivedAt,
+      receivedAt,
+      status,
+    });
+    await db.weChatEvent.createMany({
+      data: [
+        event("old-done", "done", days(91)),
+        event("old-failed", "failed", days(91)),
+        event("old-pending", "pending", days(91)),
+        event("recent-done", "done", days(10)),
+      ],
+    });
+    const deps: RetentionDeps = {
+      db,
+      now,
+      RETAIN_LOGIN_STATE_SECONDS: 3600,
+      RETAIN_PUSH_NONCE_SECONDS: 0,
+      RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
+      RETAIN_SIGNIN_ATTEMPT_SECONDS: 30 * 24 * 3600,
+      RETAIN_CREDENTIAL_FETCH_SECONDS: 30 * 24 * 3600,
+      RETAIN_EVENT_SECONDS: 90 * 24 * 3600,
+      RETENTION_EVERY_SECONDS: 600,
+    };
+    runner = testRunner(database(), now, [retentionJob(deps)] as unknown as JobDefinition<never>[]);
+    await runner.tick();
+    expect((await runner.list())[0]?.error ?? null).toBeNull();
+    expect((await runner.list())[0]).toMatchObject({
+      state: "done",
+      progress: { signInAttempts: 2500, credentialFetches: 1, events: 2 },
+    });
+    expect(await db.signInAttempt.count()).toBe(2);
+    expect((await db.credentialFetch.findMany({ orderBy: { createdAt: "asc" } })).map((f) => f.createdAt)).toEqual([
+      days(1),
+      minutes(-5),
+    ]);
+    // A pending push is kept however old: it has not been applied yet.
+    expect((await db.weChatEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.id)).toEqual([
+      "old-pending",
+      "recent-done",
+    ]);
   });
 });
