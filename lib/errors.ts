@@ -160,9 +160,26 @@ export function reportError(err: AppError, context: Record<string, unknown> = {}
     Object.assign(fields, { errcode: cause.errcode, errmsg: cause.errmsg, endpoint: cause.endpoint });
   else if (cause instanceof WeChatTransportError)
     Object.assign(fields, { transport: cause.kind, endpoint: cause.endpoint, httpStatus: cause.status });
-  else if (cause instanceof Error) Object.assign(fields, { cause: cause.message, stack: cause.stack });
+  else if (cause instanceof Error) {
+    // A refusal (4xx: a duplicate, a rule) is expected: one line, its gist; a failure (5xx) keeps its stack.
+    if (err.status >= 500) Object.assign(fields, { cause: cause.message, stack: cause.stack });
+    else fields.cause = gist(cause);
+  }
   if (err.status >= 500) log.error("request_failed", fields);
   else log.warn("request_refused", fields);
+}
+
+/** An error as one short line: a driver's code (Prisma's P2002) and the last line of its message. */
+function gist(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  const last =
+    error.message
+      .trim()
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .pop()
+      ?.trim() ?? error.name;
+  return (typeof code === "string" ? `${code}: ${last}` : last).slice(0, 300);
 }
 
 export const NO_STORE = { "cache-control": "no-store" } as const;
