@@ -365,6 +365,22 @@ forEachDatabase((kind, database) => {
       expect(await search(ALL[42]!.openid.slice(0, -1))).toEqual([]);
     });
 
+    it("finds a short id-like openid exactly (the README's o_demo), and still finds ASCII text otherwise", async () => {
+      const { db } = database();
+      await db.identity.create({ data: { appid: OTHER_APP, openid: "o_demo", userId: "u007" } });
+      try {
+        expect(await search("o_demo")).toEqual(["u007"]);
+        expect(await search("o_dem")).toEqual([]);
+        expect(await search("VIP")).toEqual(
+          ALL.filter((f) => f.remark)
+            .map((f) => f.id)
+            .sort(),
+        );
+      } finally {
+        await db.identity.deleteMany({ where: { openid: "o_demo" } });
+      }
+    });
+
     it("matches unionids exactly", async () => {
       const withUnionid = ALL.find((f) => f.unionid)!;
       expect(await search(withUnionid.unionid!)).toEqual([withUnionid.id]);

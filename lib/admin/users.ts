@@ -100,10 +100,24 @@ export function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
-function whereClauses(deps: UserListDeps, filter: UserFilter): Prisma.Sql[] {
+/**
+ * What a search is for: a WeChat id by its shape, or a short ASCII word that is exactly someone's openid
+ * or unionid (the simulator's and the README's "o_demo"; two index probes), else text.
+ */
+async function resolveSearch(deps: UserListDeps, q: string): Promise<"wechat_id" | "text"> {
+  const kind = searchKind(q);
+  if (kind === "wechat_id" || !/^[A-Za-z0-9_-]{2,64}$/.test(q)) return kind;
+  const hits = await readRows(
+    deps.db,
+    Prisma.sql`SELECT 1 AS "hit" FROM "Identity" WHERE "openid" = ${q} UNION ALL SELECT 1 FROM "User" WHERE "unionid" = ${q} LIMIT 1`,
+  );
+  return hits.length > 0 ? "wechat_id" : "text";
+}
+
+function whereClauses(deps: UserListDeps, filter: UserFilter, search: "wechat_id" | "text"): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
   if (filter.q) {
-    if (searchKind(filter.q) === "wechat_id") {
+    if (search === "wechat_id") {
       // A UNION of two index lookups: the planner starts from the handful of ids, never the whole table.
       where.push(Prisma.sql`u."id" IN (
         SELECT i."userId" FROM "Identity" i WHERE i."openid" = ${filter.q}
@@ -161,7 +175,7 @@ async function slice(
   cursor: Cursor | undefined,
   limit: number,
 ): Promise<{ rows: UserListRow[]; more: boolean }> {
-  const where = whereClauses(deps, filter);
+  const where = whereClauses(deps, filter, filter.q ? await resolveSearch(deps, filter.q) : "text");
   if (cursor) where.push(beyond(filter.sort, order, cursor));
   const col = SORT_COLUMN[filter.sort];
   const dir = Prisma.raw(order === "desc" ? "DESC" : "ASC");
