@@ -3,6 +3,7 @@
 // Static: nothing here reads the request, so the user list stays a prerendered shell.
 import { AntdRegistry } from "@ant-design/nextjs-registry";
 import { AntdProvider } from "./antd-provider";
+import "antd/dist/antd.css";
 import "./console.css";
 
 export default function AdminLayout({ children }: { children: React.ReactNode }) {
