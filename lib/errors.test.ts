@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { log } from "@/lib/log";
-import { AppError, reportError } from "./errors";
+import { WeChatApiError } from "@/lib/wechat/errors";
+import { AppError, reportError, toAppError } from "./errors";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -36,5 +37,33 @@ describe("reportError", () => {
       cause: "boom",
       stack: expect.stringContaining("boom"),
     });
+  });
+});
+
+describe("toAppError for the console (refusals: rejected)", () => {
+  const refusal = (errcode: number) =>
+    new WeChatApiError({ errcode, errmsg: "x", endpoint: "/cgi-bin/user/info/updateremark" });
+
+  it("speaks to staff: what happened, that nothing changed, WeChat's errcode; not the end user's 请重新授权登录", () => {
+    const staff = toAppError(refusal(40003), "rejected");
+    expect(staff).toMatchObject({ code: "wechat_rejected", status: 422, errcode: 40003 });
+    expect(staff.userMessage).toBe(
+      "微信不认这个 openid：此人可能不是本公众号的用户（例如示例或测试数据），数据未修改。（微信错误码 40003）",
+    );
+    expect(toAppError(refusal(49003), "rejected").userMessage).toBe(
+      "该 openid 不属于本公众号，数据未修改。（微信错误码 49003）",
+    );
+    // Without a staff text of its own, a refusal that would send a user to sign in again still does not.
+    expect(toAppError(refusal(40030), "rejected").userMessage).toBe(
+      "微信认为身份或凭证无效，数据未修改。（微信错误码 40030）",
+    );
+    // Where the user's words read right for staff, they are kept.
+    expect(toAppError(refusal(45157), "rejected").userMessage).toBe(
+      "标签名称已存在，请换一个名称。（微信错误码 45157）",
+    );
+  });
+
+  it("leaves the end user's flows their own words", () => {
+    expect(toAppError(refusal(40003)).userMessage).toBe("授权已失效，请重新授权登录。");
   });
 });

@@ -125,6 +125,13 @@ const OUTAGE_ACTIONS: ReadonlySet<WeChatErrorAction> = new Set(["retry", "quota"
  */
 export type RefusalStyle = "action" | "rejected";
 
+/** WeChat's refusal in staff words: the table's staff message, else the user's unless it asks to sign in again. */
+function staffMessage(err: WeChatApiError): string {
+  const { staffMessage, action, userMessage } = err.info;
+  if (staffMessage) return staffMessage;
+  return action === "reauthorize" || action === "refresh_token" ? "微信认为身份或凭证无效，数据未修改。" : userMessage;
+}
+
 /** Any thrown value → an AppError; WeChat's errors by their action, a failed zod parse as 400, the rest as internal. */
 export function toAppError(err: unknown, refusals: RefusalStyle = "action"): AppError {
   if (err instanceof AppError) return err;
@@ -133,7 +140,7 @@ export function toAppError(err: unknown, refusals: RefusalStyle = "action"): App
       return new AppError("wechat_rejected", {
         cause: err,
         errcode: err.errcode,
-        userMessage: `${err.info.userMessage}（微信错误码 ${err.errcode}）`,
+        userMessage: `${staffMessage(err)}（微信错误码 ${err.errcode}）`,
         extra: { errmsg: err.errmsg },
       });
     }

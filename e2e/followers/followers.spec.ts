@@ -146,7 +146,9 @@ test("block and unblock from the list; the blacklist page shows them", async ({
   await admin.locator(`input[name=uid][value="${emoji}"]`).check();
   await admin.getByTestId("bulk-block").click();
   await admin.getByTestId("bulk-block-confirm").click();
-  await expect(admin.getByTestId("bulk-result")).toHaveText("请求有误，请刷新页面后重试。（微信错误码 49003）");
+  await expect(admin.getByTestId("bulk-result")).toHaveText(
+    "该 openid 不属于本公众号，数据未修改。（微信错误码 49003）",
+  );
   await admin.goto("/admin/blacklist");
   await expect(admin.getByTestId("no-blacklist")).toBeVisible();
 });

@@ -30,6 +30,11 @@ export interface WeChatErrorInfo {
   readonly action: WeChatErrorAction;
   /** Short Simplified Chinese for end users; says what to do next. */
   readonly userMessage: string;
+  /**
+   * Simplified Chinese for staff in the console, where the end user's words mislead ("重新授权登录" means
+   * nothing to an operator remarking a follower). Absent: the user's message reads right for staff too.
+   */
+  readonly staffMessage?: string;
 }
 
 // Shared user-facing sentences: several codes lead the user to the same next step.
@@ -44,8 +49,9 @@ function entry(
   action: WeChatErrorAction,
   meaning: string,
   userMessage: string,
+  staffMessage?: string,
 ): readonly [number, WeChatErrorInfo] {
-  return [errcode, Object.freeze({ errcode, meaning, action, userMessage })];
+  return [errcode, Object.freeze({ errcode, meaning, action, userMessage, ...(staffMessage ? { staffMessage } : {}) })];
 }
 
 export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.freeze(
@@ -60,7 +66,13 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
     ),
     entry(40002, "fix_config", "Invalid grant_type", MSG_CONFIG),
     // On web authorization this means the openid does not match the token: only a fresh grant fixes it.
-    entry(40003, "reauthorize", "Invalid openid", "身份信息无效，请重新授权登录。"),
+    entry(
+      40003,
+      "reauthorize",
+      "Invalid openid",
+      "身份信息无效，请重新授权登录。",
+      "微信不认这个 openid：此人可能不是本公众号的用户（例如示例或测试数据），数据未修改。",
+    ),
     entry(40013, "fix_config", "Invalid appid: check the configured AppID", MSG_CONFIG),
     entry(40014, "refresh_token", "Invalid access_token", "登录凭证已过期，请刷新页面重试。"),
     entry(40029, "reauthorize", "Invalid OAuth code (unknown, replayed or for another appid)", MSG_REAUTHORIZE),
@@ -98,7 +110,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
     entry(45059, "bad_request", "A user may carry at most 20 tags", "该用户的标签数量已达上限。"),
     entry(45157, "bad_request", "Tag name already exists", "标签名称已存在，请换一个名称。"),
     entry(45158, "bad_request", "Tag name too long (max 30 bytes)", "标签名称过长，请缩短后重试。"),
-    entry(45159, "bad_request", "Invalid tag id", MSG_BAD_REQUEST),
+    entry(45159, "bad_request", "Invalid tag id", MSG_BAD_REQUEST, "该标签在微信上不存在，请先同步标签再试。"),
     // On /sns/userinfo: the web token was granted snsapi_base only; the caller upgrades the scope.
     // On cgi-bin calls it means the account lacks the API permission, which the operator must fix.
     entry(
@@ -106,9 +118,22 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
       "reauthorize",
       "API unauthorized: web token lacks snsapi_userinfo (or the account lacks this API permission)",
       "需要您授权获取头像和昵称，请重新授权。",
+      "公众号没有调用此接口的权限，请在微信公众平台确认接口权限。",
     ),
-    entry(49003, "bad_request", "openid does not belong to this appid", MSG_BAD_REQUEST),
-    entry(47001, "bad_request", "Data format error (e.g. a remark of 30 characters or more)", MSG_BAD_REQUEST),
+    entry(
+      49003,
+      "bad_request",
+      "openid does not belong to this appid",
+      MSG_BAD_REQUEST,
+      "该 openid 不属于本公众号，数据未修改。",
+    ),
+    entry(
+      47001,
+      "bad_request",
+      "Data format error (e.g. a remark of 30 characters or more)",
+      MSG_BAD_REQUEST,
+      "内容不符合微信的格式要求（如备注须少于 30 个字），数据未修改。",
+    ),
 
     // --- Authorize-page errors (open.weixin.qq.com shows these on its own page) ---
     entry(10003, "fix_config", "redirect_uri host does not match the account's web authorization domain", MSG_CONFIG),
