@@ -183,12 +183,18 @@ test("a person's page shows subscription, tags, remark and blacklist, and edits 
   const sent = (await sim.requests("/cgi-bin/user/info/updateremark")).map((r) => JSON.parse(r.body) as unknown);
   expect(sent).toEqual([{ openid: lisi.openid, remark: "北京的老朋友" }]);
 
+  // Blocking asks first; cancelling changes nothing.
   await panel.getByTestId("follower-block-toggle").click();
+  await admin.getByTestId("follower-block-cancel").click();
+  await expect(panel.getByTestId("follower-blacklisted")).toHaveAttribute("data-blacklisted", "0");
+  await panel.getByTestId("follower-block-toggle").click();
+  await admin.getByTestId("follower-block-confirm").click();
   await expect(panel.getByTestId("follower-blacklisted")).toHaveAttribute("data-blacklisted", "1");
 
   await admin.reload();
   await expect(panel.getByTestId("follower-remark-input")).toHaveValue("北京的老朋友");
-  await expect(admin.getByTestId("user-remark")).toHaveText("北京的老朋友");
+  // The remark is shown once, in the editor (it was also a second 备注 field above).
+  await expect(admin.getByText("备注", { exact: true })).toHaveCount(1);
   await expect(panel.getByTestId("follower-tag")).toHaveText(["老客户×"]);
   await expect(panel.getByTestId("follower-blacklisted")).toContainText("已拉黑");
 });

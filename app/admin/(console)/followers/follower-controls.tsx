@@ -1,12 +1,14 @@
 "use client";
 // The user page's follower controls: tags (add, remove), the remark (under 30 characters), block/unblock.
 // Each posts to its admin route, which calls WeChat first; the answer is shown in Chinese.
+import { App } from "antd";
 import { useState } from "react";
 import { ActionResultMessage } from "./action-result";
 import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 
+// 14 px text and a 32 px target, like the console's antd buttons (12 px inline buttons were too small).
 const BUTTON =
-  "rounded-md border border-neutral-300 bg-white px-2 py-1 text-xs text-neutral-700 hover:bg-neutral-100 disabled:opacity-50";
+  "min-h-8 rounded-md border border-neutral-300 bg-white px-3 py-1 text-sm text-neutral-700 hover:bg-neutral-100 disabled:opacity-50";
 const REMARK_MAX = 30;
 
 export function TagEditor({
@@ -158,6 +160,25 @@ export function BlockToggle({
   canEdit: boolean;
 }) {
   const { busy, result, act } = useConsoleAction();
+  const { modal } = App.useApp();
+  const toggle = () =>
+    void act(
+      consoleFetch("/api/admin/blacklist", {
+        body: { userIds: [userId], action: blacklisted ? "unblock" : "block" },
+      }),
+      blacklisted ? "已取消拉黑。" : "已拉黑。",
+    );
+  // Blocking is consequential (no more messages, no mass sends): asked first, as in the list.
+  const block = () =>
+    modal.confirm({
+      title: "拉黑此用户？",
+      content: "拉黑后，此人无法再给公众号发消息，也收不到群发。可以随时取消拉黑。",
+      okText: "拉黑",
+      okButtonProps: { danger: true, "data-testid": "follower-block-confirm" } as never,
+      cancelText: "取消",
+      cancelButtonProps: { "data-testid": "follower-block-cancel" } as never,
+      onOk: toggle,
+    });
   return (
     <div>
       <span data-testid="follower-blacklisted" data-blacklisted={blacklisted ? "1" : "0"}>
@@ -169,14 +190,7 @@ export function BlockToggle({
           disabled={busy}
           className={`${BUTTON} ml-2`}
           data-testid="follower-block-toggle"
-          onClick={() =>
-            void act(
-              consoleFetch("/api/admin/blacklist", {
-                body: { userIds: [userId], action: blacklisted ? "unblock" : "block" },
-              }),
-              blacklisted ? "已取消拉黑。" : "已拉黑。",
-            )
-          }
+          onClick={blacklisted ? toggle : block}
         >
           {blacklisted ? "取消拉黑" : "拉黑"}
         </button>

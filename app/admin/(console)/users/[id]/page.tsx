@@ -94,9 +94,6 @@ export default async function UserPage(props: {
           <Field label="关注时间" testId="user-subscribed-at">
             {time(user.subscribedAt)}
           </Field>
-          <Field label="备注" testId="user-remark">
-            {user.remark || "—"}
-          </Field>
         </dl>
         <FollowerPanel userId={user.id} />
       </Section>
@@ -118,7 +115,10 @@ export default async function UserPage(props: {
                 </Cell>
                 <Cell testId="identity-scope">{scopeText(identity.scope)}</Cell>
                 <Cell>{time(identity.createdAt)}</Cell>
-                <Cell>{time(identity.lastLoginAt)}</Cell>
+                {/* An identity first seen in a push or a sync has a row but no web login (no web token ever). */}
+                <Cell testId="identity-last-login">
+                  {identity.refreshTokenExpiresAt === null ? "从未登录" : time(identity.lastLoginAt)}
+                </Cell>
                 <Cell testId="identity-refreshable">
                   {identity.refreshable ? "是" : "否"}
                   {identity.refreshTokenExpiresAt && (
