@@ -237,6 +237,22 @@ describe("singleFlightCache", () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("does not serve a value computed before the data changed: it waits for a new one", async () => {
+    const { cache, calls, advance } = setup();
+    const first = cache.get();
+    calls[0]?.resolve(6);
+    await first;
+    advance(10_000); // within the TTL, a sync finishes (at 11,000) and changes the totals
+    const after = cache.get(11_000);
+    expect(calls).toHaveLength(2);
+    calls[1]?.resolve(1_006);
+    expect(await after).toEqual({ value: 1_006, at: 11_000 });
+    // The new value is after the change: served as usual.
+    advance(1_000);
+    expect((await cache.get(11_000)).value).toBe(1_006);
+    expect(calls).toHaveLength(2);
+  });
+
   it("keeps the stale value when a refresh fails, and tries again on the next call", async () => {
     const { cache, calls, errors, advance } = setup();
     const first = cache.get();

@@ -10,7 +10,8 @@ import "server-only";
 // cached in-process for a minute with single-flight and stale-while-revalidate: concurrent requests
 // share one computation, and after the first no request waits for one (the page says when its numbers
 // were computed).
-import type { Db, Dialect } from "@/lib/db";
+import { readRows, type Db, type Dialect } from "@/lib/db";
+import { Prisma } from "@/lib/generated/sqlite/client";
 import { log } from "@/lib/log";
 import { services } from "@/lib/services";
 
@@ -196,7 +197,10 @@ export interface CachedValue<T> {
 export function singleFlightCache<T>(
   compute: () => Promise<T>,
   options: { ttlMs: number; now?: () => number; onError?: (err: unknown) => void },
-): { get(): Promise<CachedValue<T>> } {
+): {
+  /** `changedAt`: when the data last changed (ms); a value computed before it is not served, but waited for anew. */
+  get(changedAt?: number): Promise<CachedValue<T>>;
+} {
   const now = options.now ?? Date.now;
   let current: CachedValue<T> | undefined;
   let inflight: Promise<CachedValue<T>> | undefined;
@@ -211,7 +215,9 @@ export function singleFlightCache<T>(
   };
 
   return {
-    async get() {
+    async get(changedAt) {
+      // Computed before the change: not worth showing (a sync just changed every total).
+      if (current && changedAt !== undefined && current.at < changedAt) current = undefined;
       if (current && now() - current.at < options.ttlMs) return current;
       const pending = refresh();
       if (!current) return pending;
@@ -227,14 +233,26 @@ export const STATS_TTL_MS = 60_000;
 // On globalThis, like the database client: `next build` gives pages and route handlers their own copies
 // of lib/, and they should share one cache (and one computation).
 const globalForStats = globalThis as unknown as {
-  wcucDashboardStats?: { get(): Promise<CachedValue<DashboardStats>> };
+  wcucDashboardStats?: ReturnType<typeof singleFlightCache<DashboardStats>>;
 };
 
-/** The running app's dashboard figures, at most STATS_TTL_MS old once warm. */
-export function dashboardStats(): Promise<CachedValue<DashboardStats>> {
+/** When the last follower sync finished (ms), on any instance: every total may have moved then. */
+async function lastSyncAt(db: Db): Promise<number | undefined> {
+  const [row] = await readRows<{ at: Date | string | null }>(
+    db,
+    Prisma.sql`SELECT max("finishedAt") AS "at" FROM "SyncRun" WHERE "status" = 'done'`,
+  );
+  return row?.at ? new Date(row.at).getTime() : undefined;
+}
+
+/**
+ * The running app's dashboard figures, at most STATS_TTL_MS old once warm, and never from before the
+ * last follower sync finished (the list counts a sync's followers at once; the dashboard did a minute later).
+ */
+export async function dashboardStats(): Promise<CachedValue<DashboardStats>> {
   const cache = (globalForStats.wcucDashboardStats ??= singleFlightCache(() => computeDashboardStats(services.stats), {
     ttlMs: STATS_TTL_MS,
     onError: (err) => log.error("admin_stats_failed", { message: (err as Error).message }),
   }));
-  return cache.get();
+  return cache.get(await lastSyncAt(services.db));
 }
