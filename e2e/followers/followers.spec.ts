@@ -3,6 +3,7 @@
 // block and unblock, and a person's page with subscription, tags, remark and blacklist.
 import type { Page } from "@playwright/test";
 import { expect, test } from "../fixtures";
+import { connectTestDatabase } from "../support/database";
 import {
   createStaffAccounts,
   emptyFollowerTables,
@@ -30,11 +31,14 @@ async function createTag(page: Page, name: string): Promise<number> {
   return ((await res.json()) as { tag: { id: number } }).tag.id;
 }
 
-test("the console syncs followers with a live progress bar", async ({ browser, appOrigin }) => {
+test("the console syncs followers with a live progress bar", async ({ browser, appOrigin, databaseUrl }) => {
   test.setTimeout(120_000);
   // Enough for several of the bar's 1-second polls while it runs, even on a fast machine.
   await simFollowers.configure({ count: 50_000, pageSize: 5_000 });
   admin = await signInAdmin(browser, appOrigin);
+  // The dashboard computes and caches its figures now, before the sync.
+  await admin.goto("/admin");
+  await expect(admin.getByTestId("total-users")).toBeVisible();
   await admin.goto("/admin/followers");
   await expect(admin.getByTestId("sync-never")).toBeVisible();
   const bar = admin.getByTestId("sync-progress");
@@ -57,6 +61,11 @@ test("the console syncs followers with a live progress bar", async ({ browser, a
   expect(seen.some((v) => v > 0 && v < 100)).toBe(true);
   expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   await expect(admin.getByTestId("sync-start")).toHaveText("开始同步");
+  // Right after the sync, the dashboard counts what the list counts (it showed the minute-old total).
+  const database = await connectTestDatabase(databaseUrl);
+  const users = await database.countUsers().finally(() => database.close());
+  await admin.goto("/admin");
+  await expect(admin.getByTestId("total-users")).toContainText(new Intl.NumberFormat("zh-CN").format(users));
 });
 
 test("tags: create one; a rename WeChat refuses says why and changes nothing", async ({ browser, appOrigin }) => {
