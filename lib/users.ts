@@ -73,8 +73,11 @@ async function recordLoginOnce(
   let user: { scope: string; userinfoAt: Date | null } | null;
   if (existing) {
     userId = existing.userId;
-    user = existing.user;
-    if (unionid && existing.user.unionid !== unionid) {
+    // Read with the identity, in a second statement: a concurrent login may have merged this person
+    // away in between (PostgreSQL, read committed). Then findUniqueOrThrow's P2025 runs the transaction again.
+    const person = existing.user ?? (await tx.user.findUniqueOrThrow({ where: { id: userId } }));
+    user = person;
+    if (unionid && person.unionid !== unionid) {
       userId = await attachUnionid(tx, userId, unionid);
       // A merge into another person changes which row (and scope) this login updates.
       if (userId !== existing.userId) user = null;
