@@ -141,3 +141,38 @@ test("an auto-reply edited in the console is the reply WeChat gets, encrypted an
     replyCheck: "none",
   });
 });
+
+test("auto-replies: empty fields are refused in Chinese before anything is sent, the form empties after 添加, unsaved edits show, deleting asks", async ({
+  admin,
+}) => {
+  const replies = new AutoRepliesPage(admin.page);
+  const page = admin.page;
+  await replies.open();
+  let posts = 0;
+  page.on("request", (r) => {
+    if (r.url().endsWith("/api/admin/auto-replies") && r.method() === "POST") posts++;
+  });
+  await replies.newRule.getByTestId("auto-reply-kind").selectOption("keyword");
+  await replies.newRule.getByTestId("auto-reply-create").click();
+  await expect(replies.newRule.getByTestId("auto-reply-invalid")).toHaveText("请填写关键词。");
+  await replies.newRule.getByTestId("auto-reply-keyword").fill("营业时间");
+  await replies.newRule.getByTestId("auto-reply-create").click();
+  await expect(replies.newRule.getByTestId("auto-reply-invalid")).toHaveText("请填写回复内容。");
+  expect(posts).toBe(0);
+
+  await replies.add({ kind: "keyword", keyword: "营业时间", reply: "9:00–18:00" });
+  // Empty again for the next rule: pressing 添加 twice no longer meets a 409.
+  await expect(replies.newRule.getByTestId("auto-reply-keyword")).toHaveValue("");
+  await expect(replies.newRule.getByTestId("auto-reply-text")).toHaveValue("");
+  await expect(replies.newRule.getByTestId("auto-reply-invalid")).toHaveCount(0);
+
+  const rule = replies.rule("keyword", "营业时间");
+  await expect(rule.getByTestId("auto-reply-dirty")).toHaveCount(0);
+  await expect(rule.getByTestId("auto-reply-save")).toBeDisabled();
+  await rule.getByTestId("auto-reply-text").fill("9:00–20:00");
+  await expect(rule.getByTestId("auto-reply-dirty")).toHaveText("有未保存的修改");
+
+  await rule.getByTestId("auto-reply-delete").click();
+  await page.getByTestId("auto-reply-delete-confirm").click();
+  await expect(replies.rules).toHaveCount(0);
+});

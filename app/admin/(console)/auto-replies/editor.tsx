@@ -1,6 +1,7 @@
 "use client";
 // The rules as a table with inline forms; every change goes through /api/admin/auto-replies and the
 // page is refreshed from the server afterwards.
+import { App } from "antd";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
@@ -21,6 +22,13 @@ const EMPTY: Draft = { kind: "keyword", keyword: "", match: "exact", reply: "", 
 const INPUT = "rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 const BUTTON = "rounded-md px-3 py-1.5 text-sm disabled:opacity-50";
 
+/** What is missing before a rule can be saved, in the staff's words (checked before anything is sent). */
+function problem(draft: Draft): string | null {
+  if (draft.kind === "keyword" && draft.keyword.trim() === "") return "请填写关键词。";
+  if (draft.reply.trim() === "") return "请填写回复内容。";
+  return null;
+}
+
 /** The route's message (with the reasons of a 400) when the change failed, null when it went through. */
 async function send(url: string, method: string, body?: Draft): Promise<string | null> {
   const answer = await consoleFetch(url, { method, body });
@@ -33,11 +41,15 @@ export function AutoReplyEditor({ rules, canEdit }: { rules: RuleView[]; canEdit
   const [pending, startTransition] = useTransition();
   const hasSubscribe = rules.some((r) => r.kind === "subscribe");
 
-  const run = (action: () => Promise<string | null>) =>
+  const { modal } = App.useApp();
+  const run = (action: () => Promise<string | null>, onDone?: () => void) =>
     startTransition(async () => {
       const failure = await action();
       setError(failure);
-      if (!failure) router.refresh();
+      if (!failure) {
+        onDone?.();
+        router.refresh();
+      }
     });
 
   return (
@@ -66,7 +78,16 @@ export function AutoReplyEditor({ rules, canEdit }: { rules: RuleView[]; canEdit
                 canEdit={canEdit}
                 pending={pending}
                 onSave={(draft) => run(() => send(`/api/admin/auto-replies/${rule.id}`, "PUT", draft))}
-                onDelete={() => run(() => send(`/api/admin/auto-replies/${rule.id}`, "DELETE"))}
+                onDelete={() =>
+                  modal.confirm({
+                    title: rule.kind === "subscribe" ? "删除关注后回复？" : `删除关键词“${rule.keyword}”的回复？`,
+                    content: "删除后，粉丝再发这个关键词（或关注）时不会再收到这条回复。",
+                    okText: "删除",
+                    okButtonProps: { danger: true, "data-testid": "auto-reply-delete-confirm" } as never,
+                    cancelText: "取消",
+                    onOk: () => run(() => send(`/api/admin/auto-replies/${rule.id}`, "DELETE")),
+                  })
+                }
               />
             ))}
           </ul>
@@ -76,7 +97,7 @@ export function AutoReplyEditor({ rules, canEdit }: { rules: RuleView[]; canEdit
         <NewRule
           defaultKind={hasSubscribe ? "keyword" : "subscribe"}
           pending={pending}
-          onCreate={(draft) => run(() => send("/api/admin/auto-replies", "POST", draft))}
+          onCreate={(draft, reset) => run(() => send("/api/admin/auto-replies", "POST", draft), reset)}
         />
       )}
     </div>
@@ -152,13 +173,16 @@ function RuleRow(props: {
   onDelete: () => void;
 }) {
   const { rule } = props;
-  const [draft, setDraft] = useState<Draft>({
+  const saved: Draft = {
     kind: rule.kind,
     keyword: rule.keyword,
     match: rule.match,
     reply: rule.reply,
     enabled: rule.enabled,
-  });
+  };
+  const [draft, setDraft] = useState<Draft>(saved);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   return (
     <li
       className="flex flex-col gap-2 py-3"
@@ -167,14 +191,23 @@ function RuleRow(props: {
       data-keyword={rule.keyword}
     >
       <RuleFields draft={draft} setDraft={setDraft} disabled={!props.canEdit || props.pending} />
+      {invalid && (
+        <p role="alert" data-testid="auto-reply-invalid" className="text-sm text-red-700">
+          {invalid}
+        </p>
+      )}
       {props.canEdit && (
-        <div className="flex gap-2">
+        <div className="flex items-center gap-2">
           <button
             type="button"
             data-testid="auto-reply-save"
             className={`${BUTTON} bg-neutral-900 text-white`}
-            disabled={props.pending}
-            onClick={() => props.onSave(draft)}
+            disabled={props.pending || !dirty}
+            onClick={() => {
+              const missing = problem(draft);
+              setInvalid(missing);
+              if (!missing) props.onSave(draft);
+            }}
           >
             保存
           </button>
@@ -187,24 +220,44 @@ function RuleRow(props: {
           >
             删除
           </button>
+          {dirty && (
+            <span data-testid="auto-reply-dirty" className="text-sm text-amber-700">
+              有未保存的修改
+            </span>
+          )}
         </div>
       )}
     </li>
   );
 }
 
-function NewRule(props: { defaultKind: Draft["kind"]; pending: boolean; onCreate: (draft: Draft) => void }) {
+function NewRule(props: {
+  defaultKind: Draft["kind"];
+  pending: boolean;
+  onCreate: (draft: Draft, reset: () => void) => void;
+}) {
   const [draft, setDraft] = useState<Draft>({ ...EMPTY, kind: props.defaultKind });
+  const [invalid, setInvalid] = useState<string | null>(null);
   return (
     <section className="rounded-xl bg-white p-5 shadow-sm" aria-label="新增规则" data-testid="auto-reply-new">
       <h2 className="mb-3 text-sm font-medium text-neutral-600">新增规则</h2>
       <RuleFields draft={draft} setDraft={setDraft} disabled={props.pending} />
+      {invalid && (
+        <p role="alert" data-testid="auto-reply-invalid" className="mt-2 text-sm text-red-700">
+          {invalid}
+        </p>
+      )}
       <button
         type="button"
         data-testid="auto-reply-create"
         className={`${BUTTON} mt-2 bg-neutral-900 text-white`}
         disabled={props.pending}
-        onClick={() => props.onCreate(draft)}
+        onClick={() => {
+          const missing = problem(draft);
+          setInvalid(missing);
+          // Added: the form is emptied for the next rule (a second press no longer meets a 409).
+          if (!missing) props.onCreate(draft, () => setDraft({ ...EMPTY, kind: "keyword" }));
+        }}
       >
         添加
       </button>
