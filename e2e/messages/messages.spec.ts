@@ -176,3 +176,16 @@ test("auto-replies: empty fields are refused in Chinese before anything is sent,
   await page.getByTestId("auto-reply-delete-confirm").click();
   await expect(replies.rules).toHaveCount(0);
 });
+
+test("the README's push example makes a person the console finds by searching o_demo", async ({ admin, appOrigin }) => {
+  expect(await push(appOrigin, { type: "subscribe", openid: "o_demo", mode: "plaintext" })).toMatchObject({ ok: true });
+  // The push is applied just after WeChat's answer: ask until the person is there.
+  await expect
+    .poll(async () => {
+      const res = await admin.page.request.get("/api/admin/users?q=o_demo");
+      return ((await res.json()) as { users?: unknown[] }).users?.length ?? 0;
+    })
+    .toBe(1);
+  await admin.page.goto("/admin/users?q=o_demo");
+  await expect(admin.page.getByTestId("user-row")).toHaveCount(1);
+});
