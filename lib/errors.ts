@@ -107,6 +107,20 @@ export class BulkPartialError extends Error {
   }
 }
 
+/**
+ * A bulk action in which WeChat refused some people: `applied` went through (on WeChat and here), the
+ * `refused` did not, each with WeChat's refusal. `label` names the person for staff (nickname or openid).
+ */
+export class BulkRefusedError extends Error {
+  override name = "BulkRefusedError";
+  constructor(
+    readonly applied: number,
+    readonly refused: readonly { readonly userId: string; readonly label: string; readonly error: WeChatApiError }[],
+  ) {
+    super(`bulk action: ${refused.length} refused, ${applied} applied`, { cause: refused[0]?.error });
+  }
+}
+
 const ACTION_TO_CODE: Record<WeChatErrorAction, AppErrorCode> = {
   retry: "wechat_busy",
   reauthorize: "reauthorize",
@@ -117,6 +131,11 @@ const ACTION_TO_CODE: Record<WeChatErrorAction, AppErrorCode> = {
   fail: "wechat_failed",
 };
 const OUTAGE_ACTIONS: ReadonlySet<WeChatErrorAction> = new Set(["retry", "quota", "fix_config"]);
+
+/** WeChat said no to this request (a rule, an openid it does not know), as opposed to an outage. */
+export function isRefusal(err: unknown): err is WeChatApiError {
+  return err instanceof WeChatApiError && !OUTAGE_ACTIONS.has(err.info.action);
+}
 
 /**
  * How WeChat's own refusals read: by their action for the end user's flows ("action"), or, in the admin
@@ -155,6 +174,21 @@ export function toAppError(err: unknown, refusals: RefusalStyle = "action"): App
     return new AppError("bad_request", { cause: err, extra: { issues } });
   }
   if (err instanceof BulkPartialError) return toAppError(err.cause, refusals).with({ applied: err.applied });
+  if (err instanceof BulkRefusedError && err.refused[0]) {
+    // Who, and what WeChat said (in staff words); `applied` (how many went through) is in the answer too.
+    const first = err.refused[0].error;
+    const names = err.refused.slice(0, 5).map((r) => r.label);
+    const who = err.refused.length > 5 ? `${names.join("、")} 等 ${err.refused.length} 位` : names.join("、");
+    return new AppError("wechat_rejected", {
+      cause: err,
+      errcode: first.errcode,
+      userMessage: `${who}：${staffMessage(first)}（微信错误码 ${first.errcode}）`,
+      extra: {
+        applied: err.applied,
+        refused: err.refused.map((r) => ({ userId: r.userId, errcode: r.error.errcode })),
+      },
+    });
+  }
   return new AppError("internal", { cause: err });
 }
 

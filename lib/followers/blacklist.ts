@@ -4,27 +4,71 @@
 import type { Db } from "@/lib/db";
 import { findOrCreatePersonByOpenid } from "@/lib/users";
 import { BLACKLIST_MAX, type OpenidPage } from "@/lib/wechat/followers";
-import { openidsOf, withApplied, type FollowerDeps } from "./deps";
+import { BulkPartialError, BulkRefusedError, isRefusal } from "@/lib/errors";
+import type { WeChatApiError } from "@/lib/wechat/errors";
+import { openidsOf, type FollowerDeps } from "./deps";
 import { releaseLease } from "@/lib/lease";
 import { chunk } from "./pool";
 import { describeFailure, takeSyncLease } from "./sync";
 
 export const BLACKLIST_SYNC_LEASE = "sync:blacklist";
 
+/**
+ * WeChat first, 20 at a time, our flags once it said yes. WeChat refuses a whole batch for one openid it
+ * does not take (not a follower of this account: 40003 / 49003) without saying which: then that batch
+ * is asked again one person at a time, so the others go through and the refused are named.
+ */
 async function setBlacklisted(deps: FollowerDeps, userIds: readonly string[], blocked: boolean): Promise<number> {
   const people = await openidsOf(deps, userIds);
-  let applied = 0;
-  for (const batch of chunk(people, BLACKLIST_MAX)) {
-    const openids = batch.map((p) => p.openid);
-    await withApplied(applied, () => (blocked ? deps.wechat.blacklist(openids) : deps.wechat.unblacklist(openids)));
-    await deps.db.user.updateMany({
+  const call = (openids: string[]) => (blocked ? deps.wechat.blacklist(openids) : deps.wechat.unblacklist(openids));
+  const mark = (batch: readonly { userId: string }[]) =>
+    deps.db.user.updateMany({
       where: { id: { in: batch.map((p) => p.userId) } },
       // A blocked person is signed out of every device too (their sessions signed in before now end).
       data: blocked
         ? { blacklisted: true, blacklistedAt: deps.now(), sessionsValidAfter: deps.now() }
         : { blacklisted: false, blacklistedAt: null },
     });
+  let applied = 0;
+  const refused: { userId: string; error: WeChatApiError }[] = [];
+  for (const batch of chunk(people, BLACKLIST_MAX)) {
+    try {
+      await call(batch.map((p) => p.openid));
+    } catch (error) {
+      if (batch.length === 1 && isRefusal(error)) {
+        refused.push({ userId: batch[0]!.userId, error });
+        continue;
+      }
+      if (batch.length === 1 || !isRefusal(error)) throw applied > 0 ? new BulkPartialError(applied, error) : error;
+      for (const person of batch) {
+        const one = await call([person.openid]).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        if (one === null) {
+          await mark([person]);
+          applied++;
+        } else if (isRefusal(one)) refused.push({ userId: person.userId, error: one });
+        else throw applied > 0 ? new BulkPartialError(applied, one) : one;
+      }
+      continue;
+    }
+    await mark(batch);
     applied += batch.length;
+  }
+  // One person asked for, and refused: WeChat's own refusal says it all.
+  if (people.length === 1 && refused[0]) throw refused[0].error;
+  if (refused.length > 0) {
+    const users = await deps.db.user.findMany({
+      where: { id: { in: refused.map((r) => r.userId) } },
+      select: { id: true, nickname: true },
+    });
+    const nickname = new Map(users.map((u) => [u.id, u.nickname]));
+    const openid = new Map(people.map((p) => [p.userId, p.openid]));
+    throw new BulkRefusedError(
+      applied,
+      refused.map((r) => ({ ...r, label: nickname.get(r.userId) || (openid.get(r.userId) ?? r.userId) })),
+    );
   }
   return applied;
 }

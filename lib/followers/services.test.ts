@@ -10,6 +10,8 @@ import { generatedOpenid } from "@/simulator/cgi/followers";
 import { SIM_DEFAULTS } from "@/simulator/server";
 import { blockUsers, syncBlacklist, unblockUsers } from "./blacklist";
 import { BulkPartialError, type FollowerDeps } from "./deps";
+import { BulkRefusedError, toAppError } from "@/lib/errors";
+import { findOrCreatePersonByOpenid } from "@/lib/users";
 import { getFollowerPanel } from "./panel";
 import { updateRemark } from "./remark";
 import { syncFollowers } from "./sync";
@@ -145,6 +147,25 @@ forEachDatabase((_kind, database) => {
     await refused(unblockUsers(deps, ids.slice(5, 6)), 49003);
     expect((await w.db.user.findUniqueOrThrow({ where: { id: ids[5]! } })).blacklisted).toBe(true);
     expect(w.sim.followers.isBlacklisted(generatedOpenid(5))).toBe(true);
+  });
+
+  it("a bulk block with one person WeChat does not take names them and blocks the others", async () => {
+    const ids = await followers(3);
+    // Known to us from a push (the README's o_demo), but not a follower WeChat knows.
+    const stranger = await w.db.$transaction((tx) => findOrCreatePersonByOpenid(tx, deps.appId, "o_demo", deps.now()));
+    const error = await blockUsers(deps, [...ids, stranger]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BulkRefusedError);
+    expect((error as BulkRefusedError).applied).toBe(3);
+    expect((error as BulkRefusedError).refused.map((r) => [r.userId, r.label, r.error.errcode])).toEqual([
+      [stranger, "o_demo", 40003],
+    ]);
+    expect(await w.db.user.count({ where: { id: { in: ids }, blacklisted: true } })).toBe(3);
+    expect((await w.db.user.findUniqueOrThrow({ where: { id: stranger } })).blacklisted).toBe(false);
+    expect(w.sim.followers.isBlacklisted(generatedOpenid(2))).toBe(true);
+    // Staff read who and why (the console adds how many went through, from `applied`).
+    expect(toAppError(error, "rejected").userMessage).toBe(
+      "o_demo：微信不认这个 openid：此人可能不是本公众号的用户（例如示例或测试数据），数据未修改。（微信错误码 40003）",
+    );
   });
 
   it("syncs the blacklist: flags who WeChat lists, clears who it does not", async () => {
