@@ -1,6 +1,7 @@
 // Where a failed browser flow lands: /auth/error with a code the page turns into Chinese, and
 // WeChat's errcode shown small for support. Logging happens here, once.
 import { APP_ERRORS, AppError, reportError, toAppError, type AppErrorCode } from "@/lib/errors";
+import { redirect } from "@/lib/http";
 
 export function errorPagePath(err: AppErrorCode | unknown, context: Record<string, unknown> = {}): string {
   const appError = typeof err === "string" && err in APP_ERRORS ? new AppError(err as AppErrorCode) : toAppError(err);
@@ -19,9 +20,7 @@ export function errorPagePath(err: AppErrorCode | unknown, context: Record<strin
 export function errorPageResponse(err: unknown, context: Record<string, unknown>, appUrl: string): Response {
   const path = errorPagePath(err, context);
   const appError = toAppError(err);
-  if (appError.status !== 429) {
-    return new Response(null, { status: 302, headers: { location: appUrl + path, "cache-control": "no-store" } });
-  }
+  if (appError.status !== 429) return redirect(path);
   const target = (appUrl + path).replaceAll("&", "&amp;");
   return new Response(
     `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta http-equiv="refresh" content="0;url=${target}"><title>请稍后再试</title><p>${appError.userMessage} <a href="${target}">继续</a></p>`,

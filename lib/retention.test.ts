@@ -45,6 +45,19 @@ forEachDatabase((kind, database) => {
     await runner?.stop();
   });
 
+  /** The default periods, on the test clock. */
+  const retentionDeps = (db: RetentionDeps["db"]): RetentionDeps => ({
+    db,
+    now,
+    RETAIN_LOGIN_STATE_SECONDS: 3600,
+    RETAIN_PUSH_NONCE_SECONDS: 0,
+    RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
+    RETAIN_SIGNIN_ATTEMPT_SECONDS: 30 * 24 * 3600,
+    RETAIN_CREDENTIAL_FETCH_SECONDS: 30 * 24 * 3600,
+    RETAIN_EVENT_SECONDS: 90 * 24 * 3600,
+    RETENTION_EVERY_SECONDS: 600,
+  });
+
   const state = (name: string, expiresAt: Date) => ({
     state: name,
     bindingHash: "h",
@@ -65,17 +78,7 @@ forEachDatabase((kind, database) => {
         { key: "live", expiresAt: minutes(1) },
       ],
     });
-    const deps: RetentionDeps = {
-      db,
-      now,
-      RETAIN_LOGIN_STATE_SECONDS: 3600,
-      RETAIN_PUSH_NONCE_SECONDS: 0,
-      RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
-      RETAIN_SIGNIN_ATTEMPT_SECONDS: 30 * 24 * 3600,
-      RETAIN_CREDENTIAL_FETCH_SECONDS: 30 * 24 * 3600,
-      RETAIN_EVENT_SECONDS: 90 * 24 * 3600,
-      RETENTION_EVERY_SECONDS: 600,
-    };
+    const deps = retentionDeps(db);
     runner = testRunner(database(), now, [retentionJob(deps)] as unknown as JobDefinition<never>[]);
     await runner.tick();
     const left = async () => ({
@@ -158,17 +161,7 @@ forEachDatabase((kind, database) => {
         event("recent-done", "done", days(10)),
       ],
     });
-    const deps: RetentionDeps = {
-      db,
-      now,
-      RETAIN_LOGIN_STATE_SECONDS: 3600,
-      RETAIN_PUSH_NONCE_SECONDS: 0,
-      RETAIN_JOBS_SECONDS: 7 * 24 * 3600,
-      RETAIN_SIGNIN_ATTEMPT_SECONDS: 30 * 24 * 3600,
-      RETAIN_CREDENTIAL_FETCH_SECONDS: 30 * 24 * 3600,
-      RETAIN_EVENT_SECONDS: 90 * 24 * 3600,
-      RETENTION_EVERY_SECONDS: 600,
-    };
+    const deps = retentionDeps(db);
     runner = testRunner(database(), now, [retentionJob(deps)] as unknown as JobDefinition<never>[]);
     await runner.tick();
     expect((await runner.list())[0]?.error ?? null).toBeNull();

@@ -35,11 +35,13 @@ async function setBlacklisted(deps: FollowerDeps, userIds: readonly string[], bl
     try {
       await call(batch.map((p) => p.openid));
     } catch (error) {
-      if (batch.length === 1 && isRefusal(error)) {
+      if (!isRefusal(error)) throw applied > 0 ? new BulkPartialError(applied, error) : error;
+      // One person asked for alone, and refused: WeChat's own refusal says it all.
+      if (people.length === 1) throw error;
+      if (batch.length === 1) {
         refused.push({ userId: batch[0]!.userId, error });
         continue;
       }
-      if (batch.length === 1 || !isRefusal(error)) throw applied > 0 ? new BulkPartialError(applied, error) : error;
       for (const person of batch) {
         const one = await call([person.openid]).then(
           () => null,
@@ -56,8 +58,6 @@ async function setBlacklisted(deps: FollowerDeps, userIds: readonly string[], bl
     await mark(batch);
     applied += batch.length;
   }
-  // One person asked for, and refused: WeChat's own refusal says it all.
-  if (people.length === 1 && refused[0]) throw refused[0].error;
   if (refused.length > 0) {
     const users = await deps.db.user.findMany({
       where: { id: { in: refused.map((r) => r.userId) } },
