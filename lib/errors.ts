@@ -3,6 +3,7 @@
 // errcode table; errorResponse() is the one way from a thrown value to an HTTP answer.
 import { ZodError } from "zod";
 import { WeChatApiError, WeChatTransportError, type WeChatErrorAction } from "@/lib/wechat/errors";
+import { MenuRefusedError } from "@/lib/wechat/menu";
 import { log } from "@/lib/log";
 
 interface ErrorEntry {
@@ -51,6 +52,8 @@ export const APP_ERRORS = {
   push_unavailable: { status: 503, message: "消息接口暂不可用，请稍后重试。" },
   auto_reply_exists: { status: 409, message: "已有相同关键词（或关注回复）的规则，请直接编辑它。" },
   auto_reply_not_found: { status: 404, message: "该自动回复不存在或已被删除。" },
+  // Custom menus (admin console).
+  menu_version_not_found: { status: 404, message: "该历史版本不存在，或不是可发布的菜单。" },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -154,6 +157,16 @@ function staffMessage(err: WeChatApiError): string {
 /** Any thrown value → an AppError; WeChat's errors by their action, a failed zod parse as 400, the rest as internal. */
 export function toAppError(err: unknown, refusals: RefusalStyle = "action"): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof MenuRefusedError) {
+    // Refused before calling: every problem, each on its button, for the editor; the first one as the message.
+    const first = err.problems[0]!;
+    return new AppError("wechat_rejected", {
+      cause: err,
+      errcode: err.errcode,
+      userMessage: `${first.message}（微信错误码 ${err.errcode}）`,
+      extra: { errmsg: err.errmsg, problems: err.problems },
+    });
+  }
   if (err instanceof WeChatApiError) {
     if (refusals === "rejected" && !OUTAGE_ACTIONS.has(err.info.action)) {
       return new AppError("wechat_rejected", {

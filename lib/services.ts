@@ -16,6 +16,7 @@ import { followerSyncJob, type FollowerSyncDeps } from "@/lib/followers/sync";
 import { openJobBackend } from "@/lib/jobs/open";
 import { JobRunner } from "@/lib/jobs/runner";
 import type { JobDefinition } from "@/lib/jobs/types";
+import type { MenuDeps } from "@/lib/menu/menus";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
@@ -24,6 +25,7 @@ import { retentionJob } from "@/lib/retention";
 import { createTokenService, newInstanceId, type TokenService } from "@/lib/token/service";
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
+import { WeChatMenus } from "@/lib/wechat/menu";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 
@@ -45,6 +47,7 @@ const built: {
   followers?: FollowerSyncDeps & FollowerDeps;
   messages?: MessageDeps | null;
   userList?: UserListDeps;
+  menus?: MenuDeps;
   stats?: StatsDeps;
 } = {};
 
@@ -124,6 +127,12 @@ export const services = {
   get followers(): FollowerSyncDeps & FollowerDeps {
     const { WECHAT_APP_ID: appId } = env();
     return (built.followers ??= { db: db(), wechat: new WeChatFollowers(services.cgi), appId, now, holder: INSTANCE });
+  },
+  /** The custom menu: draft, publishing, history, conditional menus (this app's host is not an outside domain). */
+  get menus(): MenuDeps {
+    const { WECHAT_APP_ID: appId, APP_URL } = env();
+    const check = { ownHosts: [new URL(APP_URL).hostname] };
+    return (built.menus ??= { db: db(), wechat: new WeChatMenus(services.cgi, check), appId, now, check });
   },
   /** The message endpoint's, or null when it is off (no WECHAT_TOKEN). */
   get messages(): MessageDeps | null {

@@ -29,6 +29,19 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   45009: "reach max api daily quota limit",
   47001: "data format error",
   48001: "api unauthorized",
+  40016: "invalid button size",
+  40017: "invalid button type",
+  40018: "invalid button name size",
+  40019: "invalid button key size",
+  40020: "invalid button url size",
+  40023: "invalid sub button size",
+  40024: "invalid sub button type",
+  40025: "invalid sub button name size",
+  40026: "invalid sub button key size",
+  40027: "invalid sub button url size",
+  40054: "invalid sub button url domain",
+  40055: "invalid button url domain",
+  65316: "invalid url domain, too many domains",
 };
 
 /**

@@ -13,6 +13,7 @@ import { BasicTokens } from "./cgi/basic-token";
 import { blacklistRoutes } from "./cgi/blacklist";
 import { Followers } from "./cgi/followers";
 import { cgiRoutes } from "./cgi/guard";
+import { Menus } from "./cgi/menus";
 import { tagRoutes } from "./cgi/tags";
 import { JsapiTickets } from "./cgi/ticket";
 import { userRoutes } from "./cgi/users";
@@ -105,6 +106,8 @@ export interface Simulator {
   readonly followers: Followers;
   /** Message pushes to the app's endpoint (/__sim/push). */
   readonly push: MessagePusher;
+  /** Custom menus (cgi-bin/menu/*): seed a console-made menu, set a persona's platform, read the state. */
+  readonly menus: Menus;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -122,6 +125,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const followers = new Followers(world);
   const push = new MessagePusher(world, options.push);
   const cgi = cgiRoutes(world, basicTokens);
+  const menus = new Menus(
+    followers,
+    (options.redirectDomains ?? SIM_DEFAULTS.redirectDomains).map((d) => d.trim().toLowerCase()),
+  );
   // Later surfaces may depend on earlier ones (every cgi-bin route checks basicTokens).
   const surfaces: Surface[] = [
     { routes: oauthRoutes(world) },
@@ -129,6 +136,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tickets,
     followers,
     { routes: [...userRoutes(followers, cgi), ...tagRoutes(followers, cgi), ...blacklistRoutes(followers, cgi)] },
+    { routes: menus.cgiRoutes(cgi), controls: menus.controls, reset: () => menus.reset() },
     push,
   ];
   const reset = () => {
@@ -164,6 +172,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tickets,
     followers,
     push,
+    menus,
     async close() {
       if (closed) return;
       closed = true;

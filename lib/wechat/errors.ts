@@ -135,6 +135,31 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
       "内容不符合微信的格式要求（如备注须少于 30 个字），数据未修改。",
     ),
 
+    // --- Custom menus (cgi-bin/menu/*): checked before calling too (lib/wechat/menu.ts), staff words ---
+    ...(
+      [
+        [40016, "Invalid number of top-level menu buttons (1-3)", "一级菜单须有 1–3 个。"],
+        [40017, "Invalid menu button type", "按钮类型无效，或缺少该类型需要的内容。"],
+        [40018, "Top-level menu button name too long (16 bytes)", "一级菜单名称过长（最多 16 字节）。"],
+        [40019, "Menu button key too long (128 bytes)", "按钮 key 为空或过长（最多 128 字节）。"],
+        [40020, "Menu button url too long (1024 bytes)", "按钮链接为空或过长（最多 1024 字节）。"],
+        [40023, "Invalid number of sub-buttons (1-5)", "子菜单须有 1–5 个。"],
+        [40024, "Invalid sub-button type", "子菜单按钮类型无效，或缺少该类型需要的内容。"],
+        [40025, "Sub-button name too long (60 bytes)", "子菜单名称过长（最多 60 字节）。"],
+        [40026, "Sub-button key too long (128 bytes)", "子菜单 key 为空或过长（最多 128 字节）。"],
+        [40027, "Sub-button url too long (1024 bytes)", "子菜单链接为空或过长（最多 1024 字节）。"],
+        [40054, "Invalid sub-button url domain", "子菜单链接无效：须是 http:// 或 https:// 开头的完整网址。"],
+        [40055, "Invalid menu button url domain", "菜单链接无效：须是 http:// 或 https:// 开头的完整网址。"],
+        [46003, "No menu (menu/get, trymatch)", "公众号当前没有菜单。"],
+        [65301, "No conditional menu with this menuid", "该个性化菜单不存在，可能已被删除。"],
+        [65302, "No such user (trymatch)", "微信找不到这个用户。"],
+        [65303, "No default menu: a conditional menu needs one first", "请先发布默认菜单，再创建个性化菜单。"],
+        [65304, "Empty or invalid matchrule", "匹配规则为空或无效（标签或平台）。"],
+        [65305, "Too many conditional menus", "个性化菜单数量已达上限。"],
+        [65316, "Menu links to more than 3 outside domains", "菜单链接最多跳转到 3 个外部域名。"],
+      ] as const
+    ).map(([code, meaning, staff]) => entry(code, "bad_request", meaning, MSG_BAD_REQUEST, staff)),
+
     // --- Authorize-page errors (open.weixin.qq.com shows these on its own page) ---
     entry(10003, "fix_config", "redirect_uri host does not match the account's web authorization domain", MSG_CONFIG),
     entry(10004, "fail", "Official Account is banned", "该公众号暂时无法提供服务。"),

@@ -10,7 +10,9 @@
 import { z } from "zod";
 import type { CgiClient } from "./cgi";
 import { WeChatApiError } from "./errors";
-import { storableText } from "./text";
+import { storableText, utf8Bytes } from "./text";
+
+export { utf8Bytes };
 
 export const FOLLOWER_PAGE_SIZE = 10_000;
 export const BATCHGET_MAX = 100;
@@ -90,11 +92,6 @@ export type WeChatTag = Readonly<z.output<typeof tagSchema>>;
 const created = z.object({ tag: z.object({ id: z.number().int(), name: z.string() }) }).transform((b) => b.tag);
 const tagList = z.object({ tags: z.array(tagSchema) }).transform((b) => b.tags);
 const tagIds = z.object({ tagid_list: z.array(z.number().int()) }).transform((b) => b.tagid_list);
-
-/** Byte length in UTF-8, WeChat's measure of a tag name. */
-export function utf8Bytes(text: string): number {
-  return new TextEncoder().encode(text).length;
-}
 
 /** Throws the errcode WeChat would answer to this tag name (45158), or returns the trimmed name. */
 export function checkTagName(name: string, endpoint = "/cgi-bin/tags/create"): string {

@@ -8,3 +8,8 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 export function storableText(text: string): string {
   return text.replace(UNSTORABLE, "\uFFFD");
 }
+
+/** Byte length in UTF-8, WeChat's measure of tag and menu names, keys and URLs (a CJK character is 3, an emoji 4). */
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
