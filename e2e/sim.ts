@@ -78,4 +78,18 @@ export class SimClient {
     if (!user) throw new Error(`the simulator has no user ${key}`);
     return user;
   }
+
+  /** The simulator's custom menus: the default (API) menu, the conditional ones, a console-made one. */
+  async menuState(): Promise<{
+    default: { button: unknown[] } | null;
+    conditional: unknown[];
+    console: unknown[] | null;
+  }> {
+    return this.call("GET", "/__sim/menu");
+  }
+
+  /** A menu "made in WeChat's web console" (selfmenu shape), live until the API creates or deletes one. */
+  async seedConsoleMenu(button: unknown[]): Promise<void> {
+    await this.call("POST", "/__sim/menu/console", { button });
+  }
 }

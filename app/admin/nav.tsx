@@ -2,6 +2,7 @@
 // The console's navigation: the side menu's entries (also the drawer's on a phone) and the breadcrumb
 // trail, both from one table of sections.
 import {
+  AppstoreOutlined,
   DashboardOutlined,
   MessageOutlined,
   StopOutlined,
@@ -20,6 +21,7 @@ const SECTIONS = [
   { href: "/admin/tags", label: "标签", icon: <TagsOutlined /> },
   { href: "/admin/blacklist", label: "黑名单", icon: <StopOutlined /> },
   { href: "/admin/auto-replies", label: "自动回复", icon: <MessageOutlined /> },
+  { href: "/admin/menu", label: "自定义菜单", icon: <AppstoreOutlined /> },
 ] as const;
 
 /** The section a path belongs to (the longest matching prefix), if any. */

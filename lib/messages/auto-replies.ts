@@ -62,14 +62,21 @@ export async function listAutoReplies(db: Db): Promise<AutoReplyRule[]> {
   return rows.map(toRule);
 }
 
-/** The reply text for a push, or null: subscribe → the subscribe rule; text → exact keyword, else the longest contained one. */
+/**
+ * The reply text for a push, or null: subscribe → the subscribe rule; a menu tap (CLICK) whose key is a
+ * keyword → that keyword's rule (the menu editor offers the keywords as keys); text → exact keyword, else
+ * the longest contained one.
+ */
 export function chooseReply(
   rules: readonly AutoReplyRule[],
-  push: { msgType: string; event: string | null; content: string | null },
+  push: { msgType: string; event: string | null; content: string | null; eventKey?: string | null },
 ): string | null {
   const enabled = rules.filter((r) => r.enabled);
   if (push.msgType === "event" && push.event === "subscribe") {
     return enabled.find((r) => r.kind === "subscribe")?.reply ?? null;
+  }
+  if (push.msgType === "event" && push.event === "CLICK" && push.eventKey) {
+    return enabled.find((r) => r.kind === "keyword" && r.keyword === push.eventKey)?.reply ?? null;
   }
   if (push.msgType !== "text" || push.content === null) return null;
   const text = push.content.trim();
