@@ -54,6 +54,9 @@ export const APP_ERRORS = {
   auto_reply_not_found: { status: 404, message: "该自动回复不存在或已被删除。" },
   // Custom menus (admin console).
   menu_version_not_found: { status: 404, message: "该历史版本不存在，或不是可发布的菜单。" },
+  // Channel QR codes (admin console).
+  qrcode_scene_exists: { status: 409, message: "这个场景值已被另一个二维码使用，请换一个。" },
+  qrcode_not_found: { status: 404, message: "该二维码不存在。" },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;

@@ -142,12 +142,13 @@ forEachDatabase((kind, database) => {
     await db.credentialFetch.createMany({
       data: [fetch(days(40), false), fetch(days(1), true), fetch(minutes(-5), true)],
     });
-    const event = (id: string, status: string, receivedAt: Date) => ({
+    const event = (id: string, status: string, receivedAt: Date, event = "subscribe", eventKey?: string) => ({
       id,
       dedupeKey: id,
       openid: "o1",
       msgType: "event",
-      event: "subscribe",
+      event,
+      eventKey,
       payload: "<xml/>",
       createdAt: receivedAt,
       receivedAt,
@@ -159,6 +160,10 @@ forEachDatabase((kind, database) => {
         event("old-failed", "failed", days(91)),
         event("old-pending", "pending", days(91)),
         event("recent-done", "done", days(10)),
+        event("old-qr-follow", "done", days(91), "subscribe", "qrscene_poster"),
+        event("old-qr-scan", "done", days(91), "SCAN", "poster"),
+        event("old-click", "done", days(91), "CLICK", "TODAY"),
+        event("old-plain-follow", "done", days(91), "subscribe", ""),
       ],
     });
     const deps = retentionDeps(db);
@@ -167,16 +172,19 @@ forEachDatabase((kind, database) => {
     expect((await runner.list())[0]?.error ?? null).toBeNull();
     expect((await runner.list())[0]).toMatchObject({
       state: "done",
-      progress: { signInAttempts: 2500, credentialFetches: 1, events: 2 },
+      progress: { signInAttempts: 2500, credentialFetches: 1, events: 4 },
     });
     expect(await db.signInAttempt.count()).toBe(2);
     expect((await db.credentialFetch.findMany({ orderBy: { createdAt: "asc" } })).map((f) => f.createdAt)).toEqual([
       days(1),
       minutes(-5),
     ]);
-    // A pending push is kept however old: it has not been applied yet.
+    // A pending push is kept however old: it has not been applied yet; so is a scan through a channel
+    // QR code, which is that code's record.
     expect((await db.weChatEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.id)).toEqual([
       "old-pending",
+      "old-qr-follow",
+      "old-qr-scan",
       "recent-done",
     ]);
   });

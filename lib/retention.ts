@@ -76,7 +76,12 @@ export async function applyRetention(deps: RetentionDeps): Promise<RetentionResu
     (ids) => db.credentialFetch.deleteMany({ where: { id: { in: ids } } }),
   );
   const eventsBefore = before(deps.RETAIN_EVENT_SECONDS);
-  const handled = { status: { in: ["done", "failed"] }, receivedAt: { lt: eventsBefore } };
+  // A scan through a channel QR code (subscribe or SCAN with an EventKey) is that code's record: kept.
+  const handled = {
+    status: { in: ["done", "failed"] },
+    receivedAt: { lt: eventsBefore },
+    OR: [{ event: null }, { event: { notIn: ["subscribe", "SCAN"] } }, { eventKey: null }, { eventKey: "" }],
+  };
   const events = await inBatches(
     () => db.weChatEvent.findMany({ where: handled, select: { id: true }, take: BATCH }),
     (ids) => db.weChatEvent.deleteMany({ where: { id: { in: ids } } }),

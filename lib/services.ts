@@ -17,6 +17,7 @@ import { openJobBackend } from "@/lib/jobs/open";
 import { JobRunner } from "@/lib/jobs/runner";
 import type { JobDefinition } from "@/lib/jobs/types";
 import type { MenuDeps } from "@/lib/menu/menus";
+import type { QrDeps } from "@/lib/qrcodes/qrcodes";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
@@ -26,6 +27,7 @@ import { createTokenService, newInstanceId, type TokenService } from "@/lib/toke
 import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
 import { WeChatMenus } from "@/lib/wechat/menu";
+import { WeChatQrCodes } from "@/lib/wechat/qrcode";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 
@@ -48,6 +50,7 @@ const built: {
   messages?: MessageDeps | null;
   userList?: UserListDeps;
   menus?: MenuDeps;
+  qrcodes?: QrDeps;
   stats?: StatsDeps;
 } = {};
 
@@ -133,6 +136,11 @@ export const services = {
     const { WECHAT_APP_ID: appId, APP_URL } = env();
     const check = { ownHosts: [new URL(APP_URL).hostname] };
     return (built.menus ??= { db: db(), wechat: new WeChatMenus(services.cgi, check), appId, now, check });
+  },
+  /** Channel QR codes: made with qrcode/create, counted from the subscribe/SCAN pushes. */
+  get qrcodes(): QrDeps {
+    const { WECHAT_APP_ID: appId } = env();
+    return (built.qrcodes ??= { db: db(), wechat: new WeChatQrCodes(services.cgi), appId, now });
   },
   /** The message endpoint's, or null when it is off (no WECHAT_TOKEN). */
   get messages(): MessageDeps | null {

@@ -42,6 +42,8 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   40054: "invalid sub button url domain",
   40055: "invalid button url domain",
   65316: "invalid url domain, too many domains",
+  40097: "invalid args",
+  45029: "qrcode count out of limit",
 };
 
 /**

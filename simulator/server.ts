@@ -14,6 +14,7 @@ import { blacklistRoutes } from "./cgi/blacklist";
 import { Followers } from "./cgi/followers";
 import { cgiRoutes } from "./cgi/guard";
 import { Menus } from "./cgi/menus";
+import { QrCodes } from "./cgi/qrcodes";
 import { tagRoutes } from "./cgi/tags";
 import { JsapiTickets } from "./cgi/ticket";
 import { userRoutes } from "./cgi/users";
@@ -108,6 +109,8 @@ export interface Simulator {
   readonly push: MessagePusher;
   /** Custom menus (cgi-bin/menu/*): seed a console-made menu, set a persona's platform, read the state. */
   readonly menus: Menus;
+  /** Parametric QR codes (cgi-bin/qrcode/create): the codes made, by ticket. */
+  readonly qrcodes: QrCodes;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -125,6 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const followers = new Followers(world);
   const push = new MessagePusher(world, options.push);
   const cgi = cgiRoutes(world, basicTokens);
+  const qrcodes = new QrCodes(world, followers);
   const menus = new Menus(
     followers,
     (options.redirectDomains ?? SIM_DEFAULTS.redirectDomains).map((d) => d.trim().toLowerCase()),
@@ -137,6 +141,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     followers,
     { routes: [...userRoutes(followers, cgi), ...tagRoutes(followers, cgi), ...blacklistRoutes(followers, cgi)] },
     { routes: menus.cgiRoutes(cgi), controls: menus.controls, reset: () => menus.reset() },
+    { routes: qrcodes.cgiRoutes(cgi), reset: () => qrcodes.reset() },
     push,
   ];
   const reset = () => {
@@ -173,6 +178,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     followers,
     push,
     menus,
+    qrcodes,
     async close() {
       if (closed) return;
       closed = true;

@@ -135,7 +135,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
       "内容不符合微信的格式要求（如备注须少于 30 个字），数据未修改。",
     ),
 
-    // --- Custom menus (cgi-bin/menu/*): checked before calling too (lib/wechat/menu.ts), staff words ---
+    // --- Custom menus and QR codes: checked before calling too (lib/wechat/menu.ts, qrcode.ts), staff words ---
     ...(
       [
         [40016, "Invalid number of top-level menu buttons (1-3)", "一级菜单须有 1–3 个。"],
@@ -157,6 +157,13 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
         [65304, "Empty or invalid matchrule", "匹配规则为空或无效（标签或平台）。"],
         [65305, "Too many conditional menus", "个性化菜单数量已达上限。"],
         [65316, "Menu links to more than 3 outside domains", "菜单链接最多跳转到 3 个外部域名。"],
+        // Parametric QR codes (cgi-bin/qrcode/create), our reading of the codes (lib/wechat/qrcode.ts)
+        [
+          40097,
+          "Invalid arguments (e.g. a QR scene or expiry out of range)",
+          "参数无效：二维码场景值须 1–64 个字符，临时码有效期 60 秒至 30 天。",
+        ],
+        [45029, "Permanent QR codes used up (100,000 per account)", "永久二维码已达 10 万个上限。"],
       ] as const
     ).map(([code, meaning, staff]) => entry(code, "bad_request", meaning, MSG_BAD_REQUEST, staff)),
 

@@ -1,0 +1,182 @@
+// Channel QR codes (渠道二维码): made on WeChat with qrcode/create (the limits checked first), kept here
+// with their name, scene, ticket, url and expiry; the image drawn by us from the url. What each code
+// brought is read from the pushes themselves: `subscribe` with EventKey qrscene_<scene> (a new follower)
+// and `SCAN` with <scene> (already following), one WeChatEvent row per push however often WeChat retried.
+import { z } from "zod";
+import type { Db } from "@/lib/db";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { AppError } from "@/lib/errors";
+import { utf8Bytes } from "@/lib/wechat/text";
+import { QR_EXPIRE_MAX_SECONDS, QR_SCENE_MAX_CHARS, type WeChatQrCodes } from "@/lib/wechat/qrcode";
+
+export interface QrDeps {
+  readonly db: Db;
+  readonly wechat: WeChatQrCodes;
+  readonly appId: string;
+  readonly now: () => Date;
+}
+
+/** POST /api/admin/qrcodes, in WeChat's names where WeChat has them. */
+export const qrCodeInput = z
+  .object({
+    name: z.string().trim().min(1, "请填写二维码名称。").max(60, "名称最多 60 个字。"),
+    // The length and spaces are qrProblem's (WeChat's errcode); here only the type.
+    scene: z.string().max(QR_SCENE_MAX_CHARS * 4),
+    action_name: z.enum(["QR_LIMIT_STR_SCENE", "QR_STR_SCENE"]),
+    expire_seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(QR_EXPIRE_MAX_SECONDS * 10)
+      .optional(),
+    tagId: z.number().int().min(0).max(0x7fffffff).optional(),
+    welcome: z
+      .string()
+      .trim()
+      .refine((w) => utf8Bytes(w) <= 2048, "欢迎语最多 2048 字节。")
+      .optional(),
+  })
+  .strict();
+export type QrCodeInput = z.output<typeof qrCodeInput>;
+
+export const qrIdParams = z.object({ id: z.string().min(1).max(64) });
+
+export interface QrCodeView {
+  readonly id: string;
+  readonly name: string;
+  readonly scene: string;
+  readonly action: "QR_LIMIT_STR_SCENE" | "QR_STR_SCENE";
+  readonly url: string;
+  readonly expiresAt: string | null;
+  readonly expired: boolean;
+  readonly tagId: number | null;
+  readonly welcome: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface QrStats {
+  /** every scan through the code: follows and scans by followers */
+  readonly scans: number;
+  /** people who followed through it */
+  readonly newFollowers: number;
+  /** of those, how many follow today (as our records say) */
+  readonly stillFollowing: number;
+  /** per Beijing day, oldest first, days with scans only */
+  readonly daily: readonly { readonly day: string; readonly scans: number; readonly newFollowers: number }[];
+}
+
+type Row = Awaited<ReturnType<Db["qrCode"]["findFirstOrThrow"]>>;
+
+function toView(row: Row, now: Date): QrCodeView {
+  return {
+    id: row.id,
+    name: row.name,
+    scene: row.scene,
+    action: row.action as QrCodeView["action"],
+    url: row.url,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    expired: row.expiresAt !== null && row.expiresAt <= now,
+    tagId: row.tagId,
+    welcome: row.welcome,
+    createdAt: row.createdAt.toISOString(),
+    createdBy: row.createdBy,
+  };
+}
+
+/** Makes the code on WeChat, then keeps it; a scene already used here is refused before calling (409). */
+export async function createQrCode(deps: QrDeps, input: QrCodeInput, staff: string): Promise<QrCodeView> {
+  const { db, appId } = deps;
+  if (input.tagId !== undefined && !(await db.tag.findUnique({ where: { id: input.tagId } })))
+    throw new AppError("tag_not_found");
+  if (await db.qrCode.findUnique({ where: { appId_scene: { appId, scene: input.scene } } }))
+    throw new AppError("qrcode_scene_exists");
+  const permanent = await db.qrCode.count({ where: { appId, action: "QR_LIMIT_STR_SCENE" } });
+  const ticket = await deps.wechat.create(
+    { action: input.action_name, scene: input.scene, expireSeconds: input.expire_seconds },
+    permanent,
+  );
+  const now = deps.now();
+  try {
+    const row = await db.qrCode.create({
+      data: {
+        appId,
+        name: input.name,
+        scene: input.scene,
+        action: input.action_name,
+        ticket: ticket.ticket,
+        url: ticket.url,
+        expiresAt: ticket.expireSeconds === null ? null : new Date(now.getTime() + ticket.expireSeconds * 1000),
+        tagId: input.tagId ?? null,
+        welcome: input.welcome || null,
+        createdAt: now,
+        createdBy: staff,
+      },
+    });
+    return toView(row, now);
+  } catch (error) {
+    // Another request made the same scene between our check and here.
+    if (isUniqueViolation(error)) throw new AppError("qrcode_scene_exists", { cause: error });
+    throw error;
+  }
+}
+
+export async function listQrCodes(deps: QrDeps): Promise<QrCodeView[]> {
+  const rows = await deps.db.qrCode.findMany({
+    where: { appId: deps.appId },
+    orderBy: { createdAt: "desc" },
+    take: 500,
+  });
+  const now = deps.now();
+  return rows.map((r) => toView(r, now));
+}
+
+export async function getQrCode(deps: QrDeps, id: string): Promise<QrCodeView> {
+  const row = await deps.db.qrCode.findFirst({ where: { id, appId: deps.appId } });
+  if (!row) throw new AppError("qrcode_not_found");
+  return toView(row, deps.now());
+}
+
+/** The pushes that name a scene: subscribe with qrscene_<scene>, SCAN with <scene>. */
+export function scanEvents(scene: string) {
+  return {
+    msgType: "event",
+    OR: [
+      { event: "subscribe", eventKey: `qrscene_${scene}` },
+      { event: "SCAN", eventKey: scene },
+    ],
+  };
+}
+
+const BEIJING_MS = 8 * 3600_000;
+const CHUNK = 500;
+
+export async function qrCodeStats(deps: QrDeps, scene: string): Promise<QrStats> {
+  const { db } = deps;
+  const events = await db.weChatEvent.findMany({
+    where: scanEvents(scene),
+    select: { openid: true, event: true, createdAt: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const followers = [...new Set(events.filter((e) => e.event === "subscribe").map((e) => e.openid))];
+  let stillFollowing = 0;
+  for (let i = 0; i < followers.length; i += CHUNK) {
+    stillFollowing += await db.identity.count({
+      where: { appid: deps.appId, openid: { in: followers.slice(i, i + CHUNK) }, user: { subscribed: true } },
+    });
+  }
+  const days = new Map<string, { scans: number; newFollowers: number }>();
+  for (const e of events) {
+    const day = new Date(e.createdAt.getTime() + BEIJING_MS).toISOString().slice(0, 10);
+    const d = days.get(day) ?? { scans: 0, newFollowers: 0 };
+    d.scans += 1;
+    if (e.event === "subscribe") d.newFollowers += 1;
+    days.set(day, d);
+  }
+  return {
+    scans: events.length,
+    newFollowers: followers.length,
+    stillFollowing,
+    daily: [...days].map(([day, d]) => ({ day, ...d })),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Parametric QR codes: cgi-bin/qrcode/create (all four kinds). showqrcode (an image) is not played: the app
+ * draws its images from the code's url. Limits as WeChat's page
+ * states them; where it names no errcode we answer 40097 (invalid args) and, for the 100,000 permanent
+ * codes, 45029 (our reading, docs/wechat-protocol.md). A permanent code asked for again with the same
+ * scene is the same code (same ticket and url); a temporary one is new every time.
+ */
+import { randomBytes } from "node:crypto";
+import type { ApiBody } from "../errors";
+import type { Route } from "../http/router";
+import type { SimCore, Surface } from "../surface";
+import type { CgiRoutes } from "./guard";
+import type { Followers } from "./followers";
+
+export const PERMANENT_MAX = 100_000;
+export const EXPIRE_MAX = 2_592_000;
+
+export interface SimQrCode {
+  readonly ticket: string;
+  readonly url: string;
+  /** the scene as events carry it: scene_str, or scene_id as decimal */
+  readonly scene: string;
+  readonly permanent: boolean;
+  /** ms epoch; null for permanent codes */
+  readonly expiresAt: number | null;
+}
+
+export class QrCodes implements Surface {
+  private byTicket = new Map<string, SimQrCode>();
+  private permanentByScene = new Map<string, SimQrCode>();
+  /** Pretend permanent codes on top of the real ones, to reach the limit in a test. */
+  extraPermanent = 0;
+
+  constructor(
+    private readonly core: SimCore,
+    private readonly followers: Followers,
+  ) {}
+
+  reset(): void {
+    this.byTicket.clear();
+    this.permanentByScene.clear();
+    this.extraPermanent = 0;
+  }
+
+  /** The code a ticket names, if it exists and has not expired. */
+  find(ticket: string): SimQrCode | undefined {
+    const code = this.byTicket.get(ticket);
+    if (!code || (code.expiresAt !== null && code.expiresAt <= this.core.now())) return undefined;
+    return code;
+  }
+
+  cgiRoutes(cgi: CgiRoutes): Route[] {
+    return [cgi.post("/cgi-bin/qrcode/create", (b) => this.create(b))];
+  }
+
+  private create(body: Record<string, unknown>): ApiBody {
+    const invalid = () => this.followers.err(40097, "invalid args");
+    const action = body.action_name;
+    const scene = (body.action_info as { scene?: Record<string, unknown> } | undefined)?.scene;
+    if (typeof scene !== "object" || scene === null) return invalid();
+    const str = action === "QR_STR_SCENE" || action === "QR_LIMIT_STR_SCENE";
+    const permanent = action === "QR_LIMIT_SCENE" || action === "QR_LIMIT_STR_SCENE";
+    if (!str && action !== "QR_SCENE" && action !== "QR_LIMIT_SCENE") return invalid();
+    let value: string;
+    if (str) {
+      const s = scene.scene_str;
+      if (typeof s !== "string" || [...s].length < 1 || [...s].length > 64) return invalid();
+      value = s;
+    } else {
+      const id = scene.scene_id;
+      const max = permanent ? PERMANENT_MAX : 0xffffffff;
+      if (typeof id !== "number" || !Number.isInteger(id) || id < 1 || id > max) return invalid();
+      value = String(id);
+    }
+    if (permanent) {
+      if (body.expire_seconds !== undefined) return invalid();
+      const existing = this.permanentByScene.get(`${action}:${value}`);
+      if (existing) return { ticket: existing.ticket, url: existing.url };
+      if (this.permanentByScene.size + this.extraPermanent >= PERMANENT_MAX)
+        return this.followers.err(45029, "qrcode count out of limit");
+      const code = this.issue(value, null);
+      this.permanentByScene.set(`${action}:${value}`, code);
+      return { ticket: code.ticket, url: code.url };
+    }
+    const seconds = body.expire_seconds ?? 60;
+    if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 1 || seconds > EXPIRE_MAX)
+      return invalid();
+    const code = this.issue(value, this.core.now() + seconds * 1000);
+    return { ticket: code.ticket, expire_seconds: seconds, url: code.url };
+  }
+
+  private issue(scene: string, expiresAt: number | null): SimQrCode {
+    const ticket = `gQ${randomBytes(24).toString("base64").replace(/[+/=]/g, "")}`;
+    const code = {
+      ticket,
+      url: `http://weixin.qq.com/q/${randomBytes(12).toString("hex")}`,
+      scene,
+      permanent: expiresAt === null,
+      expiresAt,
+    };
+    this.byTicket.set(ticket, code);
+    return code;
+  }
+}
