@@ -128,7 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const followers = new Followers(world);
   const push = new MessagePusher(world, options.push);
   const cgi = cgiRoutes(world, basicTokens);
-  const qrcodes = new QrCodes(world, followers);
+  const qrcodes = new QrCodes(world, followers, push);
   const menus = new Menus(
     followers,
     (options.redirectDomains ?? SIM_DEFAULTS.redirectDomains).map((d) => d.trim().toLowerCase()),
@@ -141,7 +141,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     followers,
     { routes: [...userRoutes(followers, cgi), ...tagRoutes(followers, cgi), ...blacklistRoutes(followers, cgi)] },
     { routes: menus.cgiRoutes(cgi), controls: menus.controls, reset: () => menus.reset() },
-    { routes: qrcodes.cgiRoutes(cgi), reset: () => qrcodes.reset() },
+    { routes: qrcodes.cgiRoutes(cgi), controls: qrcodes.controls, reset: () => qrcodes.reset() },
     push,
   ];
   const reset = () => {

@@ -28,6 +28,7 @@ import {
   parseXmlFields,
   type InboundMessage,
 } from "@/lib/wechat/message-xml";
+import { channelWelcome } from "@/lib/qrcodes/qrcodes";
 import { chooseReply, type AutoReplyCache } from "./auto-replies";
 import type { MessageStore, NonceRow } from "./store";
 
@@ -182,7 +183,8 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
   }
 
   const now = deps.now();
-  const replyText = chooseReply(await deps.autoReplies.rules(), message);
+  const replyText =
+    (await channelWelcome(deps.db, deps.appId, message)) ?? chooseReply(await deps.autoReplies.rules(), message);
   const reply = replyText
     ? buildTextReply({
         toOpenid: message.openid,

@@ -180,3 +180,19 @@ export async function qrCodeStats(deps: QrDeps, scene: string): Promise<QrStats>
     daily: [...days].map(([day, d]) => ({ day, ...d })),
   };
 }
+
+/**
+ * The welcome of the channel a follow came through (subscribe with EventKey qrscene_<scene>), which
+ * replaces the subscribe auto-reply; null for any other push or a code without one. Asked only for
+ * follows through a QR code, so the endpoint's hot path does not read it.
+ */
+export async function channelWelcome(
+  db: Db,
+  appId: string,
+  push: { msgType: string; event: string | null; eventKey: string | null },
+): Promise<string | null> {
+  if (push.msgType !== "event" || push.event !== "subscribe" || !push.eventKey?.startsWith("qrscene_")) return null;
+  const scene = push.eventKey.slice("qrscene_".length);
+  const code = await db.qrCode.findUnique({ where: { appId_scene: { appId, scene } }, select: { welcome: true } });
+  return code?.welcome || null;
+}

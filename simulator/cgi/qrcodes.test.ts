@@ -1,11 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFields } from "../push";
 import { SIM_DEFAULTS, startSimulator, type Simulator } from "../server";
 import { START_TIME } from "../test-helpers";
 
 let sim: Simulator;
 let token = "";
+const pushed: string[] = [];
 beforeAll(async () => {
-  sim = await startSimulator({ startTime: START_TIME });
+  sim = await startSimulator({
+    startTime: START_TIME,
+    push: {
+      target: "http://app.test/api/wechat/message",
+      // The app's side: what WeChat pushed, answered "success".
+      fetch: async (_url, init) => {
+        pushed.push(String(init?.body ?? ""));
+        return new Response("success");
+      },
+    },
+  });
 });
 afterAll(() => sim.close());
 beforeEach(async () => {
@@ -70,5 +82,31 @@ describe("cgi-bin/qrcode/create", () => {
   it("checks the token first", async () => {
     token = "stale";
     expect((await create(str("QR_STR_SCENE", "s"))).errcode).toBe(40001);
+  });
+});
+
+describe("/__sim/qrcode/scan", () => {
+  const scan = (body: unknown) => fetch(`${sim.url}/__sim/qrcode/scan`, { method: "POST", body: JSON.stringify(body) });
+
+  it("someone not following follows through the code (subscribe, qrscene_); a follower pushes SCAN", async () => {
+    const { ticket } = await create(str("QR_LIMIT_STR_SCENE", "poster"));
+    const openid = sim.users.find((u) => !u.snapshot)!.openid;
+    sim.followers.unsubscribe([openid]);
+    pushed.length = 0;
+    expect((await scan({ openid, ticket })).status).toBe(200);
+    expect(readFields(pushed[0]!)).toMatchObject({ Event: "subscribe", EventKey: "qrscene_poster", Ticket: ticket });
+    expect(sim.followers.isSubscribed(sim.followers.indexOf(openid)!)).toBe(true);
+    expect((await scan({ openid, ticket })).status).toBe(200);
+    expect(readFields(pushed[1]!)).toMatchObject({ Event: "SCAN", EventKey: "poster", Ticket: ticket });
+  });
+
+  it("an expired or unknown code pushes nothing", async () => {
+    const { ticket } = await create(str("QR_STR_SCENE", "login", { expire_seconds: 60 }));
+    const openid = sim.users.find((u) => !u.snapshot)!.openid;
+    sim.advance(61);
+    pushed.length = 0;
+    expect((await scan({ openid, ticket })).status).toBe(400);
+    expect((await scan({ openid, ticket: "nope" })).status).toBe(400);
+    expect(pushed).toEqual([]);
   });
 });

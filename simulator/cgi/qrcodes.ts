@@ -6,8 +6,9 @@
  * scene is the same code (same ticket and url); a temporary one is new every time.
  */
 import { randomBytes } from "node:crypto";
-import type { ApiBody } from "../errors";
-import type { Route } from "../http/router";
+import { SimulatorInputError, type ApiBody } from "../errors";
+import { control, type Route } from "../http/router";
+import type { MessagePusher, PushMode, PushReport } from "../push";
 import type { SimCore, Surface } from "../surface";
 import type { CgiRoutes } from "./guard";
 import type { Followers } from "./followers";
@@ -34,7 +35,39 @@ export class QrCodes implements Surface {
   constructor(
     private readonly core: SimCore,
     private readonly followers: Followers,
+    private readonly pusher: MessagePusher,
   ) {}
+
+  /**
+   * A persona scans a code with WeChat, as WeChat then pushes it: someone not following follows through it
+   * (`subscribe`, EventKey `qrscene_<scene>`, Ticket) and is a follower from then on; a follower pushes `SCAN`
+   * (EventKey `<scene>`, Ticket). An unknown or expired code pushes nothing (WeChat shows its own page).
+   */
+  async scan(openid: string, ticket: string, mode: PushMode = "plaintext"): Promise<PushReport> {
+    const code = this.find(ticket);
+    if (!code) throw new SimulatorInputError("no such QR code, or it has expired: WeChat pushes nothing");
+    const index = this.followers.indexOf(openid);
+    if (index === undefined) throw new SimulatorInputError(`${openid} is not one of the simulator's people`);
+    if (this.followers.isSubscribed(index)) {
+      return this.pusher.push({ type: "SCAN", openid, eventKey: code.scene, ticket, mode });
+    }
+    this.followers.resubscribe([openid]);
+    return this.pusher.push({ type: "subscribe", openid, eventKey: `qrscene_${code.scene}`, ticket, mode });
+  }
+
+  get controls(): Route[] {
+    return [
+      control("POST", "/__sim/qrcode/scan", (input) => {
+        const { openid, ticket, mode } = input;
+        if (typeof openid !== "string" || typeof ticket !== "string")
+          throw new SimulatorInputError("openid and ticket are required");
+        if (mode !== undefined && mode !== "plaintext" && mode !== "compatible" && mode !== "aes")
+          throw new SimulatorInputError("mode must be plaintext, compatible or aes");
+        return this.scan(openid, ticket, mode);
+      }),
+      control("GET", "/__sim/qrcodes", () => [...this.byTicket.values()]),
+    ];
+  }
 
   reset(): void {
     this.byTicket.clear();

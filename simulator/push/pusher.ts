@@ -37,6 +37,8 @@ export interface PushInput {
   readonly openid: string;
   /** CLICK key, VIEW URL, SCAN scene; for subscribe `qrscene_…` (via a QR code) or nothing. */
   readonly eventKey?: string;
+  /** subscribe through a QR code, and SCAN: the code's ticket. */
+  readonly ticket?: string;
   /** Text messages. */
   readonly content?: string;
   readonly msgId?: string;
@@ -112,6 +114,7 @@ export function buildPushXml(input: PushInput, accountId: string, createTime: nu
       );
     } else if (input.eventKey !== undefined || input.type !== "subscribe") {
       parts.push(`<EventKey>${cdata(input.eventKey ?? "")}</EventKey>`);
+      if (input.ticket !== undefined) parts.push(`<Ticket>${cdata(input.ticket)}</Ticket>`);
     }
   }
   return `<xml>${parts.join("")}</xml>`;
@@ -128,7 +131,7 @@ function checkInput(input: ControlInput): PushInput {
   const mode = input.mode ?? "plaintext";
   if (mode !== "plaintext" && mode !== "compatible" && mode !== "aes")
     throw new PushInputError("mode must be plaintext, compatible or aes");
-  for (const key of ["target", "eventKey", "content", "msgId", "token", "encodingAesKey"] as const) {
+  for (const key of ["target", "eventKey", "ticket", "content", "msgId", "token", "encodingAesKey"] as const) {
     if (input[key] !== undefined && typeof input[key] !== "string") throw new PushInputError(`${key} must be a string`);
   }
   for (const key of ["createTime", "retries", "latitude", "longitude", "precision"] as const) {
