@@ -92,4 +92,14 @@ export class SimClient {
   async seedConsoleMenu(button: unknown[]): Promise<void> {
     await this.call("POST", "/__sim/menu/console", { button });
   }
+
+  /** The QR codes made with qrcode/create, with their tickets. */
+  async qrCodes(): Promise<{ ticket: string; scene: string; url: string }[]> {
+    return this.call("GET", "/__sim/qrcodes");
+  }
+
+  /** The person stops following (they then follow again through a QR code: subscribe, not SCAN). */
+  async unfollow(openid: string): Promise<void> {
+    await this.call("POST", "/__sim/followers/unsubscribe", { openids: [openid] });
+  }
 }

@@ -3,6 +3,7 @@
 // trail, both from one table of sections.
 import {
   AppstoreOutlined,
+  QrcodeOutlined,
   DashboardOutlined,
   MessageOutlined,
   StopOutlined,
@@ -22,6 +23,7 @@ const SECTIONS = [
   { href: "/admin/blacklist", label: "黑名单", icon: <StopOutlined /> },
   { href: "/admin/auto-replies", label: "自动回复", icon: <MessageOutlined /> },
   { href: "/admin/menu", label: "自定义菜单", icon: <AppstoreOutlined /> },
+  { href: "/admin/qrcodes", label: "渠道二维码", icon: <QrcodeOutlined /> },
 ] as const;
 
 /** The section a path belongs to (the longest matching prefix), if any. */

@@ -27,6 +27,8 @@ export interface UserQuery {
   readonly snapshot?: "yes";
   /** WeChat's tag id: people who carry that tag (a UserTag row). */
   readonly tag?: number;
+  /** 来源二维码: people who followed through the channel QR code with this scene (User.qrScene). */
+  readonly qrScene?: string;
   /** Calendar days in Asia/Shanghai, YYYY-MM-DD, both ends inclusive. */
   readonly createdFrom?: string;
   readonly createdTo?: string;
@@ -126,6 +128,8 @@ const schema = z
       .transform(Number)
       .pipe(z.number().max(2_147_483_647, "标签编号过大"))
       .optional(),
+    // 来源二维码: the scene of the channel QR code a person followed through (User.qrScene).
+    qrScene: z.string().max(64, "二维码场景值最多 64 个字符").optional(),
     createdFrom: day("注册开始日期").optional(),
     createdTo: day("注册结束日期").optional(),
     loginFrom: day("登录开始日期").optional(),
@@ -194,6 +198,7 @@ const FILTER_KEYS = [
   "subscribed",
   "snapshot",
   "tag",
+  "qrScene",
   "createdFrom",
   "createdTo",
   "loginFrom",

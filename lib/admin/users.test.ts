@@ -306,6 +306,18 @@ forEachDatabase((kind, database) => {
       expect((await listUsers(deps, query("tag=100"))).estimatedTotal).toBeNull();
     });
 
+    it("by 来源二维码: only people who followed through that code", async () => {
+      const { db } = database();
+      await db.user.updateMany({ where: { id: { in: ["u003", "u007"] } }, data: { qrScene: "poster" } });
+      await db.user.updateMany({ where: { id: "u005" }, data: { qrScene: "booth" } });
+      try {
+        expect(ids((await listUsers(deps, query("qrScene=poster&limit=200"))).rows).sort()).toEqual(["u003", "u007"]);
+        expect((await listUsers(deps, query("qrScene=nobody"))).rows).toEqual([]);
+      } finally {
+        await db.user.updateMany({ data: { qrScene: null } });
+      }
+    });
+
     it("includes the whole last day of a range, in Beijing time", async () => {
       // u000 signed up at 2026-01-01 00:00 +08:00, i.e. 2025-12-31 16:00 UTC.
       const day = await listUsers(deps, query("createdFrom=2026-01-01&createdTo=2026-01-01&limit=200"));

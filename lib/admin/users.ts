@@ -144,6 +144,7 @@ function whereClauses(deps: UserListDeps, filter: UserFilter, search: "wechat_id
   // Served by UserTag's primary key (tagId, userId): one index probe per candidate row.
   if (filter.tag !== undefined)
     where.push(Prisma.sql`EXISTS (SELECT 1 FROM "UserTag" t WHERE t."tagId" = ${filter.tag} AND t."userId" = u."id")`);
+  if (filter.qrScene) where.push(Prisma.sql`u."qrScene" = ${filter.qrScene}`);
   if (filter.createdFrom) where.push(Prisma.sql`u."createdAt" >= ${shanghaiDayStart(filter.createdFrom)}`);
   if (filter.createdTo) where.push(Prisma.sql`u."createdAt" < ${shanghaiDayEnd(filter.createdTo)}`);
   if (filter.loginFrom) where.push(Prisma.sql`u."lastLoginAt" >= ${shanghaiDayStart(filter.loginFrom)}`);

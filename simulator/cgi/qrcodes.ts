@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { SimulatorInputError, type ApiBody } from "../errors";
 import { control, type Route } from "../http/router";
-import type { MessagePusher, PushMode, PushReport } from "../push";
+import type { MessagePusher, PushInput, PushReport } from "../push";
 import type { SimCore, Surface } from "../surface";
 import type { CgiRoutes } from "./guard";
 import type { Followers } from "./followers";
@@ -25,6 +25,9 @@ export interface SimQrCode {
   /** ms epoch; null for permanent codes */
   readonly expiresAt: number | null;
 }
+
+/** How the push reaches the app: its mode, and the endpoint and keys when not the simulator's defaults. */
+export type ScanVia = Partial<Pick<PushInput, "mode" | "target" | "token" | "encodingAesKey">>;
 
 export class QrCodes implements Surface {
   private byTicket = new Map<string, SimQrCode>();
@@ -43,27 +46,35 @@ export class QrCodes implements Surface {
    * (`subscribe`, EventKey `qrscene_<scene>`, Ticket) and is a follower from then on; a follower pushes `SCAN`
    * (EventKey `<scene>`, Ticket). An unknown or expired code pushes nothing (WeChat shows its own page).
    */
-  async scan(openid: string, ticket: string, mode: PushMode = "plaintext"): Promise<PushReport> {
+  async scan(openid: string, ticket: string, via: ScanVia = {}): Promise<PushReport> {
     const code = this.find(ticket);
     if (!code) throw new SimulatorInputError("no such QR code, or it has expired: WeChat pushes nothing");
     const index = this.followers.indexOf(openid);
     if (index === undefined) throw new SimulatorInputError(`${openid} is not one of the simulator's people`);
     if (this.followers.isSubscribed(index)) {
-      return this.pusher.push({ type: "SCAN", openid, eventKey: code.scene, ticket, mode });
+      return this.pusher.push({ ...via, type: "SCAN", openid, eventKey: code.scene, ticket });
     }
     this.followers.resubscribe([openid]);
-    return this.pusher.push({ type: "subscribe", openid, eventKey: `qrscene_${code.scene}`, ticket, mode });
+    return this.pusher.push({ ...via, type: "subscribe", openid, eventKey: `qrscene_${code.scene}`, ticket });
   }
 
   get controls(): Route[] {
     return [
       control("POST", "/__sim/qrcode/scan", (input) => {
-        const { openid, ticket, mode } = input;
+        const { openid, ticket, mode, target, token, encodingAesKey } = input;
         if (typeof openid !== "string" || typeof ticket !== "string")
           throw new SimulatorInputError("openid and ticket are required");
         if (mode !== undefined && mode !== "plaintext" && mode !== "compatible" && mode !== "aes")
           throw new SimulatorInputError("mode must be plaintext, compatible or aes");
-        return this.scan(openid, ticket, mode);
+        for (const [key, value] of Object.entries({ target, token, encodingAesKey }))
+          if (value !== undefined && typeof value !== "string")
+            throw new SimulatorInputError(`${key} must be a string`);
+        return this.scan(openid, ticket, {
+          mode,
+          target: target as string | undefined,
+          token: token as string | undefined,
+          encodingAesKey: encodingAesKey as string | undefined,
+        });
       }),
       control("GET", "/__sim/qrcodes", () => [...this.byTicket.values()]),
     ];

@@ -53,7 +53,20 @@ function searchOf(form: HTMLFormElement): string {
   return (parsed.ok ? userQueryToSearchParams(parsed.query) : params).toString();
 }
 
-export function FilterForm({ query, tags }: { query: UserQuery; tags: readonly TagOption[] }) {
+export interface QrOption {
+  readonly scene: string;
+  readonly name: string;
+}
+
+export function FilterForm({
+  query,
+  tags,
+  qrCodes = [],
+}: {
+  query: UserQuery;
+  tags: readonly TagOption[];
+  qrCodes?: readonly QrOption[];
+}) {
   const router = useRouter();
   return (
     <form
@@ -153,6 +166,20 @@ export function FilterForm({ query, tags }: { query: UserQuery; tags: readonly T
               ...tags.map((t): [string, string] => [String(t.id), t.name]),
               ...(query.tag !== undefined && !tags.some((t) => t.id === query.tag)
                 ? [[String(query.tag), `标签 ${query.tag}`] as [string, string]]
+                : []),
+            ]}
+          />
+        )}
+        {(qrCodes.length > 0 || query.qrScene !== undefined) && (
+          <Select
+            name="qrScene"
+            label="来源二维码"
+            value={query.qrScene}
+            options={[
+              ["", "全部"],
+              ...qrCodes.map((c): [string, string] => [c.scene, c.name]),
+              ...(query.qrScene !== undefined && !qrCodes.some((c) => c.scene === query.qrScene)
+                ? [[query.qrScene, query.qrScene] as [string, string]]
                 : []),
             ]}
           />

@@ -19,6 +19,7 @@ import {
 import { consoleFetch, type ConsoleAnswer } from "../../console-fetch";
 import { useStaff } from "../staff-frame";
 import { BulkActions, type TagOption } from "./bulk-actions";
+import type { QrOption } from "./filter-form";
 import { FilterForm } from "./filter-form";
 import { UserTable } from "./user-table";
 
@@ -69,6 +70,21 @@ function useTags(): readonly TagOption[] {
   return tags;
 }
 
+const qrCodesAnswer = z.object({ qrCodes: z.array(z.object({ scene: z.string(), name: z.string() })) });
+
+/** The channel QR codes, for the 来源二维码 filter, or [] until they come (the list works without them). */
+function useQrCodes(): readonly QrOption[] {
+  const [codes, setCodes] = useState<readonly QrOption[]>([]);
+  useEffect(() => {
+    const controller = new AbortController();
+    void consoleFetch("/api/admin/qrcodes", { schema: qrCodesAnswer, signal: controller.signal }).then((answer) => {
+      if (answer.kind === "ok") setCodes(answer.data.qrCodes.map(({ scene, name }) => ({ scene, name })));
+    });
+    return () => controller.abort();
+  }, []);
+  return codes;
+}
+
 /** The page of `key` (the canonical query string plus a reload count), fetched whenever the key changes. */
 function useListPage(search: string | null, reloads: number): ConsoleAnswer<ListAnswer> | "loading" {
   const key = search === null ? null : `${reloads}|${search}`;
@@ -101,6 +117,7 @@ export function UserList() {
   // The three requests start together, in the same commit (this page's two, the frame's whoami).
   const page = useListPage(canonical, reloads);
   const tags = useTags();
+  const qrCodes = useQrCodes();
   const { staff, settled } = useStaff();
 
   // A submitted form or a hand-made URL can say the same thing longer: show the short canonical URL that
@@ -158,7 +175,7 @@ export function UserList() {
       </header>
 
       {/* Keyed by the filters: back, forward and "清除" show the fields of the view they land on. */}
-      <FilterForm key={userQueryHref("", { ...withoutCursor })} query={query} tags={tags} />
+      <FilterForm key={userQueryHref("", { ...withoutCursor })} query={query} tags={tags} qrCodes={qrCodes} />
 
       <div className="flex flex-wrap items-center justify-between gap-2">
         <Pager query={query} page={data} />

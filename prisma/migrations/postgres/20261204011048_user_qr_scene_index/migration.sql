@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "User_qrScene_createdAt_idx" ON "User"("qrScene", "createdAt");
+
