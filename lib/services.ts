@@ -17,7 +17,7 @@ import { openJobBackend } from "@/lib/jobs/open";
 import { JobRunner } from "@/lib/jobs/runner";
 import type { JobDefinition } from "@/lib/jobs/types";
 import type { MenuDeps } from "@/lib/menu/menus";
-import type { QrDeps } from "@/lib/qrcodes/qrcodes";
+import { qrTagJob, type QrDeps } from "@/lib/qrcodes/qrcodes";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
@@ -94,6 +94,7 @@ function appJobs(supervise: boolean): JobRunner {
         return d && { store: d.store, now: d.now };
       }),
       retentionJob({ db: db(), now, ...env() }),
+      qrTagJob(services.followers),
     ] as unknown as JobDefinition<never>[],
     { supervise },
   );
@@ -153,7 +154,7 @@ export const services = {
   get stats(): StatsDeps {
     return (built.stats ??= { ...services.app, dialect: dialectOf(db()) });
   },
-  /** Background jobs (lib/jobs): the follower sync, the minute retry of pending pushes, retention. */
+  /** Background jobs (lib/jobs): the follower sync, the minute retry of pending pushes, retention, QR-code tags. */
   get jobs(): JobRunner {
     return appJobs(false);
   },

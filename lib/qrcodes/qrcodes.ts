@@ -6,6 +6,10 @@ import { z } from "zod";
 import type { Db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
+import type { FollowerDeps } from "@/lib/followers/deps";
+import { tagUsers } from "@/lib/followers/tags";
+import { defineJob, type JobDefinition } from "@/lib/jobs/types";
+import { log } from "@/lib/log";
 import { utf8Bytes } from "@/lib/wechat/text";
 import { QR_EXPIRE_MAX_SECONDS, QR_SCENE_MAX_CHARS, type WeChatQrCodes } from "@/lib/wechat/qrcode";
 
@@ -195,4 +199,57 @@ export async function channelWelcome(
   const scene = push.eventKey.slice("qrscene_".length);
   const code = await db.qrCode.findUnique({ where: { appId_scene: { appId, scene } }, select: { welcome: true } });
   return code?.welcome || null;
+}
+
+/** How far back the tagging job looks: a person it could not tag (WeChat refused) is not asked forever. */
+export const TAG_WINDOW_MS = 24 * 3600_000;
+export const QR_TAG_JOB = "qrcodes.tag-scans";
+const TAG_EVERY_SECONDS = 60;
+
+/**
+ * Gives everyone who followed or scanned through a code with a tag that tag, on WeChat and in our mirror
+ * (tagUsers), once: people who already carry it are skipped, so running again calls nothing. Pushes are
+ * only named once applied (their person known), so a push of the last minute is picked up on a later run.
+ */
+export async function tagScans(deps: FollowerDeps, since: Date): Promise<{ tagged: number; refused: number }> {
+  const codes = await deps.db.qrCode.findMany({
+    where: { appId: deps.appId, tagId: { not: null } },
+    select: { scene: true, tagId: true },
+  });
+  let tagged = 0;
+  let refused = 0;
+  for (const code of codes) {
+    const tagId = code.tagId!;
+    const events = await deps.db.weChatEvent.findMany({
+      where: { ...scanEvents(code.scene), createdAt: { gte: since }, userId: { not: null } },
+      select: { userId: true },
+      distinct: ["userId"],
+    });
+    const people = events.map((e) => e.userId!);
+    if (people.length === 0) continue;
+    const carrying = new Set(
+      (await deps.db.userTag.findMany({ where: { tagId, userId: { in: people } }, select: { userId: true } })).map(
+        (t) => t.userId,
+      ),
+    );
+    const missing = people.filter((id) => !carrying.has(id));
+    if (missing.length === 0) continue;
+    try {
+      tagged += (await tagUsers(deps, tagId, missing)).applied;
+    } catch (error) {
+      refused += missing.length;
+      log.warn("qrcode_tagging_failed", { scene: code.scene, tagId, people: missing.length, error: String(error) });
+    }
+  }
+  return { tagged, refused };
+}
+
+export function qrTagJob(deps: FollowerDeps): JobDefinition<Record<string, never>> {
+  return defineJob({
+    name: QR_TAG_JOB,
+    payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+    attempts: 1,
+    every: { seconds: TAG_EVERY_SECONDS, payload: {} },
+    run: async () => tagScans(deps, new Date(deps.now().getTime() - TAG_WINDOW_MS)),
+  });
 }
