@@ -35,6 +35,8 @@ export const APP_ERRORS = {
   internal: { status: 500, message: "服务暂时不可用，请稍后重试。" },
   profile_refresh_limited: { status: 429, message: "资料刚刚刷新过，请 1 分钟后再试。" },
   login_rate_limited: { status: 429, message: "登录请求过于频繁，请稍后再试。" },
+  // 扫码登录: a code this browser did not ask for (or none) is not found, whatever it is.
+  qr_login_not_found: { status: 404, message: "二维码不存在或已失效，请刷新页面重新获取。" },
   // The central token service's internal API (/api/internal/wechat/*): other servers read these.
   internal_api_disabled: { status: 404, message: "内部接口未启用：请设置 INTERNAL_API_SECRET。" },
   internal_api_unauthorized: { status: 401, message: "内部接口需要正确的 Bearer 密钥。" },

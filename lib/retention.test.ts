@@ -72,6 +72,17 @@ forEachDatabase((kind, database) => {
     await db.loginState.createMany({
       data: [state("long-gone", minutes(-61)), state("just-expired", minutes(-5)), state("live", minutes(5))],
     });
+    await db.qrLogin.deleteMany();
+    const qrLogin = (id: string, expiresAt: Date) => ({
+      id,
+      appId: "wx0",
+      scene: `login_${id}`,
+      bindingHash: "h",
+      url: "http://weixin.qq.com/q/x",
+      expiresAt,
+      createdAt: new Date(expiresAt.getTime() - 300_000),
+    });
+    await db.qrLogin.createMany({ data: [qrLogin("gone", minutes(-61)), qrLogin("recent", minutes(-5))] });
     await db.pushNonce.createMany({
       data: [
         { key: "old", expiresAt: minutes(-1) },
@@ -89,7 +100,7 @@ forEachDatabase((kind, database) => {
     expect((await runner.list())[0]).toMatchObject({
       name: "retention",
       state: "done",
-      progress: { loginStates: 1, pushNonces: 1, jobs: 0 },
+      progress: { loginStates: 1, qrLogins: 1, pushNonces: 1, jobs: 0 },
     });
 
     // Not again within its period; in the next one, what has aged out since.

@@ -28,6 +28,7 @@ export interface RetentionDeps {
 
 export interface RetentionResult {
   readonly loginStates: number;
+  readonly qrLogins: number;
   readonly pushNonces: number;
   readonly jobs: number;
   readonly signInAttempts: number;
@@ -55,6 +56,10 @@ export async function applyRetention(deps: RetentionDeps): Promise<RetentionResu
   const now = deps.now().getTime();
   const before = (seconds: number) => new Date(now - seconds * 1000);
   const loginStates = await db.loginState.deleteMany({
+    where: { expiresAt: { lt: before(deps.RETAIN_LOGIN_STATE_SECONDS) } },
+  });
+  // 扫码登录 codes live minutes; they go with the login states, an hour after they expire.
+  const qrLogins = await db.qrLogin.deleteMany({
     where: { expiresAt: { lt: before(deps.RETAIN_LOGIN_STATE_SECONDS) } },
   });
   const pushNonces = await db.pushNonce.deleteMany({
@@ -88,6 +93,7 @@ export async function applyRetention(deps: RetentionDeps): Promise<RetentionResu
   );
   return {
     loginStates: loginStates.count,
+    qrLogins: qrLogins.count,
     pushNonces: pushNonces.count,
     jobs: jobs.count,
     signInAttempts,

@@ -6,6 +6,7 @@ import "server-only";
 // that copy's WeChatApiError, which `instanceof` in the other does not recognise. The database client,
 // which is shared, stays on globalThis (lib/db/client.ts).
 import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
+import type { QrLoginDeps } from "@/lib/auth/qr-login";
 import { db, dialectOf, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -51,6 +52,7 @@ const built: {
   userList?: UserListDeps;
   menus?: MenuDeps;
   qrcodes?: QrDeps;
+  qrLogin?: QrLoginDeps;
   stats?: StatsDeps;
 } = {};
 
@@ -142,6 +144,11 @@ export const services = {
   get qrcodes(): QrDeps {
     const { WECHAT_APP_ID: appId } = env();
     return (built.qrcodes ??= { db: db(), wechat: new WeChatQrCodes(services.cgi), appId, now });
+  },
+  /** Sign in on a PC by scanning: login's database, clock, randomness and start limit, and qrcode/create. */
+  get qrLogin(): QrLoginDeps {
+    const { db, appId, now, randomBytes, startLimiter } = services.auth;
+    return (built.qrLogin ??= { db, appId, now, randomBytes, startLimiter, qrcodes: services.qrcodes.wechat });
   },
   /** The message endpoint's, or null when it is off (no WECHAT_TOKEN). */
   get messages(): MessageDeps | null {

@@ -28,6 +28,7 @@ import {
   parseXmlFields,
   type InboundMessage,
 } from "@/lib/wechat/message-xml";
+import { scanQrLogin } from "@/lib/auth/qr-login";
 import { channelWelcome } from "@/lib/qrcodes/qrcodes";
 import { chooseReply, type AutoReplyCache } from "./auto-replies";
 import type { MessageStore, NonceRow } from "./store";
@@ -184,7 +185,9 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
 
   const now = deps.now();
   const replyText =
-    (await channelWelcome(deps.db, deps.appId, message)) ?? chooseReply(await deps.autoReplies.rules(), message);
+    (await scanQrLogin(deps.db, message, now)) ??
+    (await channelWelcome(deps.db, deps.appId, message)) ??
+    chooseReply(await deps.autoReplies.rules(), message);
   const reply = replyText
     ? buildTextReply({
         toOpenid: message.openid,

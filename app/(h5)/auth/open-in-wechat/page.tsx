@@ -26,6 +26,16 @@ export default async function OpenInWeChat({
         <p data-testid="link" className="h5-link">
           {link}
         </p>
+        <p className="weui-msg__desc">
+          也可以
+          <a
+            data-testid="qr-login-link"
+            href={`/login/qr?${new URLSearchParams({ returnTo: safeReturnTo(typeof params.returnTo === "string" ? params.returnTo : "/me") })}`}
+          >
+            在电脑上扫码登录
+          </a>
+          。
+        </p>
       </div>
     </div>
   );
