@@ -110,3 +110,16 @@ describe("/__sim/qrcode/scan", () => {
     expect(pushed).toEqual([]);
   });
 });
+
+describe("showqrcode", () => {
+  it("draws a live ticket's code, no token needed; an unknown or expired ticket is 404", async () => {
+    const { ticket } = await create(str("QR_STR_SCENE", "login", { expire_seconds: 60 }));
+    const image = await fetch(`${sim.url}/cgi-bin/showqrcode?ticket=${encodeURIComponent(ticket!)}`);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/svg+xml");
+    expect(await image.text()).toMatch(/^<svg /);
+    expect((await fetch(`${sim.url}/cgi-bin/showqrcode?ticket=nope`)).status).toBe(404);
+    sim.advance(61);
+    expect((await fetch(`${sim.url}/cgi-bin/showqrcode?ticket=${encodeURIComponent(ticket!)}`)).status).toBe(404);
+  });
+});

@@ -1,13 +1,15 @@
 /**
- * Parametric QR codes: cgi-bin/qrcode/create (all four kinds). showqrcode (an image) is not played: the app
- * draws its images from the code's url. Limits as WeChat's page
+ * Parametric QR codes: cgi-bin/qrcode/create (all four kinds), and mp.weixin.qq.com's showqrcode (the image
+ * of a ticket, no token; served here as SVG where WeChat sends JPEG; 404 for a ticket unknown or expired). Limits as WeChat's page
  * states them; where it names no errcode we answer 40097 (invalid args) and, for the 100,000 permanent
  * codes, 45029 (our reading, docs/wechat-protocol.md). A permanent code asked for again with the same
  * scene is the same code (same ticket and url); a temporary one is new every time.
  */
 import { randomBytes } from "node:crypto";
 import { SimulatorInputError, type ApiBody } from "../errors";
-import { control, type Route } from "../http/router";
+import QRCode from "qrcode";
+import { control, route, type Route } from "../http/router";
+import { nginxError, reply } from "../http/reply";
 import type { MessagePusher, PushInput, PushReport } from "../push";
 import type { SimCore, Surface } from "../surface";
 import type { CgiRoutes } from "./guard";
@@ -94,7 +96,15 @@ export class QrCodes implements Surface {
   }
 
   cgiRoutes(cgi: CgiRoutes): Route[] {
-    return [cgi.post("/cgi-bin/qrcode/create", (b) => this.create(b))];
+    return [
+      cgi.post("/cgi-bin/qrcode/create", (b) => this.create(b)),
+      route(["GET"], "/cgi-bin/showqrcode", async (req) => {
+        const code = this.find(req.query.get("ticket") ?? "");
+        if (!code) return nginxError(404);
+        const svg = await QRCode.toString(code.url, { type: "svg", margin: 1 });
+        return reply(200, "image/svg+xml", svg, { "Cache-Control": "max-age=2592000" });
+      }),
+    ];
   }
 
   private create(body: Record<string, unknown>): ApiBody {
