@@ -148,7 +148,16 @@ export const services = {
   /** Sign in on a PC by scanning: login's database, clock, randomness and start limit, and qrcode/create. */
   get qrLogin(): QrLoginDeps {
     const { db, appId, now, randomBytes, startLimiter } = services.auth;
-    return (built.qrLogin ??= { db, appId, now, randomBytes, startLimiter, qrcodes: services.qrcodes.wechat });
+    const { wechat: followers } = services.followers;
+    return (built.qrLogin ??= {
+      db,
+      appId,
+      now,
+      randomBytes,
+      startLimiter,
+      qrcodes: services.qrcodes.wechat,
+      followers,
+    });
   },
   /** The message endpoint's, or null when it is off (no WECHAT_TOKEN). */
   get messages(): MessageDeps | null {

@@ -39,7 +39,8 @@ function profileFields(profile: WeChatUserInfo) {
   };
 }
 
-async function retryingTransaction<T>(deps: AuthDeps, run: (tx: Tx) => Promise<T>): Promise<T> {
+/** Runs `run` in a transaction, again (up to 4 times) when a concurrent one won a race (isLostRace). */
+export async function retryingTransaction<T>(deps: { readonly db: Db }, run: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.$transaction(run);

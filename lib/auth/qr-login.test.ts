@@ -7,6 +7,7 @@ import { forEachDatabase } from "@/test/support/db";
 import { useLoginWorld, type LoginWorld } from "@/test/support/world";
 import { simulatorCgiClient } from "@/test/support/followers/clients";
 import { AppError } from "@/lib/errors";
+import { WeChatFollowers } from "@/lib/wechat/followers";
 import { WeChatQrCodes } from "@/lib/wechat/qrcode";
 import {
   QR_LOGIN_REPLY,
@@ -25,7 +26,8 @@ forEachDatabase((_kind, database) => {
   beforeEach(async () => {
     w = world();
     await w.db.qrLogin.deleteMany();
-    deps = { ...w.deps, qrcodes: new WeChatQrCodes(simulatorCgiClient(w.sim)) };
+    const cgi = simulatorCgiClient(w.sim);
+    deps = { ...w.deps, qrcodes: new WeChatQrCodes(cgi), followers: new WeChatFollowers(cgi) };
   });
 
   const sceneOf = async (id: string) => (await w.db.qrLogin.findUniqueOrThrow({ where: { id } })).scene;
@@ -73,6 +75,22 @@ forEachDatabase((_kind, database) => {
     const polled = await pollQrLogin(deps, started.id, started.binding);
     expect(polled.status).toBe("signed_in");
     expect((await w.db.identity.findFirstOrThrow({ where: { openid: "oNewOnPc" } })).userId).toBe(polled.userId);
+  });
+
+  it("an openid met for the first time is found by its unionid (a person known from another app)", async () => {
+    const persona = w.sim.users.find((u) => !u.snapshot && u.unionid)!;
+    const known = await w.db.user.create({
+      data: {
+        unionid: persona.unionid!,
+        identities: { create: { appid: "wxanotherapp0000001", openid: "oElsewhere" } },
+      },
+    });
+    const started = await startQrLogin(deps, null);
+    expect(await scan(await sceneOf(started.id), persona.openid)).toBe(QR_LOGIN_REPLY);
+    expect(await pollQrLogin(deps, started.id, started.binding)).toEqual({ status: "signed_in", userId: known.id });
+    expect(
+      (await w.db.identity.findMany({ where: { userId: known.id }, orderBy: { appid: "asc" } })).map((i) => i.openid),
+    ).toContain(persona.openid);
   });
 
   it("an expired code cannot be scanned and says expired", async () => {

@@ -7,7 +7,9 @@
 import type { AuthDeps } from "@/lib/auth/deps";
 import { safeEqual, sha256 } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
-import { findOrCreatePersonByOpenid } from "@/lib/users";
+import { log } from "@/lib/log";
+import { attachUnionid, findOrCreatePersonByOpenid, retryingTransaction } from "@/lib/users";
+import type { WeChatFollowers } from "@/lib/wechat/followers";
 import { generateState } from "@/lib/wechat/oauth";
 import type { WeChatQrCodes } from "@/lib/wechat/qrcode";
 
@@ -20,6 +22,18 @@ export type QrLoginStatus = "pending" | "scanned" | "signed_in" | "expired";
 
 export interface QrLoginDeps extends Pick<AuthDeps, "db" | "appId" | "now" | "randomBytes" | "startLimiter"> {
   readonly qrcodes: WeChatQrCodes;
+  /** user/info: the unionid of an openid this account has not met, to find the person by it. */
+  readonly followers: Pick<WeChatFollowers, "getFollower">;
+}
+
+/** The unionid WeChat gives this follower, or null (none, or WeChat did not answer: the openid alone then). */
+async function unionidOf(deps: QrLoginDeps, openid: string): Promise<string | null> {
+  try {
+    return (await deps.followers.getFollower(openid)).unionid;
+  } catch (error) {
+    log.warn("qr_login_unionid_unknown", { error: String(error) });
+    return null;
+  }
 }
 
 /** POST /api/auth/wechat/qr: a new code for this browser; `binding` is the cookie's value to set. */
@@ -89,10 +103,16 @@ export async function pollQrLogin(
   if (row.signedInAt) return { status: "signed_in" };
   if (row.openid) {
     const openid = row.openid;
-    const userId = await deps.db.$transaction(async (tx) => {
+    // As a phone login finds the person: by (appid, openid); an openid met for the first time, by its
+    // unionid too (a person known from another app of the same Open Platform account).
+    const known = await deps.db.identity.findUnique({ where: { appid_openid: { appid: deps.appId, openid } } });
+    const unionid = known ? null : await unionidOf(deps, openid);
+    // The push's own processing may create the same person at the same moment: a lost race runs again.
+    const userId = await retryingTransaction(deps, async (tx) => {
       const claimed = await tx.qrLogin.updateMany({ where: { id, signedInAt: null }, data: { signedInAt: now } });
       if (claimed.count !== 1) return null;
-      const person = await findOrCreatePersonByOpenid(tx, deps.appId, openid, now);
+      let person = await findOrCreatePersonByOpenid(tx, deps.appId, openid, now);
+      if (unionid) person = await attachUnionid(tx, person, unionid);
       await tx.qrLogin.update({ where: { id }, data: { userId: person } });
       return person;
     });
