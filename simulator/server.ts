@@ -14,6 +14,7 @@ import { blacklistRoutes } from "./cgi/blacklist";
 import { Followers } from "./cgi/followers";
 import { cgiRoutes } from "./cgi/guard";
 import { Menus } from "./cgi/menus";
+import { Messages } from "./cgi/messages";
 import { QrCodes } from "./cgi/qrcodes";
 import { tagRoutes } from "./cgi/tags";
 import { JsapiTickets } from "./cgi/ticket";
@@ -111,6 +112,8 @@ export interface Simulator {
   readonly menus: Menus;
   /** Parametric QR codes (cgi-bin/qrcode/create): the codes made, by ticket. */
   readonly qrcodes: QrCodes;
+  /** Template and customer service messages: templates, sends per openid, delivery reports, the 48-hour window. */
+  readonly messages: Messages;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -129,6 +132,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const push = new MessagePusher(world, options.push);
   const cgi = cgiRoutes(world, basicTokens);
   const qrcodes = new QrCodes(world, followers, push);
+  const messages = new Messages(world, followers, push);
   const menus = new Menus(
     followers,
     (options.redirectDomains ?? SIM_DEFAULTS.redirectDomains).map((d) => d.trim().toLowerCase()),
@@ -142,6 +146,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     { routes: [...userRoutes(followers, cgi), ...tagRoutes(followers, cgi), ...blacklistRoutes(followers, cgi)] },
     { routes: menus.cgiRoutes(cgi), controls: menus.controls, reset: () => menus.reset() },
     { routes: qrcodes.cgiRoutes(cgi), controls: qrcodes.controls, reset: () => qrcodes.reset() },
+    {
+      routes: messages.cgiRoutes(cgi),
+      controls: messages.controls,
+      reset: () => messages.reset(),
+      close: () => messages.close(),
+    },
     push,
   ];
   const reset = () => {
@@ -179,6 +189,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     push,
     menus,
     qrcodes,
+    messages,
     async close() {
       if (closed) return;
       closed = true;

@@ -17,6 +17,8 @@ const PROTOCOL_CODES = [
   65305, 65316,
   // QR codes
   40097, 45029,
+  // template and customer service messages
+  40008, 40037, 40039, 43004, 43019, 44004, 45002, 45015, 45026, 45047, 47003,
 ];
 
 const CJK = /[\u4e00-\u9fff]/;

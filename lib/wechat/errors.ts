@@ -92,7 +92,13 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
     entry(42001, "refresh_token", "access_token expired", "登录凭证已过期，请刷新页面重试。"),
     entry(42002, "reauthorize", "refresh_token expired (30 days, not extended)", "登录已过期，请重新授权登录。"),
     entry(42003, "reauthorize", "OAuth code expired (codes live 5 minutes)", "登录链接已过期，请重新授权登录。"),
-    entry(45009, "quota", "API daily quota reached", "今日访问次数已达上限，请稍后再试。"),
+    entry(
+      45009,
+      "quota",
+      "API daily quota reached (template messages: the day's sends)",
+      "今日访问次数已达上限，请稍后再试。",
+      "今日调用次数已达微信的上限，北京时间 0 点后恢复。",
+    ),
     entry(
       45011,
       "quota",
@@ -164,6 +170,26 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
           "参数无效：二维码场景值须 1–64 个字符，临时码有效期 60 秒至 30 天。",
         ],
         [45029, "Permanent QR codes used up (100,000 per account)", "永久二维码已达 10 万个上限。"],
+        // Template and customer service messages (lib/wechat/template.ts checks values before calling too)
+        [40037, "Invalid template_id", "模板不存在或已被删除，请先刷新模板列表。"],
+        [40039, "Invalid url in a template message", "详情链接无效：须是 http:// 或 https:// 开头的完整网址。"],
+        [40008, "Invalid message type", "消息类型无效。"],
+        [43004, "The recipient does not follow the account", "对方没有关注公众号（或已取消关注），无法接收消息。"],
+        [43019, "The recipient is on the account's blacklist", "对方在公众号的黑名单中，请先移出黑名单。"],
+        [44004, "Empty text content", "消息内容不能为空。"],
+        [45002, "Message content too long (2048 bytes)", "消息内容过长（最多 2048 字节）。"],
+        [45026, "Too many private templates (25 per account)", "模板数量已达 25 个上限，请先删除不用的模板。"],
+        [
+          45015,
+          "Reply window closed: the user's last message or event is over 48 hours old",
+          "对方最近 48 小时内没有给公众号发消息或操作，不能再主动回复；等对方发消息后再回。",
+        ],
+        [45047, "More than 20 replies without an answer from the user", "对方还没回复，已连续回复 20 条，不能再发。"],
+        [
+          47003,
+          "Template data invalid (a value does not fit its field's type)",
+          "模板内容不符合字段要求，请检查后重试。",
+        ],
       ] as const
     ).map(([code, meaning, staff]) => entry(code, "bad_request", meaning, MSG_BAD_REQUEST, staff)),
 

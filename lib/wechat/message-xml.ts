@@ -120,8 +120,22 @@ export function parseInboundMessage(xml: string): InboundMessage {
  */
 export function dedupeKey(message: InboundMessage): string {
   if (message.msgId) return `msg:${message.msgId}`;
+  // Two delivery reports to one person in the same second differ only by the msgid they report.
+  const delivery = templateDeliveryOf(message);
+  if (delivery) return `tpl:${delivery.msgid}`;
   const tuple = [message.openid, message.createTime, message.event ?? "", message.eventKey ?? ""].join("\n");
   return `evt:${createHash("sha256").update(tuple, "utf8").digest("base64url")}`;
+}
+
+/**
+ * A TEMPLATESENDJOBFINISH push: the template message's msgid (MsgID, 64-bit, kept as text) and WeChat's
+ * Status (success, failed:user block, failed: system failed); null for any other push.
+ */
+export function templateDeliveryOf(message: InboundMessage): { msgid: string; status: string } | null {
+  if (message.msgType !== "event" || message.event !== "TEMPLATESENDJOBFINISH") return null;
+  const msgid = message.fields.MsgID ?? message.fields.MsgId ?? "";
+  if (!/^\d{1,20}$/.test(msgid)) return null;
+  return { msgid, status: (message.fields.Status ?? "").slice(0, 200) };
 }
 
 /** CDATA that survives `]]>` in the text (split across two sections). */

@@ -10,7 +10,7 @@ import type { BasicTokens } from "./basic-token";
 export interface CgiRoutes {
   get(path: string, run: (req: UpstreamRequest) => ApiBody): Route;
   /** POST with a JSON object body (`allowGet`: user/tag/get also takes GET with the same JSON body). */
-  post(path: string, run: (body: Record<string, unknown>) => ApiBody, allowGet?: boolean): Route;
+  post(path: string, run: (body: Record<string, unknown>) => ApiBody | Promise<ApiBody>, allowGet?: boolean): Route;
 }
 
 export function cgiRoutes(core: SimCore, tokens: BasicTokens): CgiRoutes {

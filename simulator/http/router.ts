@@ -42,8 +42,8 @@ export const route = (methods: Route["methods"], path: Route["path"], handle: Ha
 });
 
 /** An api.weixin.qq.com route: every outcome is a JSON body sent as text/plain with HTTP 200. */
-export const upstream = (path: string, handle: (req: UpstreamRequest) => ApiBody): Route =>
-  route("any", path, (req) => apiReply(handle(req)));
+export const upstream = (path: string, handle: (req: UpstreamRequest) => ApiBody | Promise<ApiBody>): Route =>
+  route("any", path, async (req) => apiReply(await handle(req)));
 
 export type ControlInput = Record<string, unknown>;
 

@@ -26,7 +26,16 @@ export const PUSH_DEFAULTS = {
 } as const;
 
 export type PushMode = "plaintext" | "compatible" | "aes";
-export const PUSH_TYPES = ["subscribe", "unsubscribe", "SCAN", "CLICK", "VIEW", "LOCATION", "text"] as const;
+export const PUSH_TYPES = [
+  "subscribe",
+  "unsubscribe",
+  "SCAN",
+  "CLICK",
+  "VIEW",
+  "LOCATION",
+  "text",
+  "TEMPLATESENDJOBFINISH",
+] as const;
 export type PushType = (typeof PUSH_TYPES)[number];
 
 export interface PushInput {
@@ -41,7 +50,10 @@ export interface PushInput {
   readonly ticket?: string;
   /** Text messages. */
   readonly content?: string;
+  /** Text messages' MsgId; TEMPLATESENDJOBFINISH's MsgID (the template message's msgid). */
   readonly msgId?: string;
+  /** TEMPLATESENDJOBFINISH: success, failed:user block, failed: system failed. */
+  readonly status?: string;
   /** Seconds; default the simulator clock. */
   readonly createTime?: number;
   readonly latitude?: number;
@@ -112,6 +124,8 @@ export function buildPushXml(input: PushInput, accountId: string, createTime: nu
         `<Longitude>${input.longitude ?? 113.352425}</Longitude>`,
         `<Precision>${input.precision ?? 119.38504}</Precision>`,
       );
+    } else if (input.type === "TEMPLATESENDJOBFINISH") {
+      parts.push(`<MsgID>${input.msgId ?? "0"}</MsgID>`, `<Status>${cdata(input.status ?? "success")}</Status>`);
     } else if (input.eventKey !== undefined || input.type !== "subscribe") {
       parts.push(`<EventKey>${cdata(input.eventKey ?? "")}</EventKey>`);
       if (input.ticket !== undefined) parts.push(`<Ticket>${cdata(input.ticket)}</Ticket>`);
@@ -131,7 +145,16 @@ function checkInput(input: ControlInput): PushInput {
   const mode = input.mode ?? "plaintext";
   if (mode !== "plaintext" && mode !== "compatible" && mode !== "aes")
     throw new PushInputError("mode must be plaintext, compatible or aes");
-  for (const key of ["target", "eventKey", "ticket", "content", "msgId", "token", "encodingAesKey"] as const) {
+  for (const key of [
+    "target",
+    "eventKey",
+    "ticket",
+    "content",
+    "msgId",
+    "status",
+    "token",
+    "encodingAesKey",
+  ] as const) {
     if (input[key] !== undefined && typeof input[key] !== "string") throw new PushInputError(`${key} must be a string`);
   }
   for (const key of ["createTime", "retries", "latitude", "longitude", "precision"] as const) {
@@ -158,6 +181,8 @@ export class MessagePusher implements Surface {
   private readonly fetchFn: typeof fetch;
   private readonly waitForTimeout: (ms: number, attempt: number) => Promise<void>;
   private history: PushReport[] = [];
+  /** Told of every push before it is made (the template surface keeps each person's last interaction). */
+  private readonly listeners: ((input: PushInput) => void)[] = [];
 
   constructor(
     private readonly core: SimCore,
@@ -214,8 +239,13 @@ export class MessagePusher implements Surface {
     return { ok: res.status === 200 && body === echostr, status: res.status, body };
   }
 
+  onPush(listener: (input: PushInput) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Pushes one event or message; retries while no answer comes within the attempt timeout. */
   async push(input: PushInput): Promise<PushReport> {
+    for (const listener of this.listeners) listener(input);
     const mode = input.mode ?? "plaintext";
     const now = Math.floor(this.core.now() / 1000);
     const xml = buildPushXml(input, this.accountId, input.createTime ?? now);
