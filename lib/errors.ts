@@ -59,6 +59,12 @@ export const APP_ERRORS = {
   // Channel QR codes (admin console).
   qrcode_scene_exists: { status: 409, message: "这个场景值已被另一个二维码使用，请换一个。" },
   qrcode_not_found: { status: 404, message: "该二维码不存在。" },
+  // Template messages and replies (admin console, internal API).
+  template_not_found: { status: 404, message: "模板不存在，请先在模板页刷新，或检查 templateId。" },
+  template_data_invalid: { status: 400, message: "模板内容不符合字段要求。" },
+  message_not_found: { status: 404, message: "该消息不存在。" },
+  message_job_not_found: { status: 404, message: "该群发任务不存在。" },
+  message_job_state: { status: 409, message: "群发任务当前的状态不能进行此操作，请刷新页面。" },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;

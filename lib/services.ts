@@ -19,6 +19,8 @@ import { JobRunner } from "@/lib/jobs/runner";
 import type { JobDefinition } from "@/lib/jobs/types";
 import type { MenuDeps } from "@/lib/menu/menus";
 import { qrTagJob, type QrDeps } from "@/lib/qrcodes/qrcodes";
+import type { TemplateDeps } from "@/lib/templates/templates";
+import { messageJob, resumePausedJob, type MessageJobDeps } from "@/lib/templates/jobs";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
@@ -29,6 +31,7 @@ import type { CgiClient } from "@/lib/wechat/cgi";
 import { WeChatFollowers } from "@/lib/wechat/followers";
 import { WeChatMenus } from "@/lib/wechat/menu";
 import { WeChatQrCodes } from "@/lib/wechat/qrcode";
+import { WeChatCustomService, WeChatTemplates } from "@/lib/wechat/template";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 
@@ -53,6 +56,8 @@ const built: {
   menus?: MenuDeps;
   qrcodes?: QrDeps;
   qrLogin?: QrLoginDeps;
+  templates?: TemplateDeps;
+  messageJobs?: MessageJobDeps;
   stats?: StatsDeps;
 } = {};
 
@@ -97,6 +102,11 @@ function appJobs(supervise: boolean): JobRunner {
       }),
       retentionJob({ db: db(), now, ...env() }),
       qrTagJob(services.followers),
+      messageJob(() => services.messageJobs),
+      resumePausedJob(
+        () => services.messageJobs,
+        () => services.jobs,
+      ),
     ] as unknown as JobDefinition<never>[],
     { supervise },
   );
@@ -145,6 +155,22 @@ export const services = {
     const { WECHAT_APP_ID: appId } = env();
     return (built.qrcodes ??= { db: db(), wechat: new WeChatQrCodes(services.cgi), appId, now });
   },
+  /** Template messages and customer service replies: the templates, sends to one person, delivery. */
+  get templates(): TemplateDeps {
+    const { WECHAT_APP_ID: appId, APP_URL: appUrl } = env();
+    return (built.templates ??= {
+      db: db(),
+      appId,
+      now,
+      appUrl,
+      wechat: new WeChatTemplates(services.cgi),
+      custom: new WeChatCustomService(services.cgi),
+    });
+  },
+  /** Mass sends of template messages (群发): the templates' deps and the database's dialect. */
+  get messageJobs(): MessageJobDeps {
+    return (built.messageJobs ??= { ...services.templates, dialect: dialectOf(db()), holder: INSTANCE });
+  },
   /** Sign in on a PC by scanning: login's database, clock, randomness and start limit, and qrcode/create. */
   get qrLogin(): QrLoginDeps {
     const { db, appId, now, randomBytes, startLimiter } = services.auth;
@@ -170,7 +196,10 @@ export const services = {
   get stats(): StatsDeps {
     return (built.stats ??= { ...services.app, dialect: dialectOf(db()) });
   },
-  /** Background jobs (lib/jobs): the follower sync, the minute retry of pending pushes, retention, QR-code tags. */
+  /**
+   * Background jobs (lib/jobs): the follower sync, the minute retry of pending pushes, retention, QR-code
+   * tags, mass sends of template messages and the minute resume of those paused by WeChat's daily limit.
+   */
   get jobs(): JobRunner {
     return appJobs(false);
   },

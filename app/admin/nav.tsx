@@ -4,8 +4,10 @@
 import {
   AppstoreOutlined,
   QrcodeOutlined,
+  SendOutlined,
   DashboardOutlined,
   MessageOutlined,
+  NotificationOutlined,
   StopOutlined,
   SyncOutlined,
   TagsOutlined,
@@ -24,6 +26,8 @@ const SECTIONS = [
   { href: "/admin/auto-replies", label: "自动回复", icon: <MessageOutlined /> },
   { href: "/admin/menu", label: "自定义菜单", icon: <AppstoreOutlined /> },
   { href: "/admin/qrcodes", label: "渠道二维码", icon: <QrcodeOutlined /> },
+  { href: "/admin/templates", label: "模板消息", icon: <NotificationOutlined /> },
+  { href: "/admin/messages", label: "群发", icon: <SendOutlined /> },
 ] as const;
 
 /** The section a path belongs to (the longest matching prefix), if any. */

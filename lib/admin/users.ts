@@ -153,6 +153,14 @@ function whereClauses(deps: UserListDeps, filter: UserFilter, search: "wechat_id
 }
 
 /**
+ * The filter as conditions on `"User" u` (a mass send's recipients are "the people this list shows");
+ * the same SQL the list runs.
+ */
+export async function userFilterConditions(deps: UserListDeps, filter: UserFilter): Promise<Prisma.Sql[]> {
+  return whereClauses(deps, filter, filter.q ? await resolveSearch(deps, filter.q) : "text");
+}
+
+/**
  * Rows strictly beyond `cursor` in the direction `order`. Written as `col <= v AND (col < v OR id < c)`
  * rather than a row-value comparison: the first conjunct is a plain range that both databases turn into
  * an index seek, the second breaks ties on equal sort values.

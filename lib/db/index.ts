@@ -8,5 +8,5 @@ import "server-only";
 export { createDb, databaseUrlOf, db, dialectOf, type Db, type Prisma } from "./client";
 export { dialectFor, perDatabase, type Cast, type Dialect, type RawFragment } from "./dialect";
 export { isLostRace, isRawUniqueViolation, isUniqueViolation } from "./errors";
-export { readRows } from "./reader";
+export { executeSql, readRows } from "./reader";
 export { yieldToEventLoop } from "./sqlite-busy";

@@ -9,7 +9,7 @@ import type Database from "better-sqlite3";
 import type pg from "pg";
 import { databaseUrlOf, dialectOf, type Db, type Prisma } from "./client";
 import { openPgPool, openSqlite } from "./connections";
-import { perDatabase } from "./dialect";
+import { perDatabase, type Dialect } from "./dialect";
 import { retryWhileBusy, sqliteTime } from "./sqlite-busy";
 
 interface Reader {
@@ -81,4 +81,19 @@ function readerFor(db: Db): Reader | null {
 export function readRows<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
   const reader = readerFor(db);
   return reader ? reader.all<T>(query) : db.$queryRaw<T[]>(query);
+}
+
+/**
+ * A writing statement built as a Prisma.Sql (so it is composed and escaped like the reads), run through
+ * Prisma or a transaction's client, with Dates and booleans bound as each database stores them.
+ */
+export function executeSql(
+  client: { $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> },
+  dialect: Dialect,
+  query: Prisma.Sql,
+): Promise<number> {
+  return client.$executeRawUnsafe(
+    dialect.kind === "sqlite" ? query.sql : query.text,
+    ...query.values.map((v) => dialect.encode(v)),
+  );
 }

@@ -25,11 +25,13 @@ import {
   buildTextReply,
   dedupeKey,
   parseInboundMessage,
+  templateDeliveryOf,
   parseXmlFields,
   type InboundMessage,
 } from "@/lib/wechat/message-xml";
 import { scanQrLogin } from "@/lib/auth/qr-login";
 import { channelWelcome } from "@/lib/qrcodes/qrcodes";
+import { recordDelivery } from "@/lib/templates/delivery";
 import { chooseReply, type AutoReplyCache } from "./auto-replies";
 import type { MessageStore, NonceRow } from "./store";
 
@@ -184,6 +186,10 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
   }
 
   const now = deps.now();
+  // A delivery report is kept and applied before the answer: if that fails WeChat asks again, and a
+  // report kept twice is kept once (lib/templates/delivery.ts).
+  const delivery = templateDeliveryOf(message);
+  if (delivery) await recordDelivery(deps.db, deps.appId, delivery.msgid, delivery.status, now);
   const replyText =
     (await scanQrLogin(deps.db, message, now)) ??
     (await channelWelcome(deps.db, deps.appId, message)) ??

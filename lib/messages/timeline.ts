@@ -18,7 +18,8 @@ export interface TimelineEntry {
 
 export async function listTimeline(db: Db, userId: string, limit = TIMELINE_LIMIT): Promise<TimelineEntry[]> {
   const rows = await db.weChatEvent.findMany({
-    where: { userId },
+    // Delivery reports belong to the message they report (shown with it), not to what the person did.
+    where: { userId, NOT: { msgType: "event", event: "TEMPLATESENDJOBFINISH" } },
     orderBy: [{ createdAt: "desc" }, { receivedAt: "desc" }],
     take: limit,
     select: {

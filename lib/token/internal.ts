@@ -17,7 +17,7 @@ const FIELD: Record<CredentialKind, "access_token" | "ticket"> = {
   jsapi_ticket: "ticket",
 };
 
-const refreshBody: Record<CredentialKind, z.ZodType<Record<string, string>>> = {
+export const refreshBody: Record<CredentialKind, z.ZodType<Record<string, string>>> = {
   access_token: z.object({ access_token: z.string().min(1).max(2048) }),
   jsapi_ticket: z.object({ ticket: z.string().min(1).max(2048) }),
 };

@@ -1,11 +1,14 @@
 // Test helpers: signed (and encrypted) pushes as WeChat sends them, built with lib/wechat's own code.
 // The simulator (simulator/push/) has an independent implementation; its tests push to the real route.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AppError } from "@/lib/errors";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { cdata } from "@/lib/wechat/message-xml";
 import type { TestDatabase } from "./db";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
-import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
+import { randomReplyNonce, receivePush, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
 import type { ProcessDeps } from "@/lib/messages/process";
 import type { MessageStore } from "@/lib/messages/store";
@@ -131,4 +134,34 @@ export function signVerification(
     nonce,
     echostr: options.echostr ?? "4075181314397890557",
   });
+}
+
+/**
+ * The message endpoint on a port of its own (receivePush behind node:http), for the simulator to push to
+ * in an integration test (delivery reports, scans) without Next.js. Answers as the route does.
+ */
+export async function serveMessageEndpoint(deps: MessageDeps): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const params = new URL(req.url ?? "/", "http://endpoint.test").searchParams;
+      receivePush(deps, params, Buffer.concat(chunks).toString("utf8")).then(
+        (outcome) => {
+          res.writeHead(200, { "content-type": outcome.contentType });
+          res.end(outcome.body);
+        },
+        (error: unknown) => {
+          res.writeHead(error instanceof AppError ? error.status : 500);
+          res.end();
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/wechat/message`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -154,6 +154,9 @@ export function UserList() {
     { cursors: false },
   );
   const selectable = staff?.role === "admin";
+  // 群发 to exactly this list: its filters (no page position, no sort) as the recipients' query.
+  const filterSearch = userQueryHref("", { ...withoutCursor, limit: undefined }, { cursors: false }).replace(/^\?/, "");
+  const massSendHref = `/admin/messages/new?${new URLSearchParams({ query: filterSearch })}`;
   // Rows wait for the role too (both asked at once), so that the selection column does not pop in later.
   const ready = page !== "loading" && settled ? page : "loading";
   const data = ready !== "loading" && ready.kind === "ok" ? ready.data : null;
@@ -180,9 +183,16 @@ export function UserList() {
       <div className="flex flex-wrap items-center justify-between gap-2">
         <Pager query={query} page={data} />
         {selectable && <BulkActions tags={tags} selected={selection} onDone={() => setReloads((n) => n + 1)} />}
-        <a href={exportHref} data-testid="export-csv" className={LINK_BUTTON}>
-          导出 CSV
-        </a>
+        <span className="flex gap-2">
+          {selectable && (
+            <a href={massSendHref} data-testid="mass-send-link" className={LINK_BUTTON}>
+              群发模板消息
+            </a>
+          )}
+          <a href={exportHref} data-testid="export-csv" className={LINK_BUTTON}>
+            导出 CSV
+          </a>
+        </span>
       </div>
 
       {ready !== "loading" && ready.kind === "error" ? (

@@ -9,6 +9,7 @@ import { services } from "@/lib/services";
 import { Avatar } from "@/app/ui";
 import { Timeline } from "./timeline";
 import { FollowerPanel } from "./follower-panel";
+import { Messages } from "./messages";
 
 export const dynamic = "force-dynamic";
 
@@ -97,6 +98,8 @@ export default async function UserPage(props: {
         </dl>
         <FollowerPanel userId={user.id} />
       </Section>
+
+      <Messages userId={user.id} hasOpenid={user.identities.some((i) => i.appid === services.app.appId)} />
 
       <Timeline userId={user.id} />
 

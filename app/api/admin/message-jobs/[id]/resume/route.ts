@@ -1,0 +1,11 @@
+// POST: resume a paused send. 409 from any other state.
+import { z } from "zod";
+import { adminRoute } from "@/lib/admin/guard";
+import { services } from "@/lib/services";
+import { resumeMessageJob } from "@/lib/templates/jobs";
+
+const params = z.object({ id: z.string().min(1).max(64) });
+
+export const POST = adminRoute({ params }, async (_request, { params }) => ({
+  job: await resumeMessageJob(services.messageJobs, services.jobs, params.id),
+}));
