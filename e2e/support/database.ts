@@ -22,6 +22,10 @@ const TABLES = [
   "CredentialFetch",
   "Lease",
   "RevokedStaffSession",
+  "OutboundMessage",
+  "DeliveryReport",
+  "MessageTemplate",
+  "MessageJob",
 ] as const;
 
 export interface TestDatabase {

@@ -103,7 +103,13 @@ async function main(): Promise<void> {
     supervise: false,
   });
   try {
-    const result = await runner.runNow(MESSAGE_JOB, { jobId: job.id }, { signal: abort.signal, onProgress });
+    let result = await runner.runNow(MESSAGE_JOB, { jobId: job.id }, { signal: abort.signal, onProgress });
+    // A killed run's lease is held until it runs out (20 s): wait for it, then go on from where it was.
+    for (let waits = 0; (result as { state?: string } | undefined)?.state === "busy" && !abort.signal.aborted; waits++) {
+      if (waits === 0) out.write("\nanother runner holds this send; waiting for its lease to run out\n");
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      result = await runner.runNow(MESSAGE_JOB, { jobId: job.id }, { signal: abort.signal, onProgress });
+    }
     bar.stop();
     const final = await getMessageJob(services.messageJobs, job.id);
     out.write(`${JSON.stringify(result)}\n`);

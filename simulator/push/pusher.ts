@@ -172,8 +172,8 @@ function checkInput(input: ControlInput): PushInput {
 }
 
 export class MessagePusher implements Surface {
-  private readonly token: string;
-  private readonly encodingAesKey: string;
+  private token: string;
+  private encodingAesKey: string;
   private readonly accountId: string;
   private target: string;
   private readonly attemptTimeoutMs: number;
@@ -202,6 +202,15 @@ export class MessagePusher implements Surface {
   readonly controls = [
     control("POST", "/__sim/push", (input) => this.push(checkInput(input))),
     control("GET", "/__sim/pushes", () => this.reports()),
+    // Where pushes WeChat makes by itself (delivery reports) go, and with which Token and key: the app under test.
+    control("POST", "/__sim/push/target", (input) => {
+      for (const key of ["target", "token", "encodingAesKey"] as const)
+        if (input[key] !== undefined && typeof input[key] !== "string")
+          throw new PushInputError(`${key} must be a string`);
+      if (typeof input.target !== "string") throw new PushInputError("target is required");
+      this.configure(input as { target: string; token?: string; encodingAesKey?: string });
+      return { ok: true };
+    }),
     control("POST", "/__sim/push/verify-url", (input) =>
       this.verifyUrl(
         typeof input.target === "string" ? input.target : undefined,
@@ -220,6 +229,13 @@ export class MessagePusher implements Surface {
 
   setTarget(target: string): void {
     this.target = target;
+  }
+
+  /** The endpoint, Token and EncodingAESKey of pushes made without their own (reset keeps them). */
+  configure(options: { target: string; token?: string; encodingAesKey?: string }): void {
+    this.target = options.target;
+    if (options.token) this.token = options.token;
+    if (options.encodingAesKey) this.encodingAesKey = options.encodingAesKey;
   }
 
   /** The GET verification WeChat sends when the URL is saved in the account's backend. */
