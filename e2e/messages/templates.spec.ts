@@ -15,7 +15,6 @@ let admin: Page | undefined;
 test.beforeEach(async ({ databaseUrl, appOrigin, sim }) => {
   await emptyTables(databaseUrl, [
     "OutboundMessage",
-    "DeliveryReport",
     "MessageTemplate",
     "MessageJob",
     "UserTag",

@@ -23,7 +23,6 @@ const TABLES = [
   "Lease",
   "RevokedStaffSession",
   "OutboundMessage",
-  "DeliveryReport",
   "MessageTemplate",
   "MessageJob",
 ] as const;

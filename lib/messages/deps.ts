@@ -6,6 +6,7 @@ import { log } from "@/lib/log";
 import { services } from "@/lib/services";
 import { NonceSweeper, type MessageDeps } from "./endpoint";
 import { resumePendingEvents, type ProcessDeps } from "./process";
+import { applyDeliveries } from "@/lib/templates/delivery";
 let sweeper: NonceSweeper | undefined;
 
 /**
@@ -14,14 +15,14 @@ let sweeper: NonceSweeper | undefined;
  * writer; each commit is an fsync). Events stay recorded as pending until applied, so a crash loses
  * nothing: start-up and the scheduled retry (pendingEventsJob) apply what is left.
  */
-const queue: Array<{ id: string; applied: () => void }> = [];
+const queue: Array<{ id: string; delivery: string | null; applied: () => void }> = [];
 let draining = false;
 const BATCH = 256;
 
 /** Resolves once the event's batch has been applied (or has failed and been logged). */
-function enqueue(d: MessageDeps, id: string): Promise<void> {
+function enqueue(d: MessageDeps, id: string, delivery: string | null): Promise<void> {
   return new Promise((applied) => {
-    queue.push({ id, applied });
+    queue.push({ id, delivery, applied });
     if (draining) return;
     draining = true;
     setImmediate(() => void drain(d));
@@ -43,6 +44,12 @@ async function drain(d: MessageDeps): Promise<void> {
           log.error("message_event_failed", { eventId: ids[i], result, cause: errorText(error) });
         }
       });
+      // Delivery reports, now recorded: applied to their messages (what fails here, the minute's sweep does).
+      const msgids = batch.flatMap((item) => (item.delivery ? [item.delivery] : []));
+      if (msgids.length > 0)
+        await applyDeliveries(d.db, d.appId, msgids).catch((err: unknown) =>
+          log.warn("template_deliveries_apply_failed", { count: msgids.length, cause: errorText(err) }),
+        );
       for (const item of batch) item.applied();
     }
   } finally {
@@ -63,9 +70,12 @@ function processDeps(d: MessageDeps): ProcessDeps {
   return { store: d.store, now: d.now };
 }
 
-/** Queues a recorded event to be applied once the answer has gone (Next's after()). */
-export function processAfterAnswer(d: MessageDeps, eventId: string): void {
-  after(() => enqueue(d, eventId));
+/**
+ * Queues a recorded event to be applied once the answer has gone (Next's after()); `delivery`, a template
+ * message's delivery report: its msgid, applied to the message with it.
+ */
+export function processAfterAnswer(d: MessageDeps, eventId: string, delivery: string | null = null): void {
+  after(() => enqueue(d, eventId, delivery));
 }
 
 /** Start-up: apply the events a previous process recorded but did not get to apply. */

@@ -31,7 +31,6 @@ import {
 } from "@/lib/wechat/message-xml";
 import { scanQrLogin } from "@/lib/auth/qr-login";
 import { channelWelcome } from "@/lib/qrcodes/qrcodes";
-import { recordDelivery } from "@/lib/templates/delivery";
 import { chooseReply, type AutoReplyCache } from "./auto-replies";
 import type { MessageStore, NonceRow } from "./store";
 
@@ -136,6 +135,8 @@ export interface PushOutcome {
   readonly eventId: string;
   /** True when this request recorded the event (false: a retry, answered with the first reply). */
   readonly recorded: boolean;
+  /** A template message's delivery report: its msgid, to apply once the answer is out. */
+  readonly delivery: string | null;
 }
 
 function summary(m: InboundMessage): string | null {
@@ -186,10 +187,9 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
   }
 
   const now = deps.now();
-  // A delivery report is kept and applied before the answer: if that fails WeChat asks again, and a
-  // report kept twice is kept once (lib/templates/delivery.ts).
+  // A delivery report is recorded like any push, its msgid as the event's key and WeChat's Status as its
+  // content; it is applied after the answer (lib/templates/delivery.ts).
   const delivery = templateDeliveryOf(message);
-  if (delivery) await recordDelivery(deps.db, deps.appId, delivery.msgid, delivery.status, now);
   const replyText =
     (await scanQrLogin(deps.db, message, now)) ??
     (await channelWelcome(deps.db, deps.appId, message)) ??
@@ -209,8 +209,8 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
     openid: message.openid,
     msgType: message.msgType,
     event: message.event,
-    eventKey: message.eventKey,
-    content: summary(message),
+    eventKey: delivery ? delivery.msgid : message.eventKey,
+    content: delivery ? delivery.status : summary(message),
     payload: xml,
     createdAt: new Date(message.createTime * 1000),
     receivedAt: now,
@@ -234,7 +234,13 @@ export async function receivePush(deps: MessageDeps, params: URLSearchParams, bo
   // The nonce was taken by another message: a captured signed query re-used with a new body.
   if (outcome.kind === "replayed") throw refuse("replayed");
   const recorded = outcome.kind === "recorded";
-  return { mode, eventId: outcome.id, recorded, ...render(deps, mode, recorded ? reply : outcome.reply) };
+  return {
+    mode,
+    eventId: outcome.id,
+    recorded,
+    delivery: delivery?.msgid ?? null,
+    ...render(deps, mode, recorded ? reply : outcome.reply),
+  };
 }
 
 function render(deps: MessageDeps, mode: PushMode, replyXml: string | null): { body: string; contentType: string } {

@@ -1,43 +1,65 @@
 // Delivery reports (TEMPLATESENDJOBFINISH): WeChat says, by msgid, whether a template message reached the
-// person (success), was refused by them (failed:user block) or failed. A report is kept once per msgid
-// (DeliveryReport's key), however often WeChat retries the push, and applied to the message that carries
-// that msgid. The push can arrive before our own write of the msgid has committed; so both sides apply
-// after their own commit (the push after keeping the report, the sender after writing the msgid): the
-// later of the two sees both writes. Applying only moves a `sent` message on, so it happens once.
+// person (success), was refused by them (failed:user block) or failed. The report is the recorded push
+// itself: one WeChatEvent per msgid however often WeChat retries (its dedupe key is the MsgID), with the
+// msgid in eventKey and WeChat's Status in content, recorded durably before the answer like any push.
+//
+// Applying it moves the message that carries that msgid from `sent` on, once (only a `sent` message
+// moves). The push can arrive before our own write of the msgid has committed; so both sides apply after
+// their own commit: the endpoint once the event is recorded (after the answer), the sender once it has
+// written the msgid. The later of the two sees both writes. Anything missed on the way (a process killed
+// in between, a busy database) is picked up by the minute's sweep of recent `sent` messages.
 import type { Db } from "@/lib/db";
-import { isUniqueViolation } from "@/lib/db/errors";
+import { log } from "@/lib/log";
 import { deliveryStatusOf } from "@/lib/wechat/template";
 
-/** Keeps WeChat's report of `msgid` (a retried push changes nothing) and applies it. */
-export async function recordDelivery(db: Db, appId: string, msgid: string, raw: string, now: Date): Promise<void> {
-  try {
-    await db.deliveryReport.create({
-      data: { appId, msgid, status: deliveryStatusOf(raw), raw: raw.slice(0, 200), receivedAt: now },
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-  }
-  await applyDeliveries(db, appId, [msgid]);
-}
+export const DELIVERY_EVENT = "TEMPLATESENDJOBFINISH";
+/** How far back the sweep looks for `sent` messages whose report may have been missed. */
+export const SWEEP_WINDOW_MS = 24 * 3600_000;
 
-/** Applies the kept reports of these msgids to their messages still `sent`; how many moved on. */
+/** Applies the recorded reports of these msgids to their messages still `sent`; how many moved on. */
 export async function applyDeliveries(db: Db, appId: string, msgids: readonly string[]): Promise<number> {
   if (msgids.length === 0) return 0;
-  const reports = await db.deliveryReport.findMany({
-    where: { appId, msgid: { in: [...msgids] } },
-    select: { msgid: true, status: true, receivedAt: true },
+  const reports = await db.weChatEvent.findMany({
+    where: { msgType: "event", event: DELIVERY_EVENT, eventKey: { in: [...msgids] } },
+    select: { eventKey: true, content: true, receivedAt: true },
   });
   let moved = 0;
   for (const status of ["delivered", "refused", "failed"] as const) {
-    const these = reports.filter((r) => r.status === status);
+    const these = reports.filter((r) => deliveryStatusOf(r.content ?? "") === status);
     if (these.length === 0) continue;
     // One update per status; deliveredAt is when the report came (the latest of the batch is close enough).
     const at = these.reduce((a, r) => (r.receivedAt > a ? r.receivedAt : a), these[0]!.receivedAt);
     const { count } = await db.outboundMessage.updateMany({
-      where: { appId, msgid: { in: these.map((r) => r.msgid) }, status: "sent" },
+      where: { appId, msgid: { in: these.map((r) => r.eventKey!) }, status: "sent" },
       data: { status, deliveredAt: at, ...(status === "refused" ? { error: "对方已拒收公众号的消息。" } : {}) },
     });
     moved += count;
   }
+  return moved;
+}
+
+/**
+ * The sweep: `sent` messages of the last day whose report is recorded but was not applied (the endpoint's
+ * step after the answer did not run or failed). A thousand at a time; how many moved on.
+ */
+export async function sweepDeliveries(db: Db, appId: string, now: Date): Promise<number> {
+  let moved = 0;
+  let after = "";
+  for (;;) {
+    const sent = await db.outboundMessage.findMany({
+      where: { appId, status: "sent", sentAt: { gte: new Date(now.getTime() - SWEEP_WINDOW_MS) }, id: { gt: after } },
+      orderBy: { id: "asc" },
+      take: 1000,
+      select: { id: true, msgid: true },
+    });
+    if (sent.length === 0) break;
+    moved += await applyDeliveries(
+      db,
+      appId,
+      sent.flatMap((m) => (m.msgid ? [m.msgid] : [])),
+    );
+    after = sent[sent.length - 1]!.id;
+  }
+  if (moved > 0) log.warn("template_deliveries_swept", { moved });
   return moved;
 }

@@ -25,6 +25,7 @@ import {
   runMessageJob,
   type MessageJobDeps,
 } from "./jobs";
+import { sweepDeliveries } from "./delivery";
 import { refreshTemplates } from "./templates";
 
 const APP_ID = SIM_DEFAULTS.appId;
@@ -55,14 +56,7 @@ forEachDatabase((_kind, database) => {
 
   beforeEach(async () => {
     w = world();
-    for (const table of [
-      "outboundMessage",
-      "deliveryReport",
-      "messageTemplate",
-      "messageJob",
-      "userTag",
-      "tag",
-    ] as const)
+    for (const table of ["outboundMessage", "messageTemplate", "messageJob", "userTag", "tag"] as const)
       await (w.db[table] as { deleteMany(): Promise<unknown> }).deleteMany();
     await w.db.lease.deleteMany();
     w.sim.followers.configure({ count: PEOPLE, fixtures: false });
@@ -119,16 +113,24 @@ forEachDatabase((_kind, database) => {
     expect(done).toMatchObject({ state: "done", counts: { total: 20, pending: 0, sent: 18, skipped: 2 } });
     expect(w.sim.messages.stats()).toMatchObject({ total: 18, openids: 18, maxPerOpenid: 1 });
     expect(w.sim.messages.receivedBy(generatedOpenid(0))).toBe(0);
-    // Delivery reports, once each, move the counts on (through recordDelivery, as the endpoint does).
-    const { recordDelivery } = await import("./delivery");
+    // Delivery reports recorded by the endpoint (one event per msgid) whose step after the answer never
+    // ran: the minute's sweep applies them, once.
     for (const m of await w.db.outboundMessage.findMany({ where: { jobId: job.id, status: "sent" } }))
-      await recordDelivery(
-        w.db,
-        APP_ID,
-        m.msgid!,
-        m.openid === generatedOpenid(2) ? "failed:user block" : "success",
-        w.clock.now(),
-      );
+      await w.db.weChatEvent.create({
+        data: {
+          dedupeKey: `tpl:${m.msgid}`,
+          openid: m.openid,
+          msgType: "event",
+          event: "TEMPLATESENDJOBFINISH",
+          eventKey: m.msgid,
+          content: m.openid === generatedOpenid(2) ? "failed:user block" : "success",
+          payload: "<xml/>",
+          createdAt: w.clock.now(),
+          receivedAt: w.clock.now(),
+        },
+      });
+    expect(await sweepDeliveries(w.db, APP_ID, w.clock.now())).toBe(18);
+    expect(await sweepDeliveries(w.db, APP_ID, w.clock.now())).toBe(0);
     expect((await getMessageJob(deps, job.id)).counts).toMatchObject({ sent: 0, delivered: 17, refused: 1 });
   });
 

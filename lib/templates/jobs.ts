@@ -25,7 +25,7 @@ import { acquireLease, releaseLease, renewLease } from "@/lib/lease";
 import { log } from "@/lib/log";
 import { WeChatApiError } from "@/lib/wechat/errors";
 import { fieldOf47003, type TemplateData } from "@/lib/wechat/template";
-import { applyDeliveries } from "./delivery";
+import { applyDeliveries, sweepDeliveries } from "./delivery";
 import {
   SKIP_BLACKLISTED,
   SKIP_UNSUBSCRIBED,
@@ -375,10 +375,14 @@ export async function runMessageJob(
   });
   // Another runner is sending it; should it die, its queued run is claimed again once its heartbeat is over.
   if (!lease) return { state: "busy" };
+  let renewed = deps.now().getTime();
   try {
     return await sendBatches(deps, jobId, ctx, async () => {
+      // A third of the lease's life at most between renewals: one write every few seconds, not every batch.
+      if (deps.now().getTime() - renewed < SEND_LEASE_TTL_MS / 3) return;
       if (!(await renewLease(db, lease, deps.now(), SEND_LEASE_TTL_MS)))
         throw new Error(`message job ${jobId}: its lease was lost to another runner`);
+      renewed = deps.now().getTime();
     });
   } finally {
     await releaseLease(db, lease, deps.now()).catch(() => undefined);
@@ -413,18 +417,29 @@ async function sendBatches(
     failed: 0,
     skipped: 0,
   };
+  let cursor = "";
   for (;;) {
     if (ctx?.signal.aborted) throw new Error("stopped: the runner is shutting down (the job resumes)");
     await renew();
     const current = await db.messageJob.findUniqueOrThrow({ where: { id: jobId }, select: { state: true } });
     if (current.state !== "running") return { state: current.state };
-    // A killed run's `sending` rows first: they go again with the same client_msg_id.
-    const batch = await db.outboundMessage.findMany({
-      where: { jobId, status: { in: ["sending", "pending"] } },
-      orderBy: [{ status: "desc" }, { id: "asc" }],
+    // A killed run's `sending` rows first (they go again with the same client_msg_id), then the pending
+    // ones in id order from where the last batch ended: an index range each time, never a sort of them all.
+    let batch = await db.outboundMessage.findMany({
+      where: { jobId, status: "sending" },
+      orderBy: { id: "asc" },
       take: batchSize,
       select: { id: true, openid: true },
     });
+    if (batch.length === 0) {
+      batch = await db.outboundMessage.findMany({
+        where: { jobId, status: "pending", id: { gt: cursor } },
+        orderBy: { id: "asc" },
+        take: batchSize,
+        select: { id: true, openid: true },
+      });
+      cursor = batch.at(-1)?.id ?? cursor;
+    }
     if (batch.length === 0) break;
     await db.outboundMessage.updateMany({
       where: { id: { in: batch.map((r) => r.id) }, status: "pending" },
@@ -520,7 +535,10 @@ export function messageJob(deps: () => MessageJobDeps): JobDefinition<{ jobId: s
   });
 }
 
-/** Every minute: sends paused by WeChat's daily limit whose time has come are queued again. */
+/**
+ * Every minute: sends paused by WeChat's daily limit whose time has come are queued again, and delivery
+ * reports recorded but not applied (the step after the answer did not run) are applied.
+ */
 export function resumePausedJob(
   deps: () => MessageJobDeps,
   runner: () => JobRunner,
@@ -530,7 +548,10 @@ export function resumePausedJob(
     payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
     attempts: 1,
     every: { seconds: 60, payload: {} },
-    run: async () => ({ resumed: await resumeDueJobs(deps(), runner()) }),
+    run: async () => {
+      const d = deps();
+      return { resumed: await resumeDueJobs(d, runner()), swept: await sweepDeliveries(d.db, d.appId, d.now()) };
+    },
   });
 }
 

@@ -47,7 +47,7 @@ forEachDatabase((_kind, database) => {
 
   beforeEach(async () => {
     w = world();
-    for (const table of ["outboundMessage", "deliveryReport", "messageTemplate", "weChatEvent"] as const)
+    for (const table of ["outboundMessage", "messageTemplate", "weChatEvent"] as const)
       await (w.db[table] as { deleteMany(): Promise<unknown> }).deleteMany();
     w.sim.push.setTarget(endpoint.url);
     w.sim.messages.setDelivery({ mode: "manual" });
@@ -110,7 +110,7 @@ forEachDatabase((_kind, database) => {
     const report = w.sim.push.reports().at(-1)!;
     expect(report.ok).toBe(true);
     await w.sim.push.push({ type: "TEMPLATESENDJOBFINISH", openid: persona(), msgId: sent.msgid!, status: "success" });
-    expect(await w.db.deliveryReport.count()).toBe(1);
+    expect(await w.db.weChatEvent.count({ where: { event: "TEMPLATESENDJOBFINISH" } })).toBe(1);
     // Not the person's doing, not on their timeline as an event of theirs.
     expect((await replyWindow(deps, userId)).open).toBe(false);
   });
@@ -120,7 +120,7 @@ forEachDatabase((_kind, database) => {
     w.sim.messages.setDelivery({ mode: "before-reply" });
     const { message: sent } = await sendTemplateMessage(deps, { userId }, message(), { source: "console" });
     expect(sent.status).toBe("delivered");
-    expect(await w.db.deliveryReport.count()).toBe(1);
+    expect(await w.db.weChatEvent.count({ where: { event: "TEMPLATESENDJOBFINISH", eventKey: sent.msgid } })).toBe(1);
   });
 
   it("a person who refuses the account's messages: refused, with why", async () => {

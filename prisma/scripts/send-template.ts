@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     url: { type: "string" },
     job: { type: "string" },
     by: { type: "string", default: "cli" },
+    concurrency: { type: "string" },
+    batch: { type: "string" },
   },
 });
 
@@ -57,7 +59,19 @@ async function makeJob(): Promise<MessageJobView> {
   return createMessageJob(services.messageJobs, null, input.data!, args.by!);
 }
 
+/** `--concurrency` calls in flight and `--batch` recipients a batch, when given. */
+function tuned() {
+  const n = (v: string | undefined, max: number) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < 1 || x > max) fail(`--concurrency 1..64 and --batch 1..2000`);
+    return x;
+  };
+  return { ...services.messageJobs, concurrency: n(args.concurrency, 64), batch: n(args.batch, 2000) };
+}
+
 async function main(): Promise<void> {
+  const deps = tuned();
   const job = args.job ? await getMessageJob(services.messageJobs, args.job) : await makeJob();
   out.write(
     `mass send ${job.id}: ${job.counts.total} recipients (${job.counts.skipped} skipped), state ${job.state}\n`,
@@ -105,7 +119,11 @@ async function main(): Promise<void> {
   try {
     let result = await runner.runNow(MESSAGE_JOB, { jobId: job.id }, { signal: abort.signal, onProgress });
     // A killed run's lease is held until it runs out (20 s): wait for it, then go on from where it was.
-    for (let waits = 0; (result as { state?: string } | undefined)?.state === "busy" && !abort.signal.aborted; waits++) {
+    for (
+      let waits = 0;
+      (result as { state?: string } | undefined)?.state === "busy" && !abort.signal.aborted;
+      waits++
+    ) {
       if (waits === 0) out.write("\nanother runner holds this send; waiting for its lease to run out\n");
       await new Promise((resolve) => setTimeout(resolve, 2000));
       result = await runner.runNow(MESSAGE_JOB, { jobId: job.id }, { signal: abort.signal, onProgress });

@@ -3,6 +3,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AppError } from "@/lib/errors";
+import { applyDeliveries } from "@/lib/templates/delivery";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { cdata } from "@/lib/wechat/message-xml";
@@ -147,7 +148,9 @@ export async function serveMessageEndpoint(deps: MessageDeps): Promise<{ url: st
     req.on("end", () => {
       const params = new URL(req.url ?? "/", "http://endpoint.test").searchParams;
       receivePush(deps, params, Buffer.concat(chunks).toString("utf8")).then(
-        (outcome) => {
+        async (outcome) => {
+          // As the route's after-answer step does: a delivery report applied once recorded.
+          if (outcome.delivery) await applyDeliveries(deps.db, deps.appId, [outcome.delivery]);
           res.writeHead(200, { "content-type": outcome.contentType });
           res.end(outcome.body);
         },

@@ -33,7 +33,7 @@ forEachDatabase((kind, database) => {
     vi.resetModules();
     (globalThis as { wcucDb?: unknown }).wcucDb = database().db;
     const { db } = database();
-    for (const table of ["outboundMessage", "deliveryReport", "messageTemplate", "messageJob"] as const)
+    for (const table of ["outboundMessage", "messageTemplate", "messageJob"] as const)
       await (db[table] as { deleteMany(): Promise<unknown> }).deleteMany();
     cookie = await staffCookie(await makeStaff(db, "admin", `tpl-admin-${kind}@example.com`));
     openid = sim.users.find((u) => !u.snapshot)!.openid;

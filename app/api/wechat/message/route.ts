@@ -31,6 +31,6 @@ export const POST = route({}, async (request) => {
   checkPushQuery(deps, params);
   const body = await readCappedBody(request);
   const outcome = await receivePush(deps, params, body);
-  if (outcome.recorded) processAfterAnswer(deps, outcome.eventId);
+  if (outcome.recorded) processAfterAnswer(deps, outcome.eventId, outcome.delivery);
   return new Response(outcome.body, { headers: { "content-type": outcome.contentType, ...PLAIN } });
 });

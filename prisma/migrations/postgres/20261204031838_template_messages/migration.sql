@@ -7,14 +7,14 @@ CREATE TABLE "MessageTemplate" (
     "deputyIndustry" TEXT NOT NULL,
     "content" TEXT NOT NULL,
     "example" TEXT NOT NULL,
-    "fetchedAt" DATETIME NOT NULL,
+    "fetchedAt" TIMESTAMP(3) NOT NULL,
 
-    PRIMARY KEY ("appId", "templateId")
+    CONSTRAINT "MessageTemplate_pkey" PRIMARY KEY ("appId","templateId")
 );
 
 -- CreateTable
 CREATE TABLE "OutboundMessage" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "appId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "jobId" TEXT,
@@ -33,25 +33,16 @@ CREATE TABLE "OutboundMessage" (
     "idempotencyKey" TEXT,
     "source" TEXT NOT NULL,
     "createdBy" TEXT,
-    "createdAt" DATETIME NOT NULL,
-    "sentAt" DATETIME,
-    "deliveredAt" DATETIME
-);
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "sentAt" TIMESTAMP(3),
+    "deliveredAt" TIMESTAMP(3),
 
--- CreateTable
-CREATE TABLE "DeliveryReport" (
-    "appId" TEXT NOT NULL,
-    "msgid" TEXT NOT NULL,
-    "status" TEXT NOT NULL,
-    "raw" TEXT NOT NULL,
-    "receivedAt" DATETIME NOT NULL,
-
-    PRIMARY KEY ("appId", "msgid")
+    CONSTRAINT "OutboundMessage_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "MessageJob" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "appId" TEXT NOT NULL,
     "templateId" TEXT NOT NULL,
     "data" TEXT NOT NULL,
@@ -60,13 +51,15 @@ CREATE TABLE "MessageJob" (
     "recipients" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "total" INTEGER NOT NULL,
-    "resumeAt" DATETIME,
+    "resumeAt" TIMESTAMP(3),
     "error" TEXT,
     "errcode" INTEGER,
     "createdBy" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL,
-    "startedAt" DATETIME,
-    "finishedAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "startedAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+
+    CONSTRAINT "MessageJob_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -76,7 +69,10 @@ CREATE INDEX "OutboundMessage_appId_msgid_idx" ON "OutboundMessage"("appId", "ms
 CREATE INDEX "OutboundMessage_userId_createdAt_idx" ON "OutboundMessage"("userId", "createdAt");
 
 -- CreateIndex
-CREATE INDEX "OutboundMessage_jobId_status_idx" ON "OutboundMessage"("jobId", "status");
+CREATE INDEX "OutboundMessage_jobId_status_id_idx" ON "OutboundMessage"("jobId", "status", "id");
+
+-- CreateIndex
+CREATE INDEX "OutboundMessage_status_sentAt_idx" ON "OutboundMessage"("status", "sentAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "OutboundMessage_appId_idempotencyKey_key" ON "OutboundMessage"("appId", "idempotencyKey");
