@@ -72,7 +72,7 @@ function tuned() {
 
 async function main(): Promise<void> {
   const deps = tuned();
-  const job = args.job ? await getMessageJob(services.messageJobs, args.job) : await makeJob();
+  const job = args.job ? await getMessageJob(deps, args.job) : await makeJob();
   out.write(
     `mass send ${job.id}: ${job.counts.total} recipients (${job.counts.skipped} skipped), state ${job.state}\n`,
   );
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   };
   const abort = new AbortController();
   process.once("SIGINT", () => abort.abort(new Error("interrupted")));
-  const runner = services.runner([messageJob(() => services.messageJobs)] as unknown as JobDefinition<never>[], {
+  const runner = services.runner([messageJob(() => deps)] as unknown as JobDefinition<never>[], {
     supervise: false,
   });
   try {
