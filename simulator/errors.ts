@@ -44,6 +44,18 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   65316: "invalid url domain, too many domains",
   40097: "invalid args",
   45029: "qrcode count out of limit",
+  // template and customer service messages (cgi/messages.ts)
+  40008: "invalid message type",
+  40037: "invalid template_id",
+  40039: "invalid url size",
+  43004: "require subscribe",
+  43019: "require remove blacklist",
+  44004: "empty content",
+  45002: "content size out of limit",
+  45015: "response out of time limit or subscription is canceled",
+  45026: "template size out of limit",
+  45047: "out of response count limit",
+  47003: "argument invalid!",
 };
 
 /**

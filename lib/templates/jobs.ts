@@ -196,7 +196,9 @@ export async function createMessageJob(
 ): Promise<MessageJobView> {
   const template = await knownTemplate(deps, input.templateId);
   checkTemplateData(template.fields, input.data);
-  const where = among(deps, await recipientConditions(deps, input.recipients));
+  const conditions = await recipientConditions(deps, input.recipients);
+  // The join with Identity below keeps only people with an openid of this account (what among() says).
+  const where = conditions.length > 0 ? Prisma.join(conditions, " AND ") : Prisma.sql`1 = 1`;
   const now = deps.now();
   const row = await deps.db.$transaction(
     async (tx) => {
@@ -217,16 +219,19 @@ export async function createMessageJob(
       const total = await executeSql(
         tx,
         deps.dialect,
+        // Joined by userId, one row per person (their first openid of this account): a correlated
+        // MIN(openid) let SQLite walk the (appid, openid) index for every person, quadratic at 100,000.
         Prisma.sql`INSERT INTO "OutboundMessage"
           ("id", "appId", "kind", "jobId", "userId", "openid", "templateId", "status", "error", "source", "createdAt")
-        SELECT ${job.id} || '.' || u."id", ${deps.appId}, 'template', ${job.id}, u."id",
-          (SELECT MIN(i."openid") FROM "Identity" i WHERE i."userId" = u."id" AND i."appid" = ${deps.appId}),
+        SELECT ${job.id} || '.' || u."id", ${deps.appId}, 'template', ${job.id}, u."id", MIN(i."openid"),
           ${template.templateId},
           CASE WHEN u."subscribed" = ${false} OR u."blacklisted" = ${true} THEN 'skipped' ELSE 'pending' END,
           CASE WHEN u."subscribed" = ${false} THEN ${SKIP_UNSUBSCRIBED}
                WHEN u."blacklisted" = ${true} THEN ${SKIP_BLACKLISTED} ELSE NULL END,
           'job', ${now}
-        FROM "User" u WHERE ${where}`,
+        FROM "User" u JOIN "Identity" i ON i."userId" = u."id" AND i."appid" = ${deps.appId}
+        WHERE ${where}
+        GROUP BY u."id", u."subscribed", u."blacklisted"`,
       );
       return tx.messageJob.update({ where: { id: job.id }, data: { total } });
     },

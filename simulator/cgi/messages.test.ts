@@ -127,6 +127,23 @@ describe("message/template/send", () => {
     ["停车缴费提醒", { car_number1: "粤BD12345", letter3: "VIP", symbol4: "%$" }, { car_number1: "粤b12345" }],
     ["停车缴费提醒", { symbol4: "★" }, { symbol4: "a" }],
     ["停车缴费提醒", { letter3: "abc" }, { letter3: "abc1" }],
+    ["停车缴费提醒", { car_number1: "京A1234学" }, { car_number1: "12" }],
+    ["停车缴费提醒", { letter3: "a".repeat(32) }, { letter3: "a".repeat(33) }],
+    ["停车缴费提醒", { symbol4: "★★★★★" }, { symbol4: "★★★★★★" }],
+    ["停车缴费提醒", { symbol4: "→" }, { symbol4: "中" }],
+    ["订单发货通知", { character_string1: "x".repeat(32) }, { character_string1: "x".repeat(33) }],
+    ["订单发货通知", { character_string1: "#$%&*" }, { character_string1: "单号1" }],
+    ["订单发货通知", { time4: "2026-12-04 09:00~2026-12-04 18:00" }, { time4: "9点" }],
+    ["订单发货通知", { time4: "23:59:59" }, { time4: "15:01~16:00~17:00" }],
+    ["订单发货通知", { thing2: "😀".repeat(20) }, { thing2: "" }],
+    ["支付成功通知", { amount2: "￥1000" }, { amount2: "¥" }],
+    ["支付成功通知", { amount2: "$0.5" }, { amount2: "12,000元" }],
+    ["预约成功提醒", { date3: "2026-12-05 15:01" }, { date3: "2026.12.05" }],
+    ["预约成功提醒", { date3: "2026年12月5日~2026年12月8日" }, { date3: "12月5日" }],
+    ["预约成功提醒", { phone_number2: "020-12345678" }, { phone_number2: "1".repeat(18) }],
+    ["预约成功提醒", { name1: "J. K. Rowling" }, { name1: "Li Lei 2" }],
+    ["预约成功提醒", { number4: "0" }, { number4: "-1" }],
+    ["预约成功提醒", { phrase5: "好" }, { phrase5: "六个汉字呀呀" }],
   ];
   const base: Record<string, Record<string, string>> = {
     订单发货通知: { character_string1: "SO1", thing2: "咖啡", thing3: "顺丰", time4: "15:01" },
@@ -151,6 +168,45 @@ describe("message/template/send", () => {
       expect(refused.errmsg).toContain(`data.${Object.keys(bad)[0]}.value invalid`);
     });
   }
+
+  it("any other type (const here) takes 1–20 characters", async () => {
+    const added = await call("/cgi-bin/template/api_add_template", { template_id_short: "OPENTM416836000" });
+    const data = (progress: string) => ({ character_string1: { value: "T1" }, const2: { value: progress } });
+    const sendIt = (progress: string) => send({ template_id: added.template_id, data: data(progress) });
+    expect((await sendIt("已受理")).errcode).toBe(0);
+    expect((await sendIt("字".repeat(20))).errcode).toBe(0);
+    expect((await sendIt("字".repeat(21))).errmsg).toContain("data.const2.value invalid");
+    expect((await sendIt("")).errmsg).toContain("data.const2.value invalid");
+  });
+
+  it("takes only absolute http(s) urls (40039)", async () => {
+    expect((await send({ url: "https://app.test/orders/1?from=wx#top" })).errcode).toBe(0);
+    expect((await send({ url: "http://localhost:3000/me" })).errcode).toBe(0);
+    for (const url of ["/orders/1", "ftp://app.test/x", "https://", "https://app.test/a b", "", 42])
+      expect((await send({ url })).errcode, String(url)).toBe(40039);
+  });
+
+  it("names the first bad field in content order, and refuses values that are not strings", async () => {
+    const refused = await send({ data: { ...SHIPPED, thing3: { value: "" }, thing2: { value: 42 } } });
+    expect(refused).toMatchObject({ errcode: 47003 });
+    expect(refused.errmsg).toMatch(/^argument invalid! data\.thing2\.value invalid/);
+    expect((await send({ data: { ...SHIPPED, thing2: "挂耳咖啡" } })).errmsg).toContain("data.thing2.value invalid");
+    expect((await send({ data: "nope" })).errmsg).toContain("data.character_string1.value invalid");
+  });
+
+  it("checks client_msg_id before following and the quota, and a repeat uses no quota", async () => {
+    const long = await send({ client_msg_id: "x".repeat(33) });
+    expect(long).toMatchObject({ errcode: 47003 });
+    expect(long.errmsg).toMatch(/^argument invalid! client_msg_id invalid/);
+    expect((await send({ client_msg_id: "x".repeat(32) })).errcode).toBe(0);
+    await control("/__sim/template/quota", { daily: 2 });
+    const a = await send({ client_msg_id: "once" });
+    expect((await send({ client_msg_id: "once" })).msgid).toBe(a.msgid);
+    expect((await send()).errcode).toBe(45009);
+    // the repeat still answers after the day's quota is spent
+    expect((await send({ client_msg_id: "once" })).msgid).toBe(a.msgid);
+    expect(sim.messages.stats()).toMatchObject({ total: 2, openids: 1, maxPerOpenid: 2 });
+  });
 
   it("refuses a missing field and ignores first, remark and color", async () => {
     const { thing2: _missing, ...rest } = SHIPPED;

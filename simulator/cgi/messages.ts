@@ -85,6 +85,14 @@ export const TEMPLATE_LIBRARY: Readonly<Record<string, LibraryEntry>> = {
     content: "退款金额：{{amount1.DATA}}\n退款原因：{{thing2.DATA}}\n到账时间：{{date3.DATA}}",
     example: "退款金额：¥59.00\n退款原因：七天无理由退货\n到账时间：2026-12-06",
   },
+  /** `const` (常量) is a type without a rule of its own here: any 1–20 characters, like thing. */
+  OPENTM416836000: {
+    title: "工单进度提醒",
+    primary_industry: "IT科技",
+    deputy_industry: "IT软件与服务",
+    content: "工单编号：{{character_string1.DATA}}\n处理进度：{{const2.DATA}}",
+    example: "工单编号：T20261204001\n处理进度：已受理",
+  },
   OPENTM200000001: {
     title: "会员到期提醒",
     primary_industry: "IT科技",
@@ -149,6 +157,16 @@ const VALID: Readonly<Record<string, (v: string) => boolean>> = {
   amount: (v) => within(v, 20) && /^[¥￥$€£]?\d+(\.\d{1,2})?元?$/u.test(v),
 };
 
+/** An absolute http(s) URL with a host and no whitespace (anything else is 40039). */
+function isHttpUrl(url: unknown): boolean {
+  if (typeof url !== "string" || !/^https?:\/\/[^\s/?#]+\S*$/i.test(url)) return false;
+  try {
+    return new URL(url).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
 /** The fields of a content, in order: [key, type]. */
 function fieldsOf(content: string): [string, string][] {
   const seen = new Set<string>();
@@ -167,6 +185,15 @@ export type DeliveryMode = { mode: "after"; delayMs: number } | { mode: "before-
 interface Delivery {
   readonly openid: string;
   readonly msgid: string;
+}
+
+/** What became of one delivery report: `ok` is the app's answer (the pusher's report); a push that threw is `error`. */
+export interface DeliveryOutcome {
+  readonly msgid: string;
+  readonly openid: string;
+  readonly status: string;
+  readonly ok: boolean;
+  readonly error?: string;
 }
 
 export interface SentTemplate {
@@ -192,6 +219,9 @@ export class Messages implements Surface {
   private delivery: DeliveryMode = { mode: "after", delayMs: 300 };
   private manual: Delivery[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The deliveries scheduled by a timer ("after"), by that timer: flush takes them early. */
+  private readonly scheduled = new Map<NodeJS.Timeout, Delivery>();
+  private delivered: DeliveryOutcome[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Customer service: each person's last message or event, and the replies since. */
   private readonly lastInteraction = new Map<string, number>();
@@ -223,18 +253,24 @@ export class Messages implements Surface {
     this.total = 0;
     this.refusing.clear();
     this.delivery = { mode: "after", delayMs: 300 };
-    this.manual = [];
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.dropPending();
+    this.delivered = [];
     this.lastInteraction.clear();
     this.repliesSince.clear();
     this.customSent = [];
   }
 
   async close(): Promise<void> {
+    this.dropPending();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Forgets the reports held (manual) or scheduled (after): reset and close push nothing more. */
+  private dropPending(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled([...this.inFlight]);
+    this.scheduled.clear();
+    this.manual = [];
   }
 
   // ---- what tests and the bench read ----
@@ -252,6 +288,16 @@ export class Messages implements Surface {
     let max = 0;
     for (const n of this.received.values()) if (n > max) max = n;
     return { total: this.total, openids: this.received.size, maxPerOpenid: max, recent: [...this.recent] };
+  }
+
+  /** The delivery reports pushed so far (the last 1,000), with the app's answer. */
+  deliveries(): readonly DeliveryOutcome[] {
+    return [...this.delivered];
+  }
+
+  /** Delivery reports not pushed yet (held by manual mode, or waiting for their timer). */
+  pendingDeliveries(): number {
+    return this.manual.length + this.scheduled.size;
   }
 
   customMessages(): readonly { touser: string; content: string; at: number }[] {
@@ -289,8 +335,6 @@ export class Messages implements Surface {
     return held.length;
   }
 
-  private readonly scheduled = new Map<NodeJS.Timeout, Delivery>();
-
   private interacted(input: PushInput): void {
     if (input.type === "TEMPLATESENDJOBFINISH" || input.type === "unsubscribe") return;
     this.interact(input.openid, (input.createTime ?? Math.floor(this.core.now() / 1000)) * 1000);
@@ -298,9 +342,22 @@ export class Messages implements Surface {
 
   private deliver(d: Delivery): Promise<unknown> {
     const status = this.refusing.has(d.openid) ? "failed:user block" : "success";
+    // The app's endpoint being down must not break the simulator: the outcome is recorded, never thrown.
     const pushing = this.pusher
       .push({ type: "TEMPLATESENDJOBFINISH", openid: d.openid, msgId: d.msgid, status })
-      .catch(() => undefined);
+      .then(
+        (report): DeliveryOutcome => ({ ...d, status, ok: report.ok }),
+        (err: unknown): DeliveryOutcome => ({
+          ...d,
+          status,
+          ok: false,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      )
+      .then((outcome) => {
+        this.delivered.push(outcome);
+        if (this.delivered.length > RECENT_MAX) this.delivered.shift();
+      });
     this.inFlight.add(pushing);
     void pushing.finally(() => this.inFlight.delete(pushing));
     return pushing;
@@ -400,7 +457,7 @@ export class Messages implements Surface {
     if (index === undefined || typeof touser !== "string") return this.followers.err(40003, "invalid openid");
     const template = typeof b.template_id === "string" ? this.templates.get(b.template_id) : undefined;
     if (!template) return this.followers.err(40037, "invalid template_id");
-    if (b.url !== undefined && (typeof b.url !== "string" || !/^https?:\/\/[^\s/]+/i.test(b.url)))
+    if (b.url !== undefined && !isHttpUrl(b.url))
       return this.followers.err(40039, "invalid url size");
     const clientMsgId = b.client_msg_id;
     if (
