@@ -457,8 +457,7 @@ export class Messages implements Surface {
     if (index === undefined || typeof touser !== "string") return this.followers.err(40003, "invalid openid");
     const template = typeof b.template_id === "string" ? this.templates.get(b.template_id) : undefined;
     if (!template) return this.followers.err(40037, "invalid template_id");
-    if (b.url !== undefined && !isHttpUrl(b.url))
-      return this.followers.err(40039, "invalid url size");
+    if (b.url !== undefined && !isHttpUrl(b.url)) return this.followers.err(40039, "invalid url size");
     const clientMsgId = b.client_msg_id;
     if (
       clientMsgId !== undefined &&
