@@ -11,13 +11,13 @@
  * bench/results/followers-<timestamp>.json with the machine.
  */
 import { spawn } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { POSTGRES_ADMIN_URL, ROOT, SIM_URL, migrate, startSimulator, stopAll } from "./servers";
+import { POSTGRES_ADMIN_URL, ROOT, SIM_URL, freshNamedDatabase, migrate, startSimulator, stopAll } from "./servers";
 
 const { values: args } = parseArgs({
   options: {
@@ -42,23 +42,7 @@ interface Run {
   readonly stored: number;
 }
 
-async function freshDatabase(kind: string): Promise<string> {
-  if (kind === "sqlite") {
-    await Promise.all(["", "-wal", "-shm", "-journal"].map((s) => rm(SQLITE_FILE + s, { force: true })));
-    return `file:${SQLITE_FILE}`;
-  }
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${PG_NAME} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${PG_NAME}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${PG_NAME}`;
-  return url.toString();
-}
+const freshDatabase = (kind: string) => freshNamedDatabase(kind, SQLITE_FILE, PG_NAME);
 
 async function countSubscribed(url: string): Promise<number> {
   if (url.startsWith("file:")) {

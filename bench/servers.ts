@@ -301,3 +301,25 @@ export function processCpuMs(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * An empty database of `kind` for a bench of its own: the SQLite file (and its -wal/-shm/-journal)
+ * removed, or the PostgreSQL database `pgName` dropped and made again. Its URL.
+ */
+export async function freshNamedDatabase(kind: string, sqliteFile: string, pgName: string): Promise<string> {
+  if (kind === "sqlite") {
+    await Promise.all(["", "-wal", "-shm", "-journal"].map((s) => rm(sqliteFile + s, { force: true })));
+    return `file:${sqliteFile}`;
+  }
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${pgName}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${pgName}`;
+  return url.toString();
+}

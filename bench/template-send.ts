@@ -18,7 +18,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -31,7 +31,7 @@ import { randomReplyNonce, receivePush, type MessageDeps } from "@/lib/messages/
 import { openMessageStore } from "@/lib/messages/open-store";
 import { applyDeliveries } from "@/lib/templates/delivery";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
-import { POSTGRES_ADMIN_URL, ROOT, SIM_URL, migrate, startSimulator, stopAll } from "./servers";
+import { POSTGRES_ADMIN_URL, ROOT, SIM_URL, freshNamedDatabase, migrate, startSimulator, stopAll } from "./servers";
 
 const { values: args } = parseArgs({
   options: {
@@ -53,23 +53,7 @@ const PUSH_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const number = (n: number) => n.toLocaleString("en-US");
 
-async function freshDatabase(kind: string): Promise<string> {
-  if (kind === "sqlite") {
-    await Promise.all(["", "-wal", "-shm", "-journal"].map((s) => rm(SQLITE_FILE + s, { force: true })));
-    return `file:${SQLITE_FILE}`;
-  }
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${PG_NAME} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${PG_NAME}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${PG_NAME}`;
-  return url.toString();
-}
+const freshDatabase = (kind: string) => freshNamedDatabase(kind, SQLITE_FILE, PG_NAME);
 
 function cliEnv(databaseUrl: string): NodeJS.ProcessEnv {
   return {

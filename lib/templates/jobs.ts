@@ -487,13 +487,12 @@ async function sendBatches(
     const { stop, retry } = halt;
     const reached = new Set(outcomes.map((o) => o.id));
     const unreached = batch.filter((r) => !reached.has(r.id)).map((r) => r.id);
-    if (stop || retry) {
-      if (unreached.length > 0 && !retry)
-        await db.outboundMessage.updateMany({
-          where: { id: { in: unreached }, status: "sending" },
-          data: { status: "pending" },
-        });
-    }
+    // (After a retryable failure they stay `sending`: the call in flight may have reached WeChat.)
+    if (stop && !retry && unreached.length > 0)
+      await db.outboundMessage.updateMany({
+        where: { id: { in: unreached }, status: "sending" },
+        data: { status: "pending" },
+      });
     if (stop?.kind === "quota") {
       const resumeAt = nextBeijingMidnight(now);
       await db.messageJob.updateMany({ where: { id: jobId, state: "running" }, data: { state: "paused", resumeAt } });

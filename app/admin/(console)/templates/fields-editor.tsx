@@ -42,8 +42,6 @@ export function TemplateFieldsEditor(props: {
   showAll: boolean;
   touched: Record<string, boolean>;
   onTouched: (touched: Record<string, boolean>) => void;
-  /** a problem the server named, by field */
-  serverProblems?: Readonly<Record<string, string>>;
 }) {
   const template = props.templates.find((t) => t.templateId === props.templateId);
   const problems = useMemo(() => fieldProblems(template, props.values), [template, props.values]);
@@ -69,8 +67,7 @@ export function TemplateFieldsEditor(props: {
         </select>
       </label>
       {template?.fields.map((f) => {
-        const problem =
-          (props.showAll || props.touched[f.key] ? problems[f.key] : undefined) ?? props.serverProblems?.[f.key];
+        const problem = props.showAll || props.touched[f.key] ? problems[f.key] : undefined;
         return (
           <label key={f.key} className="flex flex-col gap-1 text-sm">
             <span>

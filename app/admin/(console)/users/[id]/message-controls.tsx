@@ -17,7 +17,6 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
   const [url, setUrl] = useState("");
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [tried, setTried] = useState(false);
-  const [serverProblems, setServerProblems] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, startTransition] = useTransition();
 
@@ -32,7 +31,6 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
     startTransition(async () => {
       setNotice(null);
       setTried(true);
-      setServerProblems({});
       const template = templates.find((t) => t.templateId === templateId);
       if (Object.keys(fieldProblems(template, values)).length > 0) return;
       const answer = await consoleFetch<{ message: { status: string; error: string | null } }>(
@@ -76,7 +74,6 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
         showAll={tried}
         touched={touched}
         onTouched={setTouched}
-        serverProblems={serverProblems}
       />
       <div className="flex items-center gap-3">
         <button type="submit" className={PRIMARY} disabled={pending} data-testid="send-template-submit">
