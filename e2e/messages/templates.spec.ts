@@ -1,7 +1,8 @@
 // Template messages end to end, on both databases: the simulator plays WeChat (templates, the value rules,
 // the TEMPLATESENDJOBFINISH report pushed to the app's endpoint), a production build answers. Send to one
 // person from their page and see it delivered; the 48-hour reply box; a mass send to a tag whose progress
-// bar reaches the end with every report applied.
+// bar reaches the end with every report applied. What was sent to a person is on their timeline, with the
+// pushes.
 import type { Page } from "@playwright/test";
 import { expect, test } from "../fixtures";
 import { emptyTables } from "../support/database";
@@ -96,6 +97,17 @@ test("send a template message to one person, see it delivered; reply in the 48-h
   await expect(admin.getByTestId("sent-message").first().getByTestId("sent-detail")).toHaveText(
     "您好，您的咖啡已发货。",
   );
+  // One timeline, newest first: the reply, the template message (delivered), then the follow that began it.
+  const timeline = admin.getByTestId("timeline").locator("li");
+  await expect(timeline).toHaveCount(3);
+  expect(await timeline.evaluateAll((items) => items.map((li) => li.getAttribute("data-testid")))).toEqual([
+    "sent-message",
+    "sent-message",
+    "timeline-entry",
+  ]);
+  await expect(timeline.nth(1).getByTestId("sent-detail")).toHaveText("订单发货通知");
+  await expect(timeline.nth(1)).toHaveAttribute("data-status", "delivered");
+  await expect(timeline.nth(2).getByTestId("timeline-label")).toHaveText("关注");
 });
 
 test("the reply box is closed for someone who has not written in 48 hours", async ({

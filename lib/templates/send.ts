@@ -284,9 +284,13 @@ export async function getOutboundMessage(deps: Pick<TemplateDeps, "db" | "appId"
   return toOutboundView(row);
 }
 
-/** The person's messages from us, newest first (their page's timeline). */
+/** The person's messages from us, newest first (one side of their page's timeline, lib/messages/timeline.ts). */
 export async function listOutbound(db: Db, userId: string, limit = 50): Promise<OutboundView[]> {
-  const rows = await db.outboundMessage.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, take: limit });
+  const rows = await db.outboundMessage.findMany({
+    where: { userId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
   return rows.map(toOutboundView);
 }
 
