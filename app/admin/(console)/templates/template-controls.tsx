@@ -3,9 +3,11 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { ActionResultMessage } from "../followers/action-result";
 
 const INPUT = "rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 const BUTTON = "rounded-md border border-neutral-300 px-3 py-1.5 text-sm disabled:opacity-50";
+const failed = (error: string | null) => (error === null ? null : { ok: false as const, message: error });
 
 export function RefreshTemplates() {
   const router = useRouter();
@@ -29,11 +31,7 @@ export function RefreshTemplates() {
       >
         {pending ? "刷新中…" : "从微信刷新"}
       </button>
-      {error && (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <ActionResultMessage result={failed(error)} testId="template-refresh-error" />
     </div>
   );
 }
@@ -73,11 +71,7 @@ export function AddTemplate() {
       <button type="submit" className={BUTTON} disabled={pending || !shortId.trim()} data-testid="template-add">
         {pending ? "添加中…" : "添加模板"}
       </button>
-      {error && (
-        <p role="alert" className="w-full text-sm text-red-700" data-testid="template-error">
-          {error}
-        </p>
-      )}
+      <ActionResultMessage result={failed(error)} testId="template-error" className="w-full text-sm" />
     </form>
   );
 }
@@ -107,11 +101,7 @@ export function DeleteTemplate({ templateId, title }: { templateId: string; titl
       >
         删除
       </button>
-      {error && (
-        <p role="alert" className="text-xs text-red-700">
-          {error}
-        </p>
-      )}
+      <ActionResultMessage result={failed(error)} testId="template-delete-error" className="text-xs" />
     </div>
   );
 }

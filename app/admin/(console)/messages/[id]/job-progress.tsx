@@ -4,6 +4,7 @@
 import { Progress } from "antd";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { ActionResultMessage } from "../../followers/action-result";
 import type { MessageJobView } from "@/lib/templates/jobs";
 import { STATE_LABEL } from "../state";
 
@@ -119,17 +120,17 @@ export function JobProgress({ initial, canEdit }: { initial: MessageJobView; can
           </div>
         ))}
       </dl>
-      {job.error && (
-        <p role="alert" className="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800" data-testid="message-job-error">
-          {job.error}
-          {job.errcode ? `（微信错误码 ${job.errcode}）` : ""}
-        </p>
-      )}
-      {error && (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <ActionResultMessage
+        result={
+          job.error ? { ok: false, message: `${job.error}${job.errcode ? `（微信错误码 ${job.errcode}）` : ""}` } : null
+        }
+        testId="message-job-error"
+        className="rounded-lg bg-red-50 px-4 py-3 text-sm"
+      />
+      <ActionResultMessage
+        result={error === null ? null : { ok: false, message: error }}
+        testId="message-job-action-error"
+      />
     </section>
   );
 }

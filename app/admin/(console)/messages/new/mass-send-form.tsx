@@ -4,6 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { ActionResultMessage } from "../../followers/action-result";
 import { TemplateFieldsEditor, fieldProblems, templateData, type TemplateOption } from "../../templates/fields-editor";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
@@ -165,11 +166,11 @@ export function MassSendForm(props: {
               ? `共 ${count.total} 人：将发送 ${willSend} 人；已取消关注 ${count.unsubscribed} 人、黑名单 ${count.blacklisted} 人不发送。`
               : "正在统计人数…"}
         </p>
-        {error && (
-          <p role="alert" className="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800" data-testid="mass-send-error">
-            {error}
-          </p>
-        )}
+        <ActionResultMessage
+          result={error === null ? null : { ok: false, message: error }}
+          testId="mass-send-error"
+          className="rounded-lg bg-red-50 px-4 py-3 text-sm"
+        />
         <div>
           <button
             type="submit"

@@ -4,7 +4,8 @@
 // customer service reply, offered while the 48-hour window is open.
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { consoleFetch } from "@/app/admin/console-fetch";
+import { consoleFetch, type ActionResult } from "@/app/admin/console-fetch";
+import { ActionResultMessage } from "../../followers/action-result";
 import { TemplateFieldsEditor, fieldProblems, templateData, type TemplateOption } from "../../templates/fields-editor";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
@@ -17,7 +18,7 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
   const [url, setUrl] = useState("");
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [tried, setTried] = useState(false);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [notice, setNotice] = useState<ActionResult | null>(null);
   const [pending, startTransition] = useTransition();
 
   if (templates.length === 0)
@@ -40,13 +41,13 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
           body: { templateId, data: templateData(template, values), ...(url.trim() ? { url: url.trim() } : {}) },
         },
       );
-      if (answer.kind === "error") setNotice({ ok: false, text: answer.message });
+      if (answer.kind === "error") setNotice({ ok: false, message: answer.message });
       if (answer.kind === "ok") {
         const m = answer.data.message;
         setNotice(
           m.status === "skipped"
-            ? { ok: false, text: m.error ?? "未发送。" }
-            : { ok: true, text: "已发送，等待微信回执。" },
+            ? { ok: false, message: m.error ?? "未发送。" }
+            : { ok: true, message: "已发送，等待微信回执。" },
         );
         router.refresh();
       }
@@ -75,19 +76,11 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
         touched={touched}
         onTouched={setTouched}
       />
-      <div className="flex items-center gap-3">
+      <div className="flex flex-wrap items-center gap-3">
         <button type="submit" className={PRIMARY} disabled={pending} data-testid="send-template-submit">
           {pending ? "发送中…" : "发送"}
         </button>
-        {notice && (
-          <p
-            role={notice.ok ? "status" : "alert"}
-            className={`text-sm ${notice.ok ? "text-emerald-700" : "text-red-700"}`}
-            data-testid="send-notice"
-          >
-            {notice.text}
-          </p>
-        )}
+        <ActionResultMessage result={notice} testId="send-notice" />
       </div>
     </form>
   );
@@ -102,7 +95,7 @@ export function ReplyBox(props: {
 }) {
   const router = useRouter();
   const [text, setText] = useState("");
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const [notice, setNotice] = useState<ActionResult | null>(null);
   const [pending, startTransition] = useTransition();
   const usable = props.open && props.repliesLeft > 0;
   return (
@@ -119,10 +112,10 @@ export function ReplyBox(props: {
             method: "POST",
             body: { text },
           });
-          if (answer.kind === "error") setNotice({ ok: false, text: answer.message });
+          if (answer.kind === "error") setNotice({ ok: false, message: answer.message });
           if (answer.kind === "ok") {
             setText("");
-            setNotice({ ok: true, text: "已回复。" });
+            setNotice({ ok: true, message: "已回复。" });
             router.refresh();
           }
         });
@@ -144,7 +137,7 @@ export function ReplyBox(props: {
         placeholder={usable ? "回复内容（最多 2048 字节）" : "当前不能回复"}
         data-testid="reply-text"
       />
-      <div className="flex items-center gap-3">
+      <div className="flex flex-wrap items-center gap-3">
         <button
           type="submit"
           className={PRIMARY}
@@ -153,15 +146,7 @@ export function ReplyBox(props: {
         >
           {pending ? "发送中…" : "回复"}
         </button>
-        {notice && (
-          <p
-            role={notice.ok ? "status" : "alert"}
-            className={`text-sm ${notice.ok ? "text-emerald-700" : "text-red-700"}`}
-            data-testid="reply-notice"
-          >
-            {notice.text}
-          </p>
-        )}
+        <ActionResultMessage result={notice} testId="reply-notice" />
       </div>
     </form>
   );
