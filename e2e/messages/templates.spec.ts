@@ -76,8 +76,24 @@ test("send a template message to one person, see it delivered; reply in the 48-h
   await expect(form.getByTestId("template-preview")).toContainText("顺丰速运");
   await form.getByTestId("send-field-thing2").fill("挂耳咖啡 20 包");
   await form.getByTestId("send-field-time4").fill("2026年12月4日 15:01");
+  // It opens a mini program: the AppID checked as typed, the preview's foot saying so once it is right.
+  await form.getByTestId("send-miniprogram-toggle").click();
+  await form.getByTestId("send-miniprogram-appid").fill("wx123");
+  await form.getByTestId("send-miniprogram-pagepath").fill("pages/order/detail?id=SO20261204001");
+  await expect(form.getByTestId("send-miniprogram-error-appid")).toHaveText("小程序 AppID 须为 wx 开头的 18 位。");
+  await expect(form.getByTestId("template-preview-miniprogram")).toHaveCount(0);
+  await form.getByTestId("send-miniprogram-appid").fill("wx1234567890abcdef");
+  await expect(form.getByTestId("send-miniprogram-error-appid")).toHaveCount(0);
+  await expect(form.getByTestId("template-preview-miniprogram")).toHaveText("进入小程序查看›");
   await form.getByTestId("send-template-submit").click();
   await expect(form.getByTestId("send-notice")).toHaveText("已发送，等待微信回执。");
+  const sends = (await (await fetch(`${SIM_URL}/__sim/template/sends`)).json()) as {
+    recent: { touser: string; miniprogram: unknown }[];
+  };
+  expect(sends.recent.at(-1)).toMatchObject({
+    touser: persona.openid,
+    miniprogram: { appid: "wx1234567890abcdef", pagepath: "pages/order/detail?id=SO20261204001" },
+  });
 
   // WeChat's report comes by push a moment later; the page shows it once applied.
   const sent = admin.getByTestId("sent-message").first();

@@ -202,6 +202,8 @@ export interface SentTemplate {
   readonly template_id: string;
   readonly data: unknown;
   readonly url: string | null;
+  /** `{appid, pagepath?}` as sent, or null */
+  readonly miniprogram: unknown;
   readonly client_msg_id: string | null;
   readonly at: number;
 }
@@ -500,6 +502,7 @@ export class Messages implements Surface {
       template_id: template.template_id,
       data: b.data,
       url: typeof b.url === "string" ? b.url : null,
+      miniprogram: b.miniprogram ?? null,
       client_msg_id: typeof clientMsgId === "string" ? clientMsgId : null,
       at: now,
     });

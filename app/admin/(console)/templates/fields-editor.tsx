@@ -1,9 +1,10 @@
 "use client";
 // A template's fields as inputs, each checked as it is typed against WeChat's value rules (the reason
-// next to the field), beside a preview of the message in WeChat's chat. Used by the person's page (send to
-// one) and by 新建群发.
-import { useMemo } from "react";
+// next to the field), the optional link and mini program, and a preview of the message in WeChat's chat.
+// Used by the person's page (send to one) and by 新建群发.
+import { useMemo, useState } from "react";
 import { valueProblem, type TemplateField } from "@/lib/wechat/template";
+import { miniProgramBody, miniProgramProblems, type MiniProgramInputs } from "./miniprogram";
 import { TemplatePreview } from "./preview";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
@@ -38,6 +39,8 @@ export function TemplateFieldsEditor(props: {
   onValues: (values: Record<string, string>) => void;
   url: string;
   onUrl: (url: string) => void;
+  miniProgram: MiniProgramInputs;
+  onMiniProgram: (miniProgram: MiniProgramInputs) => void;
   /** show every field's problem (after a send was tried), not only those of fields left */
   showAll: boolean;
   touched: Record<string, boolean>;
@@ -45,6 +48,13 @@ export function TemplateFieldsEditor(props: {
 }) {
   const template = props.templates.find((t) => t.templateId === props.templateId);
   const problems = useMemo(() => fieldProblems(template, props.values), [template, props.values]);
+  const mp = props.miniProgram;
+  const mpProblems = miniProgramProblems(mp);
+  const mpShown = (key: "appid" | "pagepath") =>
+    props.showAll || props.touched[`miniprogram.${key}`] ? mpProblems[key] : undefined;
+  // Folded until asked for (folded, it still says which mini program is set); open while it shows a problem.
+  const [mpExpanded, setMpExpanded] = useState(false);
+  const mpOpen = mpExpanded || Boolean(mpShown("appid") || mpShown("pagepath"));
   return (
     <div className="flex flex-col gap-3">
       <label className="flex flex-col gap-1 text-sm">
@@ -99,12 +109,64 @@ export function TemplateFieldsEditor(props: {
           data-testid="send-url"
         />
       </label>
+      <div className="flex flex-col gap-2 text-sm" data-testid="send-miniprogram">
+        <button
+          type="button"
+          className="self-start text-neutral-700 hover:text-neutral-900"
+          aria-expanded={mpOpen}
+          onClick={() => setMpExpanded(!mpOpen)}
+          data-testid="send-miniprogram-toggle"
+        >
+          <span aria-hidden className="inline-block w-4">
+            {mpOpen ? "▾" : "▸"}
+          </span>
+          小程序（可选）
+          {!mpOpen && mp.appid.trim() && (
+            <span className="ml-2 font-mono text-xs text-neutral-500">{mp.appid.trim()}</span>
+          )}
+        </button>
+        {mpOpen && (
+          <div className="flex flex-col gap-3 border-l-2 border-neutral-100 pl-3">
+            <p className="text-xs text-neutral-500">
+              填写后，用户点消息打开该小程序的页面（须是已关联本公众号的小程序）；微信版本过低打不开小程序时，打开上面的详情链接。
+            </p>
+            {(
+              [
+                ["appid", "小程序 AppID", "wx 开头的 18 位"],
+                ["pagepath", "页面路径（可选）", "pages/index/index?id=1"],
+              ] as const
+            ).map(([key, label, placeholder]) => {
+              const problem = mpShown(key);
+              return (
+                <label key={key} className="flex flex-col gap-1">
+                  {label}
+                  <input
+                    className={`${INPUT} font-mono`}
+                    value={mp[key]}
+                    onChange={(e) => props.onMiniProgram({ ...mp, [key]: e.target.value })}
+                    onBlur={() => props.onTouched({ ...props.touched, [`miniprogram.${key}`]: true })}
+                    placeholder={placeholder}
+                    aria-invalid={Boolean(problem)}
+                    data-testid={`send-miniprogram-${key}`}
+                  />
+                  {problem && (
+                    <span className="text-xs text-red-700" data-testid={`send-miniprogram-error-${key}`}>
+                      {problem}
+                    </span>
+                  )}
+                </label>
+              );
+            })}
+          </div>
+        )}
+      </div>
       {template && (
         <TemplatePreview
           title={template.title}
           fields={template.fields}
           values={props.values}
           hasLink={Boolean(props.url.trim())}
+          miniProgram={Boolean(miniProgramBody(mp)) && Object.keys(mpProblems).length === 0}
         />
       )}
     </div>

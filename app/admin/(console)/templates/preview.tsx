@@ -1,5 +1,6 @@
-// How a template message looks in WeChat's chat: the title, the time, each field with its name, and a
-// 详情 link when the message has one. Values not filled yet show the template's field name in grey.
+// How a template message looks in WeChat's chat: the title, the time, each field with its name, and at the
+// foot 进入小程序查看 when it opens a mini program (WeChat prefers it to the link), else 详情 when it has a
+// link. Values not filled yet show the template's field name in grey.
 import type { TemplateField } from "@/lib/wechat/template";
 
 export function TemplatePreview({
@@ -7,11 +8,14 @@ export function TemplatePreview({
   fields,
   values,
   hasLink,
+  miniProgram = false,
 }: {
   title: string;
   fields: readonly TemplateField[];
   values: Readonly<Record<string, string>>;
   hasLink: boolean;
+  /** it opens a mini program */
+  miniProgram?: boolean;
 }) {
   return (
     <div className="w-full max-w-xs rounded-lg bg-neutral-100 p-3" data-testid="template-preview">
@@ -28,10 +32,23 @@ export function TemplatePreview({
             </div>
           ))}
         </dl>
-        {hasLink && (
-          <p className="mt-3 flex justify-between border-t border-neutral-100 pt-2 text-sm text-neutral-600">
-            详情<span aria-hidden>›</span>
+        {miniProgram ? (
+          <p
+            className="mt-3 flex items-center justify-between border-t border-neutral-100 pt-2 text-sm text-neutral-600"
+            data-testid="template-preview-miniprogram"
+          >
+            <span className="flex items-center gap-1.5">
+              <span aria-hidden className="inline-block size-3.5 rounded-full border-2 border-indigo-500" />
+              进入小程序查看
+            </span>
+            <span aria-hidden>›</span>
           </p>
+        ) : (
+          hasLink && (
+            <p className="mt-3 flex justify-between border-t border-neutral-100 pt-2 text-sm text-neutral-600">
+              详情<span aria-hidden>›</span>
+            </p>
+          )
         )}
       </div>
     </div>

@@ -136,6 +136,24 @@ forEachDatabase((kind, database) => {
         status: 400,
         body: { error: { code: "template_data_invalid", fields: [{ field: "time4" }] } },
       });
+      // The console's 小程序 part: WeChat gets it as given; an AppID that is not wx + 16 is refused before calling.
+      const miniprogram = { appid: "wx1234567890abcdef", pagepath: "pages/order/detail?id=SO1" };
+      const toMiniProgram = await call(path, "POST", url, {
+        body: { templateId: shipped, data: DATA, miniprogram },
+        params: { id: userId },
+      });
+      expect(toMiniProgram).toMatchObject({ status: 201, body: { message: { status: "sent" } } });
+      expect(sim.messages.stats().recent.at(-1)).toMatchObject({
+        msgid: toMiniProgram.body.message.msgid,
+        miniprogram,
+      });
+      const sentBefore = sim.messages.stats().total;
+      const badAppid = await call(path, "POST", url, {
+        body: { templateId: shipped, data: DATA, miniprogram: { appid: "wx123" } },
+        params: { id: userId },
+      });
+      expect(badAppid.status).toBe(400);
+      expect(sim.messages.stats().total).toBe(sentBefore);
       const unknownTemplate = await call(path, "POST", url, {
         body: { templateId: "nope", data: DATA },
         params: { id: userId },
@@ -187,8 +205,9 @@ forEachDatabase((kind, database) => {
       expect((await call("admin/message-jobs/preview", "GET", "/api/admin/message-jobs/preview?type=x")).status).toBe(
         400,
       );
+      const miniprogram = { appid: "wx1234567890abcdef" };
       const created = await call("admin/message-jobs", "POST", "/api/admin/message-jobs", {
-        body: { templateId: shipped, data: DATA, recipients: { type: "tag", tagId: 101 } },
+        body: { templateId: shipped, data: DATA, miniprogram, recipients: { type: "tag", tagId: 101 } },
       });
       expect(created).toMatchObject({ status: 201, body: { count: 1, job: { counts: { total: 1 } } } });
       const id = created.body.job.id as string;
@@ -198,6 +217,8 @@ forEachDatabase((kind, database) => {
       await services.jobs.drain(MESSAGE_JOB);
       const read = await call("admin/message-jobs/[id]", "GET", `/api/admin/message-jobs/${id}`, { params: { id } });
       expect(read.body.job).toMatchObject({ state: "done", counts: { sent: 1, pending: 0 } });
+      // The send's mini program reached WeChat with its one recipient's message.
+      expect(sim.messages.stats().recent.at(-1)).toMatchObject({ touser: openid, miniprogram });
       const listed = await call("admin/message-jobs", "GET", "/api/admin/message-jobs");
       expect(listed.body.jobs.map((j: { id: string }) => j.id)).toContain(id);
       const pause = await call("admin/message-jobs/[id]/pause", "POST", `/api/admin/message-jobs/${id}/pause`, {

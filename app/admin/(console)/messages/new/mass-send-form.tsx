@@ -6,6 +6,7 @@ import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../../followers/action-result";
 import { TemplateFieldsEditor, fieldProblems, templateData, type TemplateOption } from "../../templates/fields-editor";
+import { NO_MINI_PROGRAM, miniProgramBody, miniProgramProblems } from "../../templates/miniprogram";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 const PRIMARY = "rounded-md bg-emerald-600 px-3 py-1.5 text-sm text-white disabled:opacity-50";
@@ -25,6 +26,7 @@ export function MassSendForm(props: {
   const [templateId, setTemplateId] = useState(props.templates[0]?.templateId ?? "");
   const [values, setValues] = useState<Record<string, string>>({});
   const [url, setUrl] = useState("");
+  const [miniProgram, setMiniProgram] = useState(NO_MINI_PROGRAM);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [tried, setTried] = useState(false);
   const [kind, setKind] = useState<"tag" | "query">(props.initialQuery ? "query" : "tag");
@@ -79,7 +81,8 @@ export function MassSendForm(props: {
       setError(null);
       setTried(true);
       const template = props.templates.find((t) => t.templateId === templateId);
-      if (Object.keys(fieldProblems(template, values)).length > 0 || !recipients) return;
+      const problems = { ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) };
+      if (Object.keys(problems).length > 0 || !recipients) return;
       if (!window.confirm(`确定给 ${willSend} 人群发这条模板消息？开始后可以暂停或取消，但已发出的无法撤回。`)) return;
       const answer = await consoleFetch<{ job: { id: string } }>("/api/admin/message-jobs", {
         method: "POST",
@@ -87,6 +90,7 @@ export function MassSendForm(props: {
           templateId,
           data: templateData(template, values),
           ...(url.trim() ? { url: url.trim() } : {}),
+          miniprogram: miniProgramBody(miniProgram),
           recipients,
         },
       });
@@ -112,6 +116,8 @@ export function MassSendForm(props: {
         onValues={setValues}
         url={url}
         onUrl={setUrl}
+        miniProgram={miniProgram}
+        onMiniProgram={setMiniProgram}
         showAll={tried}
         touched={touched}
         onTouched={setTouched}

@@ -7,6 +7,7 @@ import { useState, useTransition } from "react";
 import { consoleFetch, type ActionResult } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../../followers/action-result";
 import { TemplateFieldsEditor, fieldProblems, templateData, type TemplateOption } from "../../templates/fields-editor";
+import { NO_MINI_PROGRAM, miniProgramBody, miniProgramProblems } from "../../templates/miniprogram";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 const PRIMARY = "rounded-md bg-emerald-600 px-3 py-1.5 text-sm text-white disabled:opacity-50";
@@ -16,6 +17,7 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
   const [templateId, setTemplateId] = useState(templates[0]?.templateId ?? "");
   const [values, setValues] = useState<Record<string, string>>({});
   const [url, setUrl] = useState("");
+  const [miniProgram, setMiniProgram] = useState(NO_MINI_PROGRAM);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [tried, setTried] = useState(false);
   const [notice, setNotice] = useState<ActionResult | null>(null);
@@ -33,12 +35,17 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
       setNotice(null);
       setTried(true);
       const template = templates.find((t) => t.templateId === templateId);
-      if (Object.keys(fieldProblems(template, values)).length > 0) return;
+      if (Object.keys({ ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) }).length > 0) return;
       const answer = await consoleFetch<{ message: { status: string; error: string | null } }>(
         `/api/admin/users/${encodeURIComponent(userId)}/template-message`,
         {
           method: "POST",
-          body: { templateId, data: templateData(template, values), ...(url.trim() ? { url: url.trim() } : {}) },
+          body: {
+            templateId,
+            data: templateData(template, values),
+            ...(url.trim() ? { url: url.trim() } : {}),
+            miniprogram: miniProgramBody(miniProgram),
+          },
         },
       );
       if (answer.kind === "error") setNotice({ ok: false, message: answer.message });
@@ -72,6 +79,8 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
         onValues={setValues}
         url={url}
         onUrl={setUrl}
+        miniProgram={miniProgram}
+        onMiniProgram={setMiniProgram}
         showAll={tried}
         touched={touched}
         onTouched={setTouched}
