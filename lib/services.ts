@@ -34,6 +34,7 @@ import { WeChatQrCodes } from "@/lib/wechat/qrcode";
 import { WeChatCustomService, WeChatTemplates } from "@/lib/wechat/template";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
+import { nodeTransport, type HttpFetch } from "@/lib/wechat/transport";
 
 /** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
 export const INSTANCE = newInstanceId();
@@ -49,6 +50,7 @@ const built: {
   app?: AppDeps;
   auth?: AuthDeps;
   apiHosts?: ApiHosts;
+  transport?: HttpFetch;
   tokens?: TokenService;
   followers?: FollowerSyncDeps & FollowerDeps;
   messages?: MessageDeps | null;
@@ -124,16 +126,20 @@ export const services = {
   },
   /** Login and the end user's profile (the WeChat OAuth client inside). */
   get auth(): AuthDeps {
-    return (built.auth ??= createAuthDeps(env(), db(), {}, services.apiHosts));
+    return (built.auth ??= createAuthDeps(env(), db(), {}, services.apiHosts, services.transport));
   },
   /** api.weixin.qq.com's health and its api2 backup, one for the process: login and cgi-bin fail over together. */
   get apiHosts(): ApiHosts {
     const e = env();
     return (built.apiHosts ??= new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE }));
   },
+  /** HTTP to WeChat for the process: node:http(s) with kept-alive connections, a fraction of fetch's CPU per call. */
+  get transport(): HttpFetch {
+    return (built.transport ??= nodeTransport());
+  },
   /** The central token service: access_token and jsapi_ticket for every process of the account. */
   get tokens(): TokenService {
-    return (built.tokens ??= createTokenService(env(), db(), {}, services.apiHosts));
+    return (built.tokens ??= createTokenService(env(), db(), {}, services.apiHosts, services.transport));
   },
   /** For every cgi-bin caller: the one shared access_token, host failover. */
   get cgi(): CgiClient {

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { WeChatOAuth } from "@/lib/wechat";
 import { ApiHosts } from "@/lib/wechat/hosts";
+import type { HttpFetch } from "@/lib/wechat/transport";
 import { deriveKey } from "@/lib/crypto";
 import { LoginStartLimiter } from "@/lib/auth/start-limit";
 import type { Db } from "@/lib/db";
@@ -24,13 +25,15 @@ export interface AuthDeps {
 
 /**
  * `hosts`: the process's host health for api.weixin.qq.com and its backup (lib/services.ts shares one
- * with the token service, so the login fails over together with the cgi-bin calls).
+ * with the token service, so the login fails over together with the cgi-bin calls); `transport`: the
+ * process's HTTP transport, shared likewise (default: the global fetch).
  */
 export function createAuthDeps(
   e: Env,
   db: Db,
   overrides: Partial<AuthDeps> = {},
   hosts: ApiHosts = new ApiHosts({ primary: e.WECHAT_API_BASE, backup: e.WECHAT_API_BACKUP_BASE }),
+  transport?: HttpFetch,
 ): AuthDeps {
   return {
     db,
@@ -43,7 +46,7 @@ export function createAuthDeps(
       },
       // A user waits seconds, not minutes: 2 s per attempt, and at most 3 s for a call with its retries
       // (the code exchange is never retried), so a login spends at most 5 s on WeChat.
-      { timeoutMs: 2000, retries: 2, budgetMs: 3000 },
+      { timeoutMs: 2000, retries: 2, budgetMs: 3000, fetch: transport },
     ),
     appId: e.WECHAT_APP_ID,
     appUrl: e.APP_URL,

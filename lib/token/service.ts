@@ -18,6 +18,7 @@ import type { Env } from "@/lib/env";
 import { deriveKey } from "@/lib/crypto";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import type { WeChatHttpOptions } from "@/lib/wechat/http";
+import type { HttpFetch } from "@/lib/wechat/transport";
 import { WeChatTokenClient, type CredentialKind } from "@/lib/wechat/token";
 import { dueAt, tick, type TickResult } from "./ahead";
 import type { TokenCgiClient } from "./client";
@@ -89,15 +90,17 @@ export function newInstanceId(): string {
 /**
  * The service as the app runs it, from the environment (tests and workers pass overrides). `hosts`: the
  * process's shared host health (lib/services.ts); a service on a clock of its own gets its own.
+ * `transport`: the process's HTTP transport (default: the global fetch).
  */
 export function createTokenService(
   e: Env,
   db: Db,
   overrides: Partial<TokenServiceDeps> = {},
   hosts?: ApiHosts,
+  transport?: HttpFetch,
 ): TokenService {
   const now = overrides.now ?? (() => new Date());
-  const http: WeChatHttpOptions = overrides.http ?? { timeoutMs: 5000, retries: 2 };
+  const http: WeChatHttpOptions = overrides.http ?? { timeoutMs: 5000, retries: 2, fetch: transport };
   const apiHosts =
     hosts && !overrides.now
       ? hosts

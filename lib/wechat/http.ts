@@ -5,9 +5,11 @@
  */
 import type { z } from "zod";
 import { WeChatApiError, WeChatTransportError, endpointPath } from "./errors";
+import type { HttpFetch, HttpRequestInit, HttpResponse } from "./transport";
 
 export interface WeChatHttpOptions {
-  fetch?: typeof fetch;
+  /** The round trip: the global fetch by default; the app passes nodeTransport() (./transport.ts), cheaper. */
+  fetch?: HttpFetch;
   /** Per attempt, covering headers and body. Default 5000: a user is waiting on the other end. */
   timeoutMs?: number;
   /** Extra attempts for `-1` and transport failures, on idempotent calls only. Default 2. */
@@ -106,7 +108,7 @@ function isRetryable(error: unknown): boolean {
 
 async function attemptOnce<T>(args: WeChatApiCall<T>, options: WeChatHttpOptions, secrets: string[]): Promise<T> {
   const endpoint = endpointPath(args.endpoint);
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  const fetchFn: HttpFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const method = args.method ?? "GET";
 
@@ -125,12 +127,12 @@ async function attemptOnce<T>(args: WeChatApiCall<T>, options: WeChatHttpOptions
   let status: number;
   let text: string;
   try {
-    const init: RequestInit = { method, signal: controller.signal, headers: { accept: "application/json" } };
+    const init: HttpRequestInit = { method, signal: controller.signal, headers: { accept: "application/json" } };
     if (args.body !== undefined) {
       init.body = JSON.stringify(args.body);
       init.headers = { accept: "application/json", "content-type": "application/json; charset=utf-8" };
     }
-    let response: Response;
+    let response: HttpResponse;
     try {
       response = await Promise.race([fetchFn(args.url, init), timedOut]);
     } catch (error) {
