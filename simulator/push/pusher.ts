@@ -10,6 +10,7 @@
  * the default, or "fresh") so both can be exercised.
  */
 import { randomBytes } from "node:crypto";
+import { keepAliveFetch, type SimFetch } from "../http/client";
 import { control, type ControlInput } from "../http/router";
 import type { SimCore, Surface } from "../surface";
 import { PushInputError, cdata, decryptFrom, encryptFor, readFields, sign } from "./protocol";
@@ -100,7 +101,8 @@ export interface PusherOptions {
   target?: string;
   attemptTimeoutMs?: number;
   retries?: number;
-  fetch?: typeof fetch;
+  /** The HTTP client (default: kept-alive node:http; tests pass a fetch). */
+  fetch?: SimFetch;
   /** Resolves when an attempt has waited long enough: tests replace it, so no test sleeps 5 s. */
   waitForTimeout?: (ms: number, attempt: number) => Promise<void>;
 }
@@ -178,7 +180,7 @@ export class MessagePusher implements Surface {
   private target: string;
   private readonly attemptTimeoutMs: number;
   private readonly retries: number;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: SimFetch;
   private readonly waitForTimeout: (ms: number, attempt: number) => Promise<void>;
   private history: PushReport[] = [];
   /** Told of every push before it is made (the template surface keeps each person's last interaction). */
@@ -194,7 +196,7 @@ export class MessagePusher implements Surface {
     this.target = options.target ?? PUSH_DEFAULTS.target;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? PUSH_DEFAULTS.attemptTimeoutMs;
     this.retries = options.retries ?? PUSH_DEFAULTS.retries;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? keepAliveFetch();
     this.waitForTimeout =
       options.waitForTimeout ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref()));
   }
@@ -250,7 +252,7 @@ export class MessagePusher implements Surface {
       timestamp,
       nonce,
     }).toString();
-    const res = await this.fetchFn(url);
+    const res = await this.fetchFn(url.toString());
     const body = await res.text();
     return { ok: res.status === 200 && body === echostr, status: res.status, body };
   }
