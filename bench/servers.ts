@@ -219,7 +219,9 @@ async function waitHealthy(child: Child, url: string, timeoutMs = 60_000): Promi
 }
 
 export async function startSimulator(): Promise<Child> {
-  const child = start("simulator", "node_modules/.bin/tsx", ["simulator/cli.ts"], {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the simulator there too (written when it is stopped).
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = start("simulator", "node_modules/.bin/tsx", [...prof, "simulator/cli.ts"], {
     ...baseEnv(),
     SIM_PORT: String(SIM_PORT),
     SIM_REDIRECT_DOMAINS: "127.0.0.1,localhost",

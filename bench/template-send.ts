@@ -26,10 +26,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createDb, type Db } from "@/lib/db";
+import { ApplyQueue } from "@/lib/messages/apply-queue";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, receivePush, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
-import { applyDeliveries } from "@/lib/templates/delivery";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { POSTGRES_ADMIN_URL, ROOT, SIM_URL, freshNamedDatabase, migrate, startSimulator, stopAll } from "./servers";
 
@@ -162,17 +162,8 @@ async function serveEndpoint(db: Db, url: string): Promise<{ url: string; close(
     autoReplies: autoReplyCache(db),
   };
   let failures = 0;
-  const waiting: string[] = [];
-  let draining = false;
-  const applyLater = (msgid: string) => {
-    waiting.push(msgid);
-    if (draining) return;
-    draining = true;
-    setImmediate(async () => {
-      while (waiting.length > 0) await applyDeliveries(db, APP_ID, waiting.splice(0, 256)).catch(() => 0);
-      draining = false;
-    });
-  };
+  // As the route's step after the answer (lib/messages/deps.ts): events and reports applied in batches.
+  const queue = new ApplyQueue(deps);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -180,8 +171,7 @@ async function serveEndpoint(db: Db, url: string): Promise<{ url: string; close(
       receivePush(deps, new URL(req.url ?? "/", "http://x").searchParams, Buffer.concat(chunks).toString()).then(
         (outcome) => {
           res.writeHead(200).end(outcome.body);
-          // As the route's step after the answer (lib/messages/deps.ts): reports applied in batches.
-          if (outcome.delivery) applyLater(outcome.delivery);
+          if (outcome.recorded) void queue.enqueue(outcome.eventId, outcome.delivery);
         },
         (error: unknown) => {
           if (failures++ < 3) log(`\n  endpoint: ${error instanceof Error ? error.message : String(error)}`);
