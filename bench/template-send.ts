@@ -19,8 +19,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,9 +26,10 @@ import pg from "pg";
 import { createDb, type Db } from "@/lib/db";
 import { ApplyQueue } from "@/lib/messages/apply-queue";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
-import { randomReplyNonce, receivePush, type MessageDeps } from "@/lib/messages/endpoint";
+import { randomReplyNonce, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
+import { serveMessageEndpoint } from "../test/support/messages";
 import { POSTGRES_ADMIN_URL, ROOT, SIM_URL, freshNamedDatabase, migrate, startSimulator, stopAll } from "./servers";
 
 const { values: args } = parseArgs({
@@ -162,30 +161,13 @@ async function serveEndpoint(db: Db, url: string): Promise<{ url: string; close(
     autoReplies: autoReplyCache(db),
   };
   let failures = 0;
-  // As the route's step after the answer (lib/messages/deps.ts): events and reports applied in batches.
-  const queue = new ApplyQueue(deps);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      receivePush(deps, new URL(req.url ?? "/", "http://x").searchParams, Buffer.concat(chunks).toString()).then(
-        (outcome) => {
-          res.writeHead(200).end(outcome.body);
-          if (outcome.recorded) void queue.enqueue(outcome.eventId, outcome.delivery);
-        },
-        (error: unknown) => {
-          if (failures++ < 3) log(`\n  endpoint: ${error instanceof Error ? error.message : String(error)}`);
-          res.writeHead(503).end();
-        },
-      );
-    });
+  // As the route runs it: the answer first, then events and reports applied in batches.
+  return serveMessageEndpoint(deps, {
+    afterAnswer: new ApplyQueue(deps),
+    onError: (error) => {
+      if (failures++ < 3) log(`\n  endpoint: ${error instanceof Error ? error.message : String(error)}`);
+    },
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/wechat/message`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 async function simStats(): Promise<{ total: number; openids: number; maxPerOpenid: number }> {

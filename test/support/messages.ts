@@ -8,6 +8,7 @@ import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { wechatSignature } from "@/lib/wechat/message-signature";
 import { cdata } from "@/lib/wechat/message-xml";
 import type { TestDatabase } from "./db";
+import type { ApplyQueue } from "@/lib/messages/apply-queue";
 import { autoReplyCache } from "@/lib/messages/auto-replies";
 import { randomReplyNonce, receivePush, type MessageDeps } from "@/lib/messages/endpoint";
 import { openMessageStore } from "@/lib/messages/open-store";
@@ -139,9 +140,16 @@ export function signVerification(
 
 /**
  * The message endpoint on a port of its own (receivePush behind node:http), for the simulator to push to
- * in an integration test (delivery reports, scans) without Next.js. Answers as the route does.
+ * in an integration test (delivery reports, scans) or a bench, without Next.js. By default a delivery
+ * report is applied before the answer (a test then reads a settled state); `afterAnswer` answers first
+ * and leaves the events to the route's own step after the answer (lib/messages/apply-queue.ts), as the
+ * app runs.
  */
-export async function serveMessageEndpoint(deps: MessageDeps): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveMessageEndpoint(
+  deps: MessageDeps,
+  options: { afterAnswer?: ApplyQueue; onError?: (error: unknown) => void } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { afterAnswer, onError } = options;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -149,18 +157,20 @@ export async function serveMessageEndpoint(deps: MessageDeps): Promise<{ url: st
       const params = new URL(req.url ?? "/", "http://endpoint.test").searchParams;
       receivePush(deps, params, Buffer.concat(chunks).toString("utf8")).then(
         async (outcome) => {
-          // As the route's after-answer step does: a delivery report applied once recorded.
-          if (outcome.delivery) await applyDeliveries(deps.db, deps.appId, [outcome.delivery]);
+          if (!afterAnswer && outcome.delivery) await applyDeliveries(deps.db, deps.appId, [outcome.delivery]);
           res.writeHead(200, { "content-type": outcome.contentType });
           res.end(outcome.body);
+          if (afterAnswer && outcome.recorded) void afterAnswer.enqueue(outcome.eventId, outcome.delivery);
         },
         (error: unknown) => {
+          onError?.(error);
           res.writeHead(error instanceof AppError ? error.status : 500);
           res.end();
         },
       );
     });
   });
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
