@@ -28,7 +28,8 @@ export default async function MessageJobsPage() {
         {staff.role === "admin" && (
           <Link
             href="/admin/messages/new"
-            className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm text-white"
+            // `!`: Ant Design's reset colours every <a> (blue, no background) outside Tailwind's layers.
+            className="shrink-0 rounded-md bg-emerald-600! px-3 py-1.5 text-sm text-white! hover:bg-emerald-700!"
             data-testid="message-job-new"
           >
             新建群发
@@ -43,30 +44,38 @@ export default async function MessageJobsPage() {
         ) : (
           <table className="w-full text-left text-sm">
             <thead className="text-neutral-500">
-              <tr>
-                <th className="py-2">模板</th>
+              <tr className="[&>th]:py-2 [&>th]:pr-4 [&>th]:font-normal [&>th]:whitespace-nowrap">
+                <th>模板</th>
                 <th>状态</th>
                 <th>人数</th>
                 <th>已送达</th>
-                <th>创建</th>
+                {/* A phone has no room for it: there it goes under the template's title. */}
+                <th className="hidden sm:table-cell">创建</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-neutral-100">
-              {jobs.map((j) => (
-                <tr key={j.id} data-testid="message-job-row" data-state={j.state}>
-                  <td className="py-2">
-                    <Link href={`/admin/messages/${j.id}`} className="text-emerald-700 hover:underline">
-                      {titles.get(j.templateId) ?? j.templateId}
-                    </Link>
-                  </td>
-                  <td>{STATE_LABEL[j.state]}</td>
-                  <td>{j.counts.total}</td>
-                  <td>{j.counts.delivered}</td>
-                  <td className="text-neutral-500">
-                    {formatShanghai(new Date(j.createdAt))} · {j.createdBy}
-                  </td>
-                </tr>
-              ))}
+              {jobs.map((j) => {
+                const created = `${formatShanghai(new Date(j.createdAt))} · ${j.createdBy}`;
+                return (
+                  <tr
+                    key={j.id}
+                    data-testid="message-job-row"
+                    data-state={j.state}
+                    className="align-top [&>td]:py-2 [&>td]:pr-4"
+                  >
+                    <td>
+                      <Link href={`/admin/messages/${j.id}`} className="text-emerald-700! hover:underline">
+                        {titles.get(j.templateId) ?? j.templateId}
+                      </Link>
+                      <span className="block text-xs break-all text-neutral-500 sm:hidden">{created}</span>
+                    </td>
+                    <td className="whitespace-nowrap">{STATE_LABEL[j.state]}</td>
+                    <td className="tabular-nums">{j.counts.total}</td>
+                    <td className="tabular-nums">{j.counts.delivered}</td>
+                    <td className="hidden text-neutral-500 sm:table-cell">{created}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}

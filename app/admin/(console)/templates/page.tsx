@@ -54,20 +54,30 @@ export default async function TemplatesPage() {
                 </div>
                 {admin && <DeleteTemplate templateId={t.templateId} title={t.title} />}
               </div>
+              {/* On a phone the type goes under the field's key: three columns would break every word. */}
               <table className="text-left text-sm">
                 <thead className="text-xs text-neutral-500">
-                  <tr>
-                    <th className="py-1 font-normal">字段</th>
-                    <th className="font-normal">名称</th>
-                    <th className="font-normal">类型</th>
+                  <tr className="[&>th]:py-1 [&>th]:pr-4 [&>th]:font-normal">
+                    <th>
+                      字段<span className="sm:hidden">（类型）</span>
+                    </th>
+                    <th>名称</th>
+                    <th className="hidden sm:table-cell">类型</th>
                   </tr>
                 </thead>
                 <tbody>
                   {t.fields.map((f) => (
-                    <tr key={f.key} data-testid="template-field">
-                      <td className="py-0.5 font-mono text-xs">{f.key}</td>
+                    <tr
+                      key={f.key}
+                      data-testid="template-field"
+                      className="align-baseline [&>td]:py-0.5 [&>td]:pr-4 [&>td]:whitespace-nowrap"
+                    >
+                      <td className="font-mono text-xs">
+                        {f.key}
+                        <span className="block text-neutral-400 sm:hidden">{f.type}</span>
+                      </td>
                       <td>{f.label}</td>
-                      <td className="font-mono text-xs">{f.type}</td>
+                      <td className="hidden font-mono text-xs sm:table-cell">{f.type}</td>
                     </tr>
                   ))}
                 </tbody>

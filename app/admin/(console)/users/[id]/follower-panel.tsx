@@ -30,7 +30,8 @@ export async function FollowerPanel({ userId }: { userId: string }) {
   const subscription = panel.subscribed === null ? "未知（尚未同步）" : panel.subscribed ? "已关注" : "已取消关注";
   return (
     <div className="mt-4 border-t border-neutral-100 pt-4" data-testid="follower-panel">
-      <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-2 text-sm">
+      {/* minmax(0, …) and inputs no wider than their cell: the remark's input must not widen a phone's page. */}
+      <dl className="grid grid-cols-[8rem_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm [&_input]:max-w-full [&_select]:max-w-full">
         <dt className="text-neutral-500">关注状态</dt>
         <dd data-testid="follower-subscription" data-subscribed={String(panel.subscribed)}>
           {subscription}

@@ -212,7 +212,9 @@ function Table({ head, children }: { head: string[]; children: React.ReactNode }
 
 function Cell({ testId, mono = false, children }: { testId?: string; mono?: boolean; children: React.ReactNode }) {
   return (
-    <td data-testid={testId} className={`py-2 pr-4 ${mono ? "font-mono text-xs break-all" : "whitespace-nowrap"}`}>
+    // Never broken: on a phone the table scrolls sideways in its card rather than stacking an openid in
+    // columns of six characters.
+    <td data-testid={testId} className={`py-2 pr-4 whitespace-nowrap ${mono ? "font-mono text-xs" : ""}`}>
       {children}
     </td>
   );

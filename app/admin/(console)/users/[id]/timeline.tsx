@@ -41,11 +41,11 @@ const STATUS_CLASS: Record<OutboundView["status"], string> = {
   skipped: "bg-neutral-100 text-neutral-600",
 };
 
-// One row: the time and the label side by side, the detail beside them on a wide screen and under them
-// on a phone, where three columns leave the detail a few characters wide.
-const ROW = "flex flex-wrap items-baseline gap-x-4 gap-y-0.5 py-2";
-const TIME = "w-40 shrink-0 text-neutral-500 tabular-nums";
-const LABEL = "w-20 shrink-0 font-medium";
+// One row: the time, the label (and a sent message's status) side by side, the detail beside them on a
+// wide screen and under them on a phone, where fixed columns would leave the detail a few characters wide.
+const ROW = "flex flex-wrap items-baseline gap-x-3 gap-y-0.5 py-2 sm:gap-x-4";
+const TIME = "shrink-0 text-neutral-500 tabular-nums sm:w-40";
+const LABEL = "shrink-0 font-medium sm:w-24";
 const DETAIL = "min-w-0 basis-full break-all sm:basis-0 sm:flex-1";
 
 function label(entry: TimelineEntry): string {
