@@ -74,6 +74,10 @@ test("send a template message to one person, see it delivered; reply in the 48-h
   // WeChat's rule, said next to the field before anything is sent.
   await expect(form.getByTestId("send-field-error-thing2")).toHaveText("须为1–20 个字");
   await expect(form.getByTestId("template-preview")).toContainText("顺丰速运");
+  // Sending now sends nothing: every field's problem shows, and the button says why it did not go.
+  await form.getByTestId("send-template-submit").click();
+  await expect(form.getByTestId("send-notice")).toHaveText("请先改正上面标红的内容。");
+  await expect(form.getByTestId("send-field-error-time4")).toHaveText("请填写。");
   await form.getByTestId("send-field-thing2").fill("挂耳咖啡 20 包");
   await form.getByTestId("send-field-time4").fill("2026年12月4日 15:01");
   // It opens a mini program: the AppID checked as typed, the preview's foot saying so once it is right.

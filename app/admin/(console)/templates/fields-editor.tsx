@@ -15,6 +15,9 @@ export interface TemplateOption {
   fields: readonly TemplateField[];
 }
 
+/** What a send tried with a field marked red says next to its button. */
+export const FIX_FIELDS = "请先改正上面标红的内容。";
+
 /** Each field's problem (empty, or its type's rule), by key. */
 export function fieldProblems(template: TemplateOption | undefined, values: Readonly<Record<string, string>>) {
   const out: Record<string, string> = {};
@@ -114,6 +117,9 @@ export function TemplateFieldsEditor(props: {
           type="button"
           className="self-start text-neutral-700 hover:text-neutral-900"
           aria-expanded={mpOpen}
+          // Pressing it must not blur the field being typed in: its problem would appear above and move
+          // the button from under the pointer before the click lands.
+          onMouseDown={(e) => e.preventDefault()}
           onClick={() => setMpExpanded(!mpOpen)}
           data-testid="send-miniprogram-toggle"
         >

@@ -5,7 +5,13 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../../followers/action-result";
-import { TemplateFieldsEditor, fieldProblems, templateData, type TemplateOption } from "../../templates/fields-editor";
+import {
+  FIX_FIELDS,
+  TemplateFieldsEditor,
+  fieldProblems,
+  templateData,
+  type TemplateOption,
+} from "../../templates/fields-editor";
 import { NO_MINI_PROGRAM, miniProgramBody, miniProgramProblems } from "../../templates/miniprogram";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
@@ -82,7 +88,9 @@ export function MassSendForm(props: {
       setTried(true);
       const template = props.templates.find((t) => t.templateId === templateId);
       const problems = { ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) };
-      if (Object.keys(problems).length > 0 || !recipients) return;
+      // Said by the button too: on a phone the fields marked red are a screen or two above it.
+      if (Object.keys(problems).length > 0) return setError(FIX_FIELDS);
+      if (!recipients) return;
       if (!window.confirm(`确定给 ${willSend} 人群发这条模板消息？开始后可以暂停或取消，但已发出的无法撤回。`)) return;
       const answer = await consoleFetch<{ job: { id: string } }>("/api/admin/message-jobs", {
         method: "POST",

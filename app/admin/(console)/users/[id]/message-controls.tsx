@@ -8,6 +8,7 @@ import { consoleFetch, type ActionResult } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../../followers/action-result";
 import { TemplateFieldsEditor, fieldProblems, templateData, type TemplateOption } from "../../templates/fields-editor";
 import { NO_MINI_PROGRAM, miniProgramBody, miniProgramProblems } from "../../templates/miniprogram";
+import { FIX_FIELDS } from "../../templates/fields-editor";
 
 const INPUT = "w-full rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 const PRIMARY = "rounded-md bg-emerald-600 px-3 py-1.5 text-sm text-white disabled:opacity-50";
@@ -35,7 +36,11 @@ export function SendTemplateForm({ userId, templates }: { userId: string; templa
       setNotice(null);
       setTried(true);
       const template = templates.find((t) => t.templateId === templateId);
-      if (Object.keys({ ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) }).length > 0) return;
+      if (Object.keys({ ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) }).length > 0) {
+        // Said by the button too: on a phone the fields marked red are a screen or two above it.
+        setNotice({ ok: false, message: FIX_FIELDS });
+        return;
+      }
       const answer = await consoleFetch<{ message: { status: string; error: string | null } }>(
         `/api/admin/users/${encodeURIComponent(userId)}/template-message`,
         {
