@@ -170,7 +170,12 @@ async function serveEndpoint(db: Db, url: string): Promise<{ url: string; close(
   });
 }
 
-async function simStats(): Promise<{ total: number; openids: number; maxPerOpenid: number }> {
+async function simStats(): Promise<{
+  total: number;
+  openids: number;
+  maxPerOpenid: number;
+  reports: { ok: number; failed: number; lastError: string | null };
+}> {
   return (await (await fetch(`${SIM_URL}/__sim/template/sends`)).json()) as never;
 }
 
@@ -183,7 +188,13 @@ async function waitDelivered(db: Db, jobId: string, since: number): Promise<numb
   for (;;) {
     const n = await delivered(db, jobId);
     if (n >= FOLLOWERS) return (Date.now() - since) / 1000;
-    if (Date.now() - since > 300_000) throw new Error(`only ${n} of ${FOLLOWERS} delivered after 5 minutes`);
+    if (Date.now() - since > 300_000) {
+      const { reports } = await simStats();
+      throw new Error(
+        `only ${n} of ${FOLLOWERS} delivered after 5 minutes; the simulator's reports: ${reports.ok} taken, ` +
+          `${reports.failed} not (last: ${reports.lastError ?? "-"})`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -272,7 +283,11 @@ async function benchOne(kind: string): Promise<Result | null> {
         `RSS at 25/50/75/100%: ${[0.25, 0.5, 0.75, 0.999].map(q).join("/")} MB`,
     );
     const deliveredSeconds = await waitDelivered(db, jobId, started);
-    log(`  every delivery status applied ${deliveredSeconds.toFixed(1)} s after the start`);
+    const { reports } = await simStats();
+    log(
+      `  every delivery status applied ${deliveredSeconds.toFixed(1)} s after the start ` +
+        `(reports the endpoint did not take: ${reports.failed})`,
+    );
 
     log(`${kind}: a second send, killed at about half, then resumed`);
     const half = Math.floor(FOLLOWERS / 2);
@@ -336,7 +351,7 @@ async function simToken(): Promise<string> {
 
 async function main(): Promise<void> {
   log(`template mass-send bench: ${number(FOLLOWERS)} followers, ${kinds.join(" and ")}`);
-  await startSimulator();
+  simulator = await startSimulator();
   const configured = await fetch(`${SIM_URL}/__sim/followers/configure`, {
     method: "POST",
     body: JSON.stringify({ count: FOLLOWERS, fixtures: false }),
@@ -371,9 +386,12 @@ async function main(): Promise<void> {
   if (results.some((r) => r.duplicates > 0 || r.lost > 0)) process.exitCode = 1;
 }
 
+let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+
 main()
   .catch((error: unknown) => {
     log(String(error instanceof Error ? error.stack : error));
+    if (simulator) log(`the simulator's last output:\n${simulator.output().slice(-3000)}`);
     process.exitCode = 1;
   })
   .finally(() => stopAll());

@@ -182,6 +182,9 @@ describe("TEMPLATESENDJOBFINISH at the app's endpoint", () => {
     expect(await sim.messages.flushDeliveries()).toBe(1);
     expect(sim.messages.deliveries().map((d) => d.ok)).toEqual([false, false]);
     expect(sim.push.reports().at(-1)).toMatchObject({ ok: false, replyCheck: "no_answer" });
+    // Counted for a bench to tell lost reports from slow ones, with why the last one was not taken.
+    expect(sim.messages.stats().reports).toMatchObject({ ok: 0, failed: 2 });
+    expect(sim.messages.stats().reports.lastError).toMatch(/^no_answer: .*ECONNREFUSED/);
     expect((await fetch(`${sim.url}/__sim/health`)).status).toBe(200);
   });
 

@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { SimulatorInputError, type ApiBody } from "../errors";
 import { control, type Route } from "../http/router";
-import type { MessagePusher, PushInput } from "../push";
+import type { MessagePusher, PushAttempt, PushInput } from "../push";
 import type { SimCore, Surface } from "../surface";
 import type { Followers } from "./followers";
 import type { CgiRoutes } from "./guard";
@@ -196,6 +196,8 @@ export interface DeliveryOutcome {
   readonly error?: string;
 }
 
+const attemptText = (a: PushAttempt) => a.error ?? (a.timedOut ? "timed out" : `HTTP ${a.status}`);
+
 export interface SentTemplate {
   readonly msgid: string;
   readonly touser: string;
@@ -214,6 +216,10 @@ export class Messages implements Surface {
   private used = { day: -1, count: 0 };
   private nextMsgid = 0n;
   private readonly dedupe = new Map<string, { msgid: string; at: number }>();
+  /** Delivery reports the app took, and did not take (down, an error status, a bad reply), since reset. */
+  private reportsOk = 0;
+  private reportsFailed = 0;
+  private lastReportError: string | null = null;
   private readonly received = new Map<string, number>();
   private recent: SentTemplate[] = [];
   private total = 0;
@@ -250,6 +256,8 @@ export class Messages implements Surface {
     this.used = { day: -1, count: 0 };
     this.nextMsgid = 2_000_000_000n + BigInt(randomBytes(3).readUIntBE(0, 3)) * 1000n;
     this.dedupe.clear();
+    this.reportsOk = this.reportsFailed = 0;
+    this.lastReportError = null;
     this.received.clear();
     this.recent = [];
     this.total = 0;
@@ -286,10 +294,22 @@ export class Messages implements Surface {
     return this.received.get(openid) ?? 0;
   }
 
-  stats(): { total: number; openids: number; maxPerOpenid: number; recent: SentTemplate[] } {
+  stats(): {
+    total: number;
+    openids: number;
+    maxPerOpenid: number;
+    recent: SentTemplate[];
+    reports: { ok: number; failed: number; lastError: string | null };
+  } {
     let max = 0;
     for (const n of this.received.values()) if (n > max) max = n;
-    return { total: this.total, openids: this.received.size, maxPerOpenid: max, recent: [...this.recent] };
+    return {
+      total: this.total,
+      openids: this.received.size,
+      maxPerOpenid: max,
+      recent: [...this.recent],
+      reports: { ok: this.reportsOk, failed: this.reportsFailed, lastError: this.lastReportError },
+    };
   }
 
   /** The delivery reports pushed so far (the last 1,000), with the app's answer. */
@@ -348,7 +368,12 @@ export class Messages implements Surface {
     const pushing = this.pusher
       .push({ type: "TEMPLATESENDJOBFINISH", openid: d.openid, msgId: d.msgid, status })
       .then(
-        (report): DeliveryOutcome => ({ ...d, status, ok: report.ok }),
+        (report): DeliveryOutcome => ({
+          ...d,
+          status,
+          ok: report.ok,
+          ...(report.ok ? {} : { error: `${report.replyCheck}: ${report.attempts.map(attemptText).join(", ")}` }),
+        }),
         (err: unknown): DeliveryOutcome => ({
           ...d,
           status,
@@ -357,6 +382,11 @@ export class Messages implements Surface {
         }),
       )
       .then((outcome) => {
+        if (outcome.ok) this.reportsOk++;
+        else {
+          this.reportsFailed++;
+          this.lastReportError = outcome.error ?? null;
+        }
         this.delivered.push(outcome);
         if (this.delivered.length > RECENT_MAX) this.delivered.shift();
       });
