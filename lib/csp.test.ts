@@ -40,6 +40,8 @@ describe("contentSecurityPolicy", () => {
   it("allows eval only in development (React's dev tools)", () => {
     const dev = parse(contentSecurityPolicy({ nonce: "n", development: true, imgOrigins: [] }));
     expect(dev.get("script-src")).toContain("'unsafe-eval'");
+    // Its own <style> elements (fast refresh, the error overlay) carry no nonce.
+    expect(dev.get("style-src")).toEqual(["'self'", "'unsafe-inline'"]);
   });
 
   it("gives a prerendered page its inline scripts by hash and Next's chunks by 'self', without strict-dynamic", () => {

@@ -39,9 +39,11 @@ export function contentSecurityPolicy(input: PolicyInput): string {
       ? ["'self'", ...quoted(input.scriptHashes)]
       : [...nonce, "'strict-dynamic'", "'self'", ...(input.scriptOrigins ?? [])];
   if (input.development) scripts.push("'unsafe-eval'");
-  const styles = input.inlineStyles
-    ? ["'self'", "'unsafe-inline'"]
-    : ["'self'", ...nonce, ...quoted(input.styleHashes)];
+  // `next dev` writes <style> elements of its own (fast refresh, the error overlay) without the nonce.
+  const styles =
+    input.inlineStyles || input.development
+      ? ["'self'", "'unsafe-inline'"]
+      : ["'self'", ...nonce, ...quoted(input.styleHashes)];
   const directives: [string, ...string[]][] = [
     ["default-src", "'self'"],
     ["script-src", ...scripts],
