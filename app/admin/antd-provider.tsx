@@ -8,6 +8,8 @@ import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
 import timezone from "dayjs/plugin/timezone";
 import utc from "dayjs/plugin/utc";
+// Every console page's browser code: zod without its eval probe, before any form parses (client-zod.ts).
+import "./client-zod";
 
 dayjs.extend(utc);
 dayjs.extend(timezone);

@@ -221,7 +221,11 @@ forEachDatabase((_kind, database) => {
 describe("proxy.ts, the first line", () => {
   it("covers /admin and /api/admin", async () => {
     const { config } = await import("@/proxy");
-    expect(config.matcher).toEqual(["/admin/:path*", "/api/admin/:path*"]);
+    // Every page (for its security headers, test/proxy.test.ts) and the console's APIs.
+    expect(config.matcher).toEqual([
+      "/api/admin/:path*",
+      "/((?!api/|_next/static/|_next/image|favicon.ico|icon.svg).*)",
+    ]);
   });
 
   it("sends a page request without a staff session to sign-in, and answers an API request 401", async () => {

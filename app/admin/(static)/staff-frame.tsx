@@ -3,7 +3,7 @@
 // GET /api/admin/whoami in the browser. The staff member (or the failure to learn who it is) is handed to
 // the page below through a context, so that the page needs no second request for the role.
 import { createContext, useContext, useEffect, useState } from "react";
-import { z } from "zod";
+import { z } from "../client-zod";
 import { ConsoleFrame, type FrameStaff } from "../console-frame";
 import { consoleFetch } from "../console-fetch";
 

@@ -7,7 +7,7 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
-import { z } from "zod";
+import { z } from "../../client-zod";
 import {
   decodeCursor,
   isFiltered,
