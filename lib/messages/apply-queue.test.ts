@@ -14,8 +14,8 @@ function world() {
   } as unknown as MessageStore;
   const db = {
     weChatEvent: {
-      findMany: async (args: { where: { eventKey: { in: string[] } } }) => {
-        reportLookups.push(args.where.eventKey.in);
+      findMany: async (args: { where: { dedupeKey: { in: string[] } } }) => {
+        reportLookups.push(args.where.dedupeKey.in);
         return [];
       },
     },
@@ -33,7 +33,7 @@ describe("ApplyQueue", () => {
     expect(applied.flat()).toEqual(Array.from({ length: 30 }, (_, i) => `e${i}`));
     // Enqueued in one turn: one batch, not thirty.
     expect(applied).toHaveLength(1);
-    expect(reportLookups).toEqual([Array.from({ length: 10 }, (_, i) => `m${i * 3}`)]);
+    expect(reportLookups).toEqual([Array.from({ length: 10 }, (_, i) => `tpl:m${i * 3}`)]);
   });
 
   it("waits for a batch that is not full, and drains again for pushes that come later", async () => {

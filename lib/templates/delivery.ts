@@ -10,17 +10,19 @@
 // in between, a busy database) is picked up by the minute's sweep of recent `sent` messages.
 import type { Db } from "@/lib/db";
 import { log } from "@/lib/log";
+import { deliveryDedupeKey } from "@/lib/wechat/message-xml";
 import { deliveryStatusOf } from "@/lib/wechat/template";
 
-export const DELIVERY_EVENT = "TEMPLATESENDJOBFINISH";
 /** How far back the sweep looks for `sent` messages whose report may have been missed. */
 export const SWEEP_WINDOW_MS = 24 * 3600_000;
 
 /** Applies the recorded reports of these msgids to their messages still `sent`; how many moved on. */
 export async function applyDeliveries(db: Db, appId: string, msgids: readonly string[]): Promise<number> {
   if (msgids.length === 0) return 0;
+  // By the unique dedupe key: an index lookup per msgid whatever the planner knows of the table (on
+  // PostgreSQL without fresh statistics a filter on eventKey was a sequential scan, 0.4 s at 160,000 events).
   const reports = await db.weChatEvent.findMany({
-    where: { msgType: "event", event: DELIVERY_EVENT, eventKey: { in: [...msgids] } },
+    where: { dedupeKey: { in: msgids.map(deliveryDedupeKey) } },
     select: { eventKey: true, content: true, receivedAt: true },
   });
   let moved = 0;

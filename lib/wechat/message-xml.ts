@@ -114,6 +114,11 @@ export function parseInboundMessage(xml: string): InboundMessage {
   };
 }
 
+/** The dedupe key of the delivery report (TEMPLATESENDJOBFINISH) of the template message `msgid`. */
+export function deliveryDedupeKey(msgid: string): string {
+  return `tpl:${msgid}`;
+}
+
 /**
  * The key WeChat's retries of one push share: MsgId for messages; for events (which have none)
  * FromUserName + CreateTime + Event + EventKey, hashed so a long VIEW URL stays a short key.
@@ -122,7 +127,7 @@ export function dedupeKey(message: InboundMessage): string {
   if (message.msgId) return `msg:${message.msgId}`;
   // Two delivery reports to one person in the same second differ only by the msgid they report.
   const delivery = templateDeliveryOf(message);
-  if (delivery) return `tpl:${delivery.msgid}`;
+  if (delivery) return deliveryDedupeKey(delivery.msgid);
   const tuple = [message.openid, message.createTime, message.event ?? "", message.eventKey ?? ""].join("\n");
   return `evt:${createHash("sha256").update(tuple, "utf8").digest("base64url")}`;
 }
