@@ -306,6 +306,8 @@ async function benchOne(kind: string): Promise<Result | null> {
     log(`  killed with ${number(killedAt)} written (exit ${killed.code ?? "SIGKILL"}); resuming with --job`);
     const resumed = await run(cli("prisma/scripts/send-template.ts", ["--job", secondJob], url));
     if (resumed.code !== 0) throw new Error(`resume failed:\n${resumed.tail}`);
+    // Every report of the resumed send applied too (nothing is left in flight when the database goes).
+    await waitDelivered(db, secondJob, Date.now());
     const after = await simStats();
     const sentNow = after.total - before.total;
     // Everyone must hold exactly two more messages than before (one of each send; the simulator's counts
