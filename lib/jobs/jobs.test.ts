@@ -69,6 +69,21 @@ forEachDatabase((kind, database) => {
     expect(job).toMatchObject({ id, name: "test.echo", state: "done", attempts: 1, progress: { doubled: 42 } });
   });
 
+  it("a fresh database: the first tick of many job names at once makes each name's queue, in every runner", async () => {
+    // pg-boss makes a queue by attaching a table to its own; two made at once deadlocked, and the
+    // failure was remembered, so that name's jobs never ran again in that process.
+    const seen: unknown[] = [];
+    const names = Array.from({ length: 8 }, (_, i) => `test.many${i}`);
+    const jobs = names.map((name) =>
+      defineJob({ name, payload: z.object({}), run: async () => void seen.push(name) }),
+    ) as JobDefinition<never>[];
+    const runners = [runner(jobs, "runner-a"), runner(jobs, "runner-b")];
+    await Promise.all(runners.flatMap((r) => names.map((name) => r.enqueue(name, {}))));
+    const ran = await Promise.all(runners.map((r) => r.tick()));
+    expect(ran[0]! + ran[1]!).toBe(16);
+    expect(seen.toSorted()).toEqual([...names, ...names].toSorted());
+  });
+
   it("keeps one waiting job per key", async () => {
     const seen: unknown[] = [];
     const r = runner([echo(seen)] as JobDefinition<never>[]);

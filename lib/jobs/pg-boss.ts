@@ -36,6 +36,7 @@ export class PgBossJobBackend implements JobBackend {
   private readonly pool: pg.Pool;
   private started: Promise<unknown> | undefined;
   private readonly queues = new Map<string, Promise<void>>();
+  private making: Promise<unknown> = Promise.resolve();
 
   /** `supervise`: this process also expires dead runners' jobs and archives old ones (the app does; tests not). */
   constructor(connectionString: string, options: { supervise: boolean; heartbeatMs: number }) {
@@ -60,13 +61,35 @@ export class PgBossJobBackend implements JobBackend {
     await this.started;
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = this.boss.getQueue(name).then(async (existing) => {
-        if (!existing) await this.boss.createQueue(name, { name, policy: "short" }).catch(ignoreRace);
-      });
+      // One name at a time in this process (each holds a connection of two while it makes its queue).
+      queue = this.making.then(() => this.makeQueue(name));
+      this.making = queue.catch(() => {});
       this.queues.set(name, queue);
+      // A failure is not remembered: the next call for this name tries again.
+      queue.catch(() => this.queues.delete(name));
     }
     await queue;
     return this.boss;
+  }
+
+  /**
+   * Makes a name's queue unless it exists. pg-boss's create_queue attaches a table to its job table and
+   * takes no lock of its own, so two made at once (two names here, or two processes starting) deadlock:
+   * a lock across processes makes them one at a time.
+   */
+  private async makeQueue(name: string): Promise<void> {
+    if (await this.boss.getQueue(name)) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SELECT pg_advisory_lock(hashtext('${PGBOSS_SCHEMA}.create_queue'))`);
+      try {
+        await this.boss.createQueue(name, { name, policy: "short" }).catch(ignoreRace);
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(hashtext('${PGBOSS_SCHEMA}.create_queue'))`);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   private sql(text: string, values: unknown[]) {
