@@ -68,6 +68,16 @@ export const simFollowers = {
     const res = await fetch(`${SIM_URL}/__sim/followers/configure`, { method: "POST", body: JSON.stringify(config) });
     if (!res.ok) throw new Error(`configure: ${res.status} ${await res.text()}`);
   },
+  /** user/get past the first page waits until releaseList(): a sync is seen midway, then goes on. */
+  async holdList(): Promise<void> {
+    const res = await fetch(`${SIM_URL}/__sim/followers/hold-list`, { method: "POST" });
+    if (!res.ok) throw new Error(`hold-list: ${res.status} ${await res.text()}`);
+  },
+  async releaseList(): Promise<number> {
+    const res = await fetch(`${SIM_URL}/__sim/followers/release-list`, { method: "POST" });
+    if (!res.ok) throw new Error(`release-list: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { released: number }).released;
+  },
   async state(): Promise<{ total: number; tags: { id: number; name: string; count: number }[]; blacklist: string[] }> {
     return (await (await fetch(`${SIM_URL}/__sim/followers`)).json()) as never;
   },

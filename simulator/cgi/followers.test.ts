@@ -70,6 +70,36 @@ describe("cgi-bin/user/get", () => {
     expect((await get("/cgi-bin/user/get", { next_openid: "oNotAFollower00000000000000" })).errcode).toBe(40003);
   });
 
+  it("held: the first page answers, later pages wait until released (a test sees a sync midway)", async () => {
+    sim.followers.configure({ count: 5, fixtures: false, pageSize: 2 });
+    const control = (path: string, method = "POST") =>
+      fetch(`${sim.url}/__sim/followers/${path}`, { method }).then((r) => r.json());
+    await control("hold-list");
+    expect(await get("/cgi-bin/user/get")).toMatchObject({ count: 2, next_openid: generatedOpenid(1) });
+    let answered = false;
+    const second = get("/cgi-bin/user/get", { next_openid: generatedOpenid(1) }).then((page) => {
+      answered = true;
+      return page;
+    });
+    await expect.poll(() => control("held-list", "GET")).toEqual({ held: true, waiting: 1 });
+    expect(answered).toBe(false);
+    expect(await control("release-list")).toEqual({ ok: true, released: 1 });
+    expect(await second).toMatchObject({ count: 2, data: { openid: [generatedOpenid(2), generatedOpenid(3)] } });
+    // Released for good: the next page answers at once.
+    expect(await get("/cgi-bin/user/get", { next_openid: generatedOpenid(3) })).toMatchObject({ count: 1 });
+  });
+
+  it("a reset releases a held list", async () => {
+    sim.followers.configure({ count: 5, fixtures: false, pageSize: 2 });
+    sim.followers.holdList();
+    const held = get("/cgi-bin/user/get", { next_openid: generatedOpenid(1) });
+    await expect
+      .poll(() => fetch(`${sim.url}/__sim/followers/held-list`).then((r) => r.json()))
+      .toEqual({ held: true, waiting: 1 });
+    sim.reset();
+    expect(await held).toMatchObject({ errcode: 40003 });
+  });
+
   it("refuses POST", async () => {
     expect((await post("/cgi-bin/user/get", {})).errcode).toBe(43001);
   });

@@ -96,6 +96,8 @@ export class Followers implements Surface {
   nextTagId = FIRST_TAG_ID;
   readonly blacklist = new Set<number>();
   private fixtureIndex = new Map<string, number>();
+  /** While set, user/get past the first page waits (a test sees a sync midway, then lets it go on). */
+  private listGate: { opened: Promise<void>; open: () => void; waiting: number } | null = null;
 
   constructor(private readonly core: SimCore) {
     this.reset();
@@ -115,6 +117,7 @@ export class Followers implements Surface {
     if (!Number.isInteger(next.pageSize) || next.pageSize < 1 || next.pageSize > PAGE_SIZE) {
       throw new SimulatorInputError(`pageSize must be an integer 1..${PAGE_SIZE}`);
     }
+    this.releaseList();
     this.config = next;
     this.unsubscribed = new Set();
     this.resubscribedAt = new Map();
@@ -227,6 +230,32 @@ export class Followers implements Surface {
     return body;
   }
 
+  // ---- holding the list midway ----
+
+  /** From now on, user/get calls past the first page wait until releaseList() (or a reset). */
+  holdList(): void {
+    if (this.listGate) return;
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    this.listGate = { opened, open, waiting: 0 };
+  }
+
+  /** Lets every held user/get call answer; how many were waiting. */
+  releaseList(): number {
+    const gate = this.listGate;
+    this.listGate = null;
+    gate?.open();
+    return gate?.waiting ?? 0;
+  }
+
+  /** Resolves when a user/get call starting at `nextOpenid` may answer. */
+  async listMayAnswer(nextOpenid: string): Promise<void> {
+    const gate = this.listGate;
+    if (!gate || nextOpenid === "") return;
+    gate.waiting++;
+    await gate.opened;
+  }
+
   // ---- what the routes share ----
 
   err(errcode: number, message?: string): ApiBody {
@@ -335,6 +364,15 @@ export class Followers implements Surface {
       this.configure(config);
       return { ok: true, total: this.total() };
     }),
+    control("POST", "/__sim/followers/hold-list", () => {
+      this.holdList();
+      return { ok: true };
+    }),
+    control("POST", "/__sim/followers/release-list", () => ({ ok: true, released: this.releaseList() })),
+    control("GET", "/__sim/followers/held-list", () => ({
+      held: this.listGate !== null,
+      waiting: this.listGate?.waiting ?? 0,
+    })),
     control("POST", "/__sim/followers/unsubscribe", (input) => ({
       ok: true,
       changed: this.unsubscribe(stringList(input.openids)),

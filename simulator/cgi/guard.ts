@@ -8,7 +8,7 @@ import { parseJsonBody, type SimCore } from "../surface";
 import type { BasicTokens } from "./basic-token";
 
 export interface CgiRoutes {
-  get(path: string, run: (req: UpstreamRequest) => ApiBody): Route;
+  get(path: string, run: (req: UpstreamRequest) => ApiBody | Promise<ApiBody>): Route;
   /** POST with a JSON object body (`allowGet`: user/tag/get also takes GET with the same JSON body). */
   post(path: string, run: (body: Record<string, unknown>) => ApiBody | Promise<ApiBody>, allowGet?: boolean): Route;
 }

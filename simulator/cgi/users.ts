@@ -13,8 +13,9 @@ export function userRoutes(f: Followers, { get, post }: CgiRoutes): Route[] {
   ];
 }
 
-function userGet(f: Followers, req: UpstreamRequest): ApiBody {
+async function userGet(f: Followers, req: UpstreamRequest): Promise<ApiBody> {
   const next = req.query.get("next_openid") ?? "";
+  await f.listMayAnswer(next);
   let from = 0;
   if (next !== "") {
     const index = f.indexOf(next);
