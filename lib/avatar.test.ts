@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { avatarUrl } from "./avatar";
 
 // Outside production WECHAT_OAUTH_BASE defaults to the simulator (http://localhost:4010).
@@ -27,5 +27,33 @@ describe("avatarUrl", () => {
   it("is null for nothing stored", () => {
     expect(avatarUrl(null)).toBeNull();
     expect(avatarUrl(undefined)).toBeNull();
+  });
+});
+
+describe("avatarOrigins", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  async function originsWith(oauthBase: string) {
+    vi.resetModules();
+    vi.stubEnv("WECHAT_OAUTH_BASE", oauthBase);
+    return [...(await import("./avatar")).avatarOrigins()];
+  }
+
+  it("against the real WeChat, are its avatar hosts only (not open.weixin.qq.com, where it signs people in)", async () => {
+    expect(await originsWith("https://open.weixin.qq.com")).toEqual([
+      "https://thirdwx.qlogo.cn",
+      "https://wx.qlogo.cn",
+    ]);
+  });
+
+  it("against the simulator, add the simulator, which serves its people's pictures", async () => {
+    expect(await originsWith("http://127.0.0.1:4010")).toEqual([
+      "https://thirdwx.qlogo.cn",
+      "https://wx.qlogo.cn",
+      "http://127.0.0.1:4010",
+    ]);
   });
 });

@@ -9,10 +9,17 @@ export const WECHAT_AVATAR_HOSTS: readonly string[] = ["thirdwx.qlogo.cn", "wx.q
 
 let allowed: { readonly origins: ReadonlySet<string> } | undefined;
 
-/** The origins avatars may be loaded from: WeChat's hosts over https, and the configured WeChat itself. */
+/**
+ * The origins avatars may be loaded from: WeChat's hosts over https, and the simulator when it plays WeChat
+ * (never the real WeChat's OAuth host, open.weixin.qq.com, which serves no avatar).
+ */
 export function avatarOrigins(): ReadonlySet<string> {
+  const e = env();
   allowed ??= {
-    origins: new Set([...WECHAT_AVATAR_HOSTS.map((h) => `https://${h}`), new URL(env().WECHAT_OAUTH_BASE).origin]),
+    origins: new Set([
+      ...WECHAT_AVATAR_HOSTS.map((h) => `https://${h}`),
+      ...(e.usesSimulator ? [new URL(e.WECHAT_OAUTH_BASE).origin] : []),
+    ]),
   };
   return allowed.origins;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, inlineHashes, newNonce, strictTransportSecurity, WECHAT_JSSDK_ORIGIN } from "./csp";
+import { contentSecurityPolicy, inlineHashes, newNonce, strictTransportSecurity, WECHAT_JSSDK } from "./csp";
 
 const AVATARS = ["https://thirdwx.qlogo.cn", "https://wx.qlogo.cn"];
 
@@ -59,15 +59,24 @@ describe("contentSecurityPolicy", () => {
     expect([...policy.values()].flat().some((s) => s.startsWith("'nonce-"))).toBe(false);
   });
 
-  it("names the JS-SDK's host only when asked (/me against the real WeChat)", () => {
-    const me = contentSecurityPolicy({
-      nonce: "n",
-      development: false,
-      imgOrigins: [],
-      scriptOrigins: [WECHAT_JSSDK_ORIGIN],
-    });
-    expect(parse(me).get("script-src")).toContain("https://res.wx.qq.com");
-    expect(contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: [] })).not.toContain("res.wx.qq.com");
+  it("gives /me against the real WeChat what jweixin 1.6.0 reaches: its script host and its report's image host", () => {
+    const me = parse(contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: AVATARS, wechatJssdk: true }));
+    expect(me.get("script-src")).toEqual(["'nonce-n'", "'strict-dynamic'", "'self'", "https://res.wx.qq.com"]);
+    expect(me.get("img-src")).toEqual(["'self'", "data:", ...AVATARS, "https://open.weixin.qq.com"]);
+    // It talks to WeChat through the client's bridge: no request of its own, no frame, no eval.
+    expect(me.get("connect-src")).toEqual(["'self'"]);
+    expect(me.get("default-src")).toEqual(["'self'"]);
+    expect(me.has("frame-src")).toBe(false);
+    expect(me.get("script-src")).not.toContain("'unsafe-eval'");
+    expect(WECHAT_JSSDK).toEqual({ scriptOrigin: "https://res.wx.qq.com", reportOrigin: "https://open.weixin.qq.com" });
+  });
+
+  it("names no JS-SDK host unless asked (every other page, and /me against the simulator)", () => {
+    for (const nonce of ["n", null]) {
+      const policy = contentSecurityPolicy({ nonce, development: false, imgOrigins: AVATARS });
+      expect(policy).not.toContain("res.wx.qq.com");
+      expect(policy).not.toContain("open.weixin.qq.com");
+    }
   });
 
   it("allows inline <style> elements only to pages that ask (Ant Design's), and then no nonce", () => {

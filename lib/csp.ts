@@ -8,8 +8,19 @@
 // hash instead, and Next's chunks by 'self'.
 import { createHash } from "node:crypto";
 
-/** WeChat's JS-SDK (jweixin), loaded by /me inside WeChat against the real WeChat only. */
-export const WECHAT_JSSDK_ORIGIN = "https://res.wx.qq.com";
+/**
+ * WeChat's JS-SDK (jweixin 1.6.0), loaded by /me inside WeChat against the real WeChat only, and every host
+ * it makes the page reach. Read from its source: the script itself; after wx.config, on a phone (not in
+ * debug mode, not in WeChat's desktop or devtools), one report of its init and verify times, appId and page
+ * URL as `new Image().src` on open.weixin.qq.com/sdk/report. Nothing else: every call goes to the WeChat
+ * client through the WeixinJSBridge it injects (no fetch or XHR, no frames, no eval), and the share card's
+ * image is fetched by the client, not the page. Its only other picture is a chooseImage photo shown as a
+ * `data:` URL (already allowed), which /me never asks for.
+ */
+export const WECHAT_JSSDK = {
+  scriptOrigin: "https://res.wx.qq.com",
+  reportOrigin: "https://open.weixin.qq.com",
+} as const;
 
 export interface PolicyInput {
   /** The request's nonce, or null for a prerendered page (then `scriptHashes` name its inline scripts). */
@@ -20,8 +31,11 @@ export interface PolicyInput {
   readonly styleHashes?: readonly string[];
   /** `next dev`: React's dev tools need eval (never in production). */
   readonly development: boolean;
-  /** Extra script origins (only /me's JS-SDK; with 'strict-dynamic' they are a CSP 2 browser's fallback). */
-  readonly scriptOrigins?: readonly string[];
+  /**
+   * The page loads WeChat's JS-SDK (/me against the real WeChat): its script host (which 'strict-dynamic'
+   * already allows once a nonced script adds it: a CSP 2 browser's fallback) and its report's image host.
+   */
+  readonly wechatJssdk?: boolean;
   /** Origins pictures may come from besides our own: WeChat's avatar hosts (and the simulator's). */
   readonly imgOrigins: readonly string[];
   /**
@@ -37,7 +51,7 @@ export function contentSecurityPolicy(input: PolicyInput): string {
   const scripts =
     input.nonce === null
       ? ["'self'", ...quoted(input.scriptHashes)]
-      : [...nonce, "'strict-dynamic'", "'self'", ...(input.scriptOrigins ?? [])];
+      : [...nonce, "'strict-dynamic'", "'self'", ...(input.wechatJssdk ? [WECHAT_JSSDK.scriptOrigin] : [])];
   if (input.development) scripts.push("'unsafe-eval'");
   // `next dev` writes <style> elements of its own (fast refresh, the error overlay) without the nonce.
   const styles =
@@ -51,7 +65,12 @@ export function contentSecurityPolicy(input: PolicyInput): string {
     // style="" attributes (React writes them; Ant Design's layout uses them): no nonce can mark them, and
     // they cannot run code or load anything img-src/font-src would not allow.
     ["style-src-attr", "'unsafe-inline'"],
-    ["img-src", "'self'", "data:", ...unique(input.imgOrigins)],
+    [
+      "img-src",
+      "'self'",
+      "data:",
+      ...unique([...input.imgOrigins, ...(input.wechatJssdk ? [WECHAT_JSSDK.reportOrigin] : [])]),
+    ],
     ["font-src", "'self'", "data:"],
     ["connect-src", "'self'"],
     ["object-src", "'none'"],

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { avatarOrigins } from "@/lib/avatar";
-import { contentSecurityPolicy, inlineHashes, newNonce, strictTransportSecurity, WECHAT_JSSDK_ORIGIN } from "@/lib/csp";
+import { contentSecurityPolicy, inlineHashes, newNonce, strictTransportSecurity } from "@/lib/csp";
 import { env } from "@/lib/env";
 
 export interface PageSecurity {
@@ -64,7 +64,7 @@ export function pageSecurity(pathname: string): PageSecurity {
       scriptHashes: hashes?.scripts,
       styleHashes: hashes?.styles,
       development: process.env.NODE_ENV === "development",
-      scriptOrigins: pathname === "/me" && !e.usesSimulator ? [WECHAT_JSSDK_ORIGIN] : [],
+      wechatJssdk: pathname === "/me" && !e.usesSimulator,
       imgOrigins: [...avatarOrigins()],
       inlineStyles: pathname === "/admin" || pathname.startsWith("/admin/"),
     }),

@@ -1,6 +1,6 @@
 // proxy.ts's security headers as Next.js hands them on: the policy on the response and, with its nonce,
 // on the request (what makes Next.js put the nonce on its scripts); Strict-Transport-Security only for an
-// https APP_URL; the JS-SDK's host only on /me against the real WeChat. Each case imports the proxy
+// https APP_URL; the JS-SDK's hosts only on /me against the real WeChat. Each case imports the proxy
 // afresh under its own environment (env() is read once per module instance).
 import { NextRequest } from "next/server";
 import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
@@ -48,19 +48,22 @@ describe("proxy.ts's security headers", () => {
     expect(nonces.size).toBe(5);
   });
 
-  it("allows WeChat's JS-SDK host on /me against the real WeChat only, and the simulator's avatars against it", async () => {
+  it("allows WeChat's JS-SDK hosts (its script, its report) on /me against the real WeChat only, and the simulator's avatars against it", async () => {
     const real = await proxyWith({ APP_URL: "http://localhost:3000", WECHAT_OAUTH_BASE: "https://open.weixin.qq.com" });
     const me = (await real(new NextRequest("http://localhost:3000/me"))).headers.get("content-security-policy");
     expect(me).toMatch(/script-src [^;]*https:\/\/res\.wx\.qq\.com/);
+    expect(me).toMatch(/img-src [^;]*https:\/\/open\.weixin\.qq\.com/);
     expect(me).not.toContain("127.0.0.1");
     const other = (await real(new NextRequest("http://localhost:3000/auth/error"))).headers.get(
       "content-security-policy",
     );
     expect(other).not.toContain("res.wx.qq.com");
+    expect(other).not.toContain("open.weixin.qq.com");
 
     const simulated = await proxyWith({ APP_URL: "http://localhost:3000", WECHAT_OAUTH_BASE: "http://127.0.0.1:4010" });
     const simMe = (await simulated(new NextRequest("http://localhost:3000/me"))).headers.get("content-security-policy");
     expect(simMe).not.toContain("res.wx.qq.com");
+    expect(simMe).not.toContain("open.weixin.qq.com");
     expect(simMe).toMatch(
       /img-src 'self' data: https:\/\/thirdwx\.qlogo\.cn https:\/\/wx\.qlogo\.cn http:\/\/127\.0\.0\.1:4010/,
     );

@@ -18,7 +18,8 @@ interface Wx {
   error(callback: (reason: unknown) => void): void;
 }
 
-const SCRIPT = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
+/** The version whose requests /me's Content-Security-Policy allows (lib/csp.ts, WECHAT_JSSDK): read it again before changing. */
+export const JWEIXIN_URL = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js";
 const JS_API_LIST = ["updateAppMessageShareData", "updateTimelineShareData"];
 
 function loadWx(): Promise<Wx> {
@@ -26,7 +27,7 @@ function loadWx(): Promise<Wx> {
   if (existing) return Promise.resolve(existing);
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
-    script.src = SCRIPT;
+    script.src = JWEIXIN_URL;
     script.async = true;
     script.onload = () => {
       const wx = (window as unknown as { wx?: Wx }).wx;
