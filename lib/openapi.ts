@@ -9,9 +9,15 @@ import { refreshBody } from "@/lib/token/internal";
 const schema = (s: z.ZodType) =>
   z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
 
-const credential = (field: "access_token" | "ticket") =>
+const DESCRIBED = {
+  access_token: "the basic access_token",
+  jsapi_ticket: "the jsapi_ticket",
+  card_ticket: "the cards' api_ticket (getticket type=wx_card), which signs wx.addCard's cardExt",
+} as const;
+
+const credential = (field: "access_token" | "ticket", kind: keyof typeof DESCRIBED) =>
   z.object({
-    [field]: z.string().describe(field === "ticket" ? "the jsapi_ticket" : "the basic access_token"),
+    [field]: z.string().describe(DESCRIBED[kind]),
     expires_in: z.number().int().describe("seconds left"),
     expires_at: z.string().describe("ISO 8601"),
     version: z.number().int().describe("bumped on every new value"),
@@ -50,14 +56,14 @@ const errors = {
   "404": json(error, "INTERNAL_API_SECRET is not set, or nothing has this id"),
 };
 
-function credentialPaths(path: string, field: "access_token" | "ticket", kind: "access_token" | "jsapi_ticket") {
-  const tag = field === "ticket" ? "jsapi_ticket" : "access_token";
+function credentialPaths(path: string, field: "access_token" | "ticket", kind: keyof typeof DESCRIBED) {
+  const tag = kind === "card_ticket" ? "card api_ticket (wx_card)" : kind;
   return {
     [path]: {
       get: {
         tags: ["token"],
         summary: `The current ${tag}, from the central token service`,
-        responses: { "200": json(credential(field), "the value and when it expires"), ...errors },
+        responses: { "200": json(credential(field, kind), "the value and when it expires"), ...errors },
       },
     },
     [`${path}/refresh`]: {
@@ -65,7 +71,7 @@ function credentialPaths(path: string, field: "access_token" | "ticket", kind: "
         tags: ["token"],
         summary: `Report a ${tag} WeChat refused (40001/42001): compare-and-expire, then the value to retry with`,
         requestBody: { required: true, content: { "application/json": { schema: schema(refreshBody[kind]) } } },
-        responses: { "200": json(credential(field), "the value to retry with"), ...errors },
+        responses: { "200": json(credential(field, kind), "the value to retry with"), ...errors },
       },
     },
   };
@@ -78,7 +84,7 @@ export function openApiDocument(appUrl: string) {
       title: "WeChat User Center internal API",
       version: "1",
       description:
-        "For the account's other servers: the one basic access_token and jsapi_ticket (中控服务器), and template messages. Every call carries `Authorization: Bearer <INTERNAL_API_SECRET>`.",
+        "For the account's other servers: the one basic access_token, jsapi_ticket and card api_ticket (中控服务器), and template messages. Every call carries `Authorization: Bearer <INTERNAL_API_SECRET>`.",
     },
     servers: [{ url: appUrl }],
     security: [{ bearer: [] }],
@@ -86,6 +92,7 @@ export function openApiDocument(appUrl: string) {
     paths: {
       ...credentialPaths("/api/internal/wechat/access-token", "access_token", "access_token"),
       ...credentialPaths("/api/internal/wechat/jsapi-ticket", "ticket", "jsapi_ticket"),
+      ...credentialPaths("/api/internal/wechat/card-ticket", "ticket", "card_ticket"),
       "/api/internal/wechat/template-messages": {
         post: {
           tags: ["template messages"],

@@ -2,7 +2,7 @@
 // refreshes each stored credential ahead of its expiry, with the policy's lead and a jitter per
 // version (lib/wechat/token.ts REFRESH_POLICIES). Credentials nobody asked for yet are not fetched.
 import { acquireLease } from "@/lib/lease";
-import { REFRESH_POLICIES, refreshDueAt, type CredentialKind, type TokenApi } from "@/lib/wechat/token";
+import { REFRESH_POLICIES, isTicketKind, refreshDueAt, type CredentialKind, type TokenApi } from "@/lib/wechat/token";
 import { refresh } from "./fetch";
 import { leaderLeaseName, single, usable, type TokenState } from "./state";
 import { readCredential, type CredentialRow } from "./store";
@@ -26,7 +26,7 @@ export async function tick(s: TokenState): Promise<TickResult> {
   if (!lease) return { leader: false, refreshed: [], errors: [] };
   const refreshed: CredentialKind[] = [];
   const errors: { kind: CredentialKind; error: string }[] = [];
-  for (const kind of ["access_token", "jsapi_ticket"] as const) {
+  for (const kind of ["access_token", "jsapi_ticket", "card_ticket"] as const) {
     const row = await readCredential(db, appId, kind);
     if (!row || !due(s, row)) continue;
     try {
@@ -51,7 +51,9 @@ export function dueAt(s: TokenState, row: Pick<CredentialRow, "kind" | "version"
     r = s.deps.random();
     s.jitter.set(key, r);
   }
-  const policy = row.kind === "jsapi_ticket" ? REFRESH_POLICIES.ticket : REFRESH_POLICIES[row.source as TokenApi];
+  const policy = isTicketKind(row.kind as CredentialKind)
+    ? REFRESH_POLICIES.ticket
+    : REFRESH_POLICIES[row.source as TokenApi];
   return refreshDueAt(row.expiresAt.getTime(), policy ?? REFRESH_POLICIES.classic, r);
 }
 

@@ -6,7 +6,13 @@ import { seal } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { acquireLease, releaseLease } from "@/lib/lease";
 import { log } from "@/lib/log";
-import { jsapiTicketCall, type CredentialKind, type FetchApi, type FetchedCredential } from "@/lib/wechat/token";
+import {
+  isTicketKind,
+  ticketFetch,
+  type CredentialKind,
+  type FetchApi,
+  type FetchedCredential,
+} from "@/lib/wechat/token";
 import { checkForceAllowed, recorded, respectBackoff } from "./quota";
 import {
   hostOf,
@@ -75,12 +81,13 @@ async function fetchAndStore(
   mode: RefreshMode,
 ): Promise<Credential> {
   const fetchedAt = s.deps.now();
-  if (kind === "jsapi_ticket") {
-    const fetched = await recorded(s, kind, "ticket", async () => {
-      const { value, host } = await s.cgi.callWithHost(jsapiTicketCall);
+  if (isTicketKind(kind)) {
+    const { call, api } = ticketFetch(kind);
+    const fetched = await recorded(s, kind, api, async () => {
+      const { value, host } = await s.cgi.callWithHost(call);
       return { ...value, host };
     });
-    return store(s, kind, row, fetched, "ticket", fetchedAt, mode);
+    return store(s, kind, row, fetched, api, fetchedAt, mode);
   }
   if (s.deps.api === "classic") {
     const fetched = await recorded(s, kind, "classic", () => s.deps.client.fetchClassicToken());
@@ -138,7 +145,7 @@ async function store(
   const { db, appId } = s.deps;
   const valueHash = credentialHash(fetched.value);
   const expiresAt = new Date(fetchedAt.getTime() + fetched.expiresIn * 1000);
-  const source = kind === "jsapi_ticket" ? "ticket" : api === "classic" ? "classic" : "stable";
+  const source = isTicketKind(kind) ? "ticket" : api === "classic" ? "classic" : "stable";
   const written = await writeCredential(db, appId, kind, row?.version ?? 0, {
     valueEnc: seal(fetched.value, s.deps.key),
     valueHash,

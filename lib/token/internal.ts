@@ -1,6 +1,6 @@
 import "server-only";
 // The internal API other servers of the account use instead of fetching their own token
-// (/api/internal/wechat/access-token, /jsapi-ticket, and their /refresh), and the JS-SDK config.
+// (/api/internal/wechat/access-token, /jsapi-ticket, /card-ticket, and their /refresh), and the JS-SDK config.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { safeEqual } from "@/lib/crypto";
@@ -15,11 +15,13 @@ import type { Credential } from "./service";
 const FIELD: Record<CredentialKind, "access_token" | "ticket"> = {
   access_token: "access_token",
   jsapi_ticket: "ticket",
+  card_ticket: "ticket",
 };
 
 export const refreshBody: Record<CredentialKind, z.ZodType<Record<string, string>>> = {
   access_token: z.object({ access_token: z.string().min(1).max(2048) }),
   jsapi_ticket: z.object({ ticket: z.string().min(1).max(2048) }),
+  card_ticket: z.object({ ticket: z.string().min(1).max(2048) }),
 };
 
 /** Bearer INTERNAL_API_SECRET, compared in constant time; off (404) when the secret is unset. */

@@ -122,7 +122,7 @@ async function warnOnQuota(s: TokenState, api: FetchApi, at: Date): Promise<void
 function endpointOf(api: string): string {
   return api === "classic"
     ? "/cgi-bin/token"
-    : api === "ticket"
+    : api === "ticket" || api === "card_ticket"
       ? "/cgi-bin/ticket/getticket"
       : "/cgi-bin/stable_token";
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { forEachDatabase } from "@/test/support/db";
 import { WeChatApiError } from "@/lib/wechat/errors";
-import { jsapiTicketCall, STABLE_FORCE_MAX_PER_HOUR } from "@/lib/wechat/token";
+import { cardTicketCall, jsapiTicketCall, STABLE_FORCE_MAX_PER_HOUR } from "@/lib/wechat/token";
 import { acquireLease } from "@/lib/lease";
 import { credentialHash } from "./store";
 import { leaseName, leaderLeaseName } from "./service";
@@ -297,6 +297,70 @@ forEachDatabase((_kind, database) => {
       expect(ticked.refreshed).toEqual(expect.arrayContaining(["access_token", "jsapi_ticket"]));
       expect(w.upstream(TICKET)).toBe(2);
       expect(w.sim.tickets.isValid((await b.jsapiTicket()).value)).toBe(true);
+    });
+  });
+
+  describe("the card api_ticket (wx_card) beside the jsapi_ticket", () => {
+    it("is central too: one getticket?type=wx_card for many readers, sealed, its own row and fetch log", async () => {
+      const w = world();
+      const [a, b] = [w.make("a"), w.make("b")];
+      const tickets = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).cardTicket()));
+      expect(new Set(tickets.map((t) => t.value)).size).toBe(1);
+      const value = tickets[0]!.value;
+      expect(w.sim.tickets.isValid(value, "wx_card")).toBe(true);
+      expect(
+        w.sim
+          .requests()
+          .filter((r) => r.path === TICKET)
+          .map((r) => r.query.type),
+      ).toEqual(["wx_card"]);
+      const row = await w.db.weChatCredential.findFirstOrThrow({ where: { kind: "card_ticket" } });
+      expect(row).toMatchObject({ version: 1, source: "ticket", valueHash: credentialHash(value) });
+      expect(row.valueEnc).not.toContain(value);
+      expect(await w.db.credentialFetch.findMany({ where: { kind: "card_ticket" } })).toMatchObject([
+        { api: "card_ticket", ok: true },
+      ]);
+      // The jsapi_ticket is another value, fetched with type=jsapi.
+      expect((await a.jsapiTicket()).value).not.toBe(value);
+    });
+
+    it("the leader refreshes it ahead of expiry with the ticket policy; readers move to the new one", async () => {
+      const w = world();
+      const [a, b] = [w.make("a"), w.make("b")];
+      const first = await a.cardTicket();
+      await a.tick();
+      w.clock.advance(7200 - 19 * 60);
+      expect((await a.tick()).refreshed).not.toContain("card_ticket");
+      expect((await b.cardTicket()).value).toBe(first.value);
+      w.clock.advance(2 * 60);
+      const ticked = await a.tick();
+      expect(ticked.refreshed).toEqual(expect.arrayContaining(["card_ticket"]));
+      const next = await b.cardTicket();
+      expect(next.value).not.toBe(first.value);
+      expect(w.sim.tickets.isValid(next.value, "wx_card")).toBe(true);
+      expect(w.sim.requests().filter((r) => r.query.type === "wx_card")).toHaveLength(2);
+    });
+
+    it("a storm of reports of the current card ticket from three instances makes one fetch", async () => {
+      const w = world();
+      const instances = ["a", "b", "c"].map((name) => w.make(name));
+      const first = await instances[0]!.cardTicket();
+      const replaced = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => instances[i % 3]!.reportInvalid("card_ticket", first.value)),
+      );
+      expect(new Set(replaced.map((c) => c.value)).size).toBe(1);
+      expect(replaced[0]!.value).not.toBe(first.value);
+      expect(w.sim.requests().filter((r) => r.query.type === "wx_card")).toHaveLength(2);
+    });
+
+    it("the CgiClient fetches it with the access_token it holds, retrying once after a 40001", async () => {
+      const w = world();
+      const a = w.make("a");
+      await a.accessToken();
+      w.sim.basicTokens.invalidateAll();
+      const ticket = await a.cgi.call(cardTicketCall);
+      expect(w.sim.tickets.isValid(ticket.value, "wx_card")).toBe(true);
+      expect(w.sim.requests().map((r) => r.path)).toEqual([TOKEN, TICKET, TOKEN, TICKET]);
     });
   });
 });

@@ -1,4 +1,5 @@
-// The central token service (中控服务器) for the account's basic access_token and JS-SDK jsapi_ticket.
+// The central token service (中控服务器) for the account's basic access_token, the JS-SDK jsapi_ticket
+// and the cards' api_ticket (getticket type=wx_card, kind "card_ticket"; the tickets share every rule).
 //
 // - One store: WeChatCredential, sealed, with fetchedAt, expiresAt and a version (store.ts).
 // - Read (read.ts): the current value from a one-second in-process cache or the database, never
@@ -58,6 +59,11 @@ export class TokenService {
   /** The current jsapi_ticket, fetched first if there is none. */
   jsapiTicket(): Promise<Credential> {
     return read(this.#s, "jsapi_ticket");
+  }
+
+  /** The current card api_ticket (getticket type=wx_card: signs wx.addCard's cardExt), fetched first if there is none. */
+  cardTicket(): Promise<Credential> {
+    return read(this.#s, "card_ticket");
   }
 
   get(kind: CredentialKind): Promise<Credential> {

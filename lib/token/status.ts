@@ -43,7 +43,7 @@ export interface TokenStatus {
   }[];
 }
 
-const APIS: readonly FetchApi[] = ["stable", "stable_force", "classic", "ticket"];
+const APIS: readonly FetchApi[] = ["stable", "stable_force", "classic", "ticket", "card_ticket"];
 
 export async function tokenStatus(db: Db, appid: string, now: Date): Promise<TokenStatus> {
   const since = new Date(beijingDayStart(now.getTime()));

@@ -5,6 +5,9 @@ import {
   REFRESH_POLICIES,
   WeChatTokenClient,
   beijingDayStart,
+  cardTicketCall,
+  isTicketKind,
+  ticketFetch,
   fatalBackoffMs,
   quotaThresholdCrossed,
   refreshDueAt,
@@ -92,5 +95,19 @@ describe("scheduling rules", () => {
   it("days start at midnight in Beijing", () => {
     expect(new Date(beijingDayStart(Date.UTC(2026, 0, 15, 15, 59))).toISOString()).toBe("2026-01-14T16:00:00.000Z");
     expect(new Date(beijingDayStart(Date.UTC(2026, 0, 15, 16, 0))).toISOString()).toBe("2026-01-15T16:00:00.000Z");
+  });
+});
+
+describe("tickets", () => {
+  it("each ticket kind asks getticket for its own type and is recorded under its own api", () => {
+    expect(ticketFetch("jsapi_ticket")).toMatchObject({ api: "ticket", call: { query: { type: "jsapi" } } });
+    expect(ticketFetch("card_ticket")).toMatchObject({ api: "card_ticket", call: { query: { type: "wx_card" } } });
+    expect(cardTicketCall).toMatchObject({ method: "GET", path: "/cgi-bin/ticket/getticket", idempotent: true });
+    expect(isTicketKind("access_token")).toBe(false);
+    expect(isTicketKind("card_ticket")).toBe(true);
+    expect(cardTicketCall.schema.parse({ errcode: 0, ticket: "t", expires_in: "7200" })).toEqual({
+      value: "t",
+      expiresIn: 7200,
+    });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The basic access_token and the JS-SDK jsapi_ticket, as WeChat hands them out: the two token APIs
+ * The basic access_token, the JS-SDK jsapi_ticket and the cards' api_ticket (`wx_card`), as WeChat hands them out: the two token APIs
  * (`cgi-bin/stable_token`, `cgi-bin/token`), the ticket call, and the pure rules the central token
  * service schedules by (when to refresh, which errors never to retry, quota warnings). Hosts, fetch,
  * clock and randomness are injected.
@@ -12,8 +12,16 @@ import type { WeChatHttpOptions } from "./http";
 
 export type TokenApi = "stable" | "classic";
 /** What CredentialFetch.api records. */
-export type FetchApi = "stable" | "stable_force" | "classic" | "ticket";
-export type CredentialKind = "access_token" | "jsapi_ticket";
+export type FetchApi = "stable" | "stable_force" | "classic" | "ticket" | "card_ticket";
+/** card_ticket: the api_ticket of `getticket?type=wx_card`, which signs wx.addCard's cardExt (lib/wechat/card.ts). */
+export type CredentialKind = "access_token" | "jsapi_ticket" | "card_ticket";
+/** The kinds that are tickets (fetched with getticket through the CgiClient), with the type each asks for. */
+export const TICKET_TYPES: Readonly<Record<Exclude<CredentialKind, "access_token">, "jsapi" | "wx_card">> =
+  Object.freeze({ jsapi_ticket: "jsapi", card_ticket: "wx_card" });
+
+export function isTicketKind(kind: CredentialKind): kind is keyof typeof TICKET_TYPES {
+  return kind !== "access_token";
+}
 
 export interface FetchedCredential {
   readonly value: string;
@@ -39,6 +47,8 @@ export const DAILY_LIMITS: Readonly<Record<FetchApi, number>> = Object.freeze({
   stable: 500_000,
   stable_force: 20,
   ticket: 100_000,
+  // WeChat publishes no separate figure for type=wx_card; counted on its own, with jsapi's.
+  card_ticket: 100_000,
 });
 
 export const STABLE_FORCE_MIN_INTERVAL_MS = 30_000;
@@ -167,6 +177,25 @@ export const jsapiTicketCall: CgiCall<{ value: string; expiresIn: number }> = Ob
   idempotent: true,
 });
 
+/** `cgi-bin/ticket/getticket?type=wx_card`: the cards' api_ticket, held centrally like the jsapi_ticket. */
+export const cardTicketCall: CgiCall<{ value: string; expiresIn: number }> = Object.freeze({
+  method: "GET",
+  path: "/cgi-bin/ticket/getticket",
+  query: Object.freeze({ type: "wx_card" }),
+  schema: ticketSchema,
+  idempotent: true,
+});
+
+/** The getticket call for a ticket kind, and what CredentialFetch.api records for it. */
+export function ticketFetch(kind: keyof typeof TICKET_TYPES): {
+  call: CgiCall<{ value: string; expiresIn: number }>;
+  api: FetchApi;
+} {
+  return kind === "card_ticket"
+    ? { call: cardTicketCall, api: "card_ticket" }
+    : { call: jsapiTicketCall, api: "ticket" };
+}
+
 // ---- scheduling ----
 
 export interface RefreshPolicy {
@@ -180,7 +209,7 @@ export interface RefreshPolicy {
  * classic: 15–20 minutes ahead, longer than the 5-minute overlap, so a reader never depends on it.
  * stable: WeChat only issues a new stable token in the last 5 minutes (the old one stays valid to its
  * end), so ask 230–290 s before expiry; asking earlier would just return the same token.
- * ticket: like classic.
+ * ticket: like classic (both the jsapi_ticket and the card ticket).
  */
 export const REFRESH_POLICIES: Readonly<Record<"classic" | "stable" | "ticket", RefreshPolicy>> = Object.freeze({
   classic: { leadMs: 15 * 60_000, jitterMs: 5 * 60_000 },

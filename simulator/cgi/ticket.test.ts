@@ -40,6 +40,35 @@ describe("cgi-bin/ticket/getticket", () => {
     expect((await getTicket(token)).errcode).toBe(45009);
   });
 
+  it("type=wx_card is a series of its own: neither type's ticket is the other's, nor retires it", async () => {
+    const token = sim.basicTokens.issue().value;
+    const jsapi = (await getTicket(token)).ticket as string;
+    const card = await getTicket(token, "wx_card");
+    expect(card).toMatchObject({ errcode: 0, errmsg: "ok", expires_in: 7200 });
+    const cardTicket = card.ticket as string;
+    expect(cardTicket).not.toBe(jsapi);
+    expect(sim.tickets.isValid(cardTicket, "wx_card")).toBe(true);
+    expect(sim.tickets.isValid(cardTicket)).toBe(false);
+    expect(sim.tickets.isValid(jsapi, "wx_card")).toBe(false);
+    expect(sim.tickets.currentTicket("wx_card")).toBe(cardTicket);
+    // A new card ticket leaves the jsapi ticket as it was; a new jsapi ticket leaves the card ticket.
+    await getTicket(token, "wx_card");
+    await getTicket(token);
+    sim.advance(300);
+    expect(sim.tickets.isValid(jsapi)).toBe(false);
+    expect(sim.tickets.isValid(cardTicket, "wx_card")).toBe(false);
+    expect(sim.tickets.validTickets("wx_card")).toEqual([sim.tickets.currentTicket("wx_card")]);
+    expect(sim.tickets.state()).toMatchObject({ today: 2, jsapi: { today: 2 }, wx_card: { today: 2 } });
+  });
+
+  it("a wx_card ticket does not sign a wx.config", async () => {
+    const token = sim.basicTokens.issue().value;
+    const ticket = (await getTicket(token, "wx_card")).ticket as string;
+    const url = "http://localhost:3000/me";
+    const signature = sha1(`jsapi_ticket=${ticket}&noncestr=abc&timestamp=1700000000&url=${url}`);
+    expect(sim.tickets.verify({ url, nonceStr: "abc", timestamp: 1700000000, signature })).toBe(false);
+  });
+
   it("verifies a wx.config signature (url without its fragment) over HTTP", async () => {
     const token = sim.basicTokens.issue().value;
     const ticket = (await getTicket(token)).ticket as string;

@@ -1,7 +1,9 @@
 /**
- * The JS-SDK jsapi_ticket (`cgi-bin/ticket/getticket?access_token&type=jsapi`): 7200 s, a new one on
- * every call (the previous one keeps working for the same 5-minute overlap as the access_token), a
- * daily quota (45009). `verify()` checks a wx.config signature the way WeChat's JS-SDK does.
+ * The JS-SDK jsapi_ticket and the cards' api_ticket (`cgi-bin/ticket/getticket?access_token&type=jsapi`
+ * or `type=wx_card`): two independent series, each 7200 s, a new one on every call (the previous one of
+ * the same type keeps working for the same 5-minute overlap as the access_token), a daily quota per type
+ * (45009). `verify()` checks a wx.config signature the way WeChat's JS-SDK does (jsapi tickets only); the
+ * cards surface checks a wx.addCard cardExt against `validTickets("wx_card")`.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { SimulatorInputError, wxError, type ApiBody } from "../errors";
@@ -11,6 +13,9 @@ import { BASIC_TOKEN_TTL_SECONDS, OVERLAP_SECONDS, beijingDay, type BasicTokens 
 
 /** Real WeChat documents none publicly; generous, and settable for tests. */
 export const DEFAULT_TICKET_QUOTA = 100_000;
+
+export type TicketType = "jsapi" | "wx_card";
+export const TICKET_TYPES: readonly TicketType[] = ["jsapi", "wx_card"];
 
 interface Ticket {
   readonly value: string;
@@ -25,11 +30,17 @@ export interface SignatureCheck {
   signature: string;
 }
 
+interface Series {
+  readonly tickets: Map<string, Ticket>;
+  current: Ticket | undefined;
+  counted: { day: number; count: number };
+}
+
+const newSeries = (): Series => ({ tickets: new Map(), current: undefined, counted: { day: -1, count: 0 } });
+
 export class JsapiTickets implements Surface {
-  private tickets = new Map<string, Ticket>();
-  private current: Ticket | undefined;
+  private series: Record<TicketType, Series> = { jsapi: newSeries(), wx_card: newSeries() };
   private quota = DEFAULT_TICKET_QUOTA;
-  private counted = { day: -1, count: 0 };
 
   constructor(
     private readonly core: SimCore,
@@ -51,10 +62,8 @@ export class JsapiTickets implements Surface {
   ];
 
   reset(): void {
-    this.tickets.clear();
-    this.current = undefined;
+    this.series = { jsapi: newSeries(), wx_card: newSeries() };
     this.quota = DEFAULT_TICKET_QUOTA;
-    this.counted = { day: -1, count: 0 };
   }
 
   setQuota(value: unknown): void {
@@ -64,14 +73,21 @@ export class JsapiTickets implements Surface {
     this.quota = value;
   }
 
-  currentTicket(): string | undefined {
-    return this.current?.value;
+  /** The newest ticket of a type (default jsapi). */
+  currentTicket(type: TicketType = "jsapi"): string | undefined {
+    return this.series[type].current?.value;
   }
 
-  /** True when `ticket` is still accepted. */
-  isValid(ticket: string): boolean {
-    const t = this.tickets.get(ticket);
+  /** True when `ticket` is still accepted as a ticket of `type` (default jsapi). */
+  isValid(ticket: string, type: TicketType = "jsapi"): boolean {
+    const t = this.series[type].tickets.get(ticket);
     return t !== undefined && this.core.now() < t.expiresAt;
+  }
+
+  /** Every ticket of `type` accepted now (the newest and any still in its overlap). */
+  validTickets(type: TicketType): string[] {
+    const now = this.core.now();
+    return [...this.series[type].tickets.values()].filter((t) => now < t.expiresAt).map((t) => t.value);
   }
 
   /**
@@ -83,23 +99,26 @@ export class JsapiTickets implements Surface {
       throw new SimulatorInputError("url, nonceStr and signature must be strings");
     }
     const url = input.url.split("#")[0] ?? "";
-    for (const ticket of this.tickets.values()) {
-      if (this.core.now() >= ticket.expiresAt) continue;
-      const text = `jsapi_ticket=${ticket.value}&noncestr=${input.nonceStr}&timestamp=${input.timestamp}&url=${url}`;
+    for (const ticket of this.validTickets("jsapi")) {
+      const text = `jsapi_ticket=${ticket}&noncestr=${input.nonceStr}&timestamp=${input.timestamp}&url=${url}`;
       if (createHash("sha1").update(text).digest("hex") === input.signature) return true;
     }
     return false;
   }
 
+  /** jsapi's figures at the top (as before wx_card existed), each type's under its name. */
   state(): Record<string, unknown> {
     const day = beijingDay(this.core.now());
-    return {
-      today: this.counted.day === day ? this.counted.count : 0,
-      quota: this.quota,
-      current: this.current
-        ? { issuedAt: this.current.issuedAt, expiresAt: this.current.expiresAt, prefix: this.current.value.slice(0, 8) }
-        : null,
+    const of = (type: TicketType) => {
+      const { counted, current } = this.series[type];
+      return {
+        today: counted.day === day ? counted.count : 0,
+        current: current
+          ? { issuedAt: current.issuedAt, expiresAt: current.expiresAt, prefix: current.value.slice(0, 8) }
+          : null,
+      };
     };
+    return { ...of("jsapi"), quota: this.quota, jsapi: of("jsapi"), wx_card: of("wx_card") };
   }
 
   private getTicket(req: UpstreamRequest): ApiBody {
@@ -107,18 +126,18 @@ export class JsapiTickets implements Surface {
     if (req.method !== "GET") return wxError(43001, now);
     const refused = this.tokens.check(req.query.get("access_token"));
     if (refused) return refused;
-    if (req.query.get("type") !== "jsapi" && req.query.get("type") !== "wx_card") {
-      return wxError(40097, now, "invalid args");
-    }
+    const type = req.query.get("type");
+    if (type !== "jsapi" && type !== "wx_card") return wxError(40097, now, "invalid args");
+    const series = this.series[type];
     const day = beijingDay(now);
-    if (this.counted.day !== day) this.counted = { day, count: 0 };
-    if (this.counted.count >= this.quota) return wxError(45009, now);
-    this.counted.count++;
-    if (this.current) this.current.expiresAt = Math.min(this.current.expiresAt, now + OVERLAP_SECONDS * 1000);
+    if (series.counted.day !== day) series.counted = { day, count: 0 };
+    if (series.counted.count >= this.quota) return wxError(45009, now);
+    series.counted.count++;
+    if (series.current) series.current.expiresAt = Math.min(series.current.expiresAt, now + OVERLAP_SECONDS * 1000);
     const value = randomBytes(64).toString("base64url");
     const ticket: Ticket = { value, issuedAt: now, expiresAt: now + BASIC_TOKEN_TTL_SECONDS * 1000 };
-    this.tickets.set(value, ticket);
-    this.current = ticket;
+    series.tickets.set(value, ticket);
+    series.current = ticket;
     return { errcode: 0, errmsg: "ok", ticket: value, expires_in: BASIC_TOKEN_TTL_SECONDS };
   }
 }

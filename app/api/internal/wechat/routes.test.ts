@@ -15,6 +15,8 @@ interface Routes {
   refreshToken: Handler;
   readTicket: Handler;
   refreshTicket: Handler;
+  readCardTicket: Handler;
+  refreshCardTicket: Handler;
   jssdk: Handler;
 }
 
@@ -43,18 +45,23 @@ async function load(database: TestDatabase, values: Partial<Record<(typeof ENV_K
   }
   vi.resetModules();
   (globalThis as { wcucDb?: unknown }).wcucDb = database.db;
-  const [readToken, refreshToken, readTicket, refreshTicket, jssdk] = await Promise.all([
-    import("./access-token/route"),
-    import("./access-token/refresh/route"),
-    import("./jsapi-ticket/route"),
-    import("./jsapi-ticket/refresh/route"),
-    import("@/app/api/wechat/jssdk-config/route"),
-  ]);
+  const [readToken, refreshToken, readTicket, refreshTicket, readCardTicket, refreshCardTicket, jssdk] =
+    await Promise.all([
+      import("./access-token/route"),
+      import("./access-token/refresh/route"),
+      import("./jsapi-ticket/route"),
+      import("./jsapi-ticket/refresh/route"),
+      import("./card-ticket/route"),
+      import("./card-ticket/refresh/route"),
+      import("@/app/api/wechat/jssdk-config/route"),
+    ]);
   return {
     readToken: readToken.GET,
     refreshToken: refreshToken.POST,
     readTicket: readTicket.GET,
     refreshTicket: refreshTicket.POST,
+    readCardTicket: readCardTicket.GET,
+    refreshCardTicket: refreshCardTicket.POST,
     jssdk: jssdk.GET,
   } satisfies Routes;
 }
@@ -174,6 +181,51 @@ forEachDatabase((_kind, database) => {
       expect(sim.tickets.isValid(ticket)).toBe(true);
       const refreshed = await routes.refreshTicket(post("/api/internal/wechat/jsapi-ticket/refresh", { ticket }));
       expect(((await refreshed.json()) as { ticket: string }).ticket).not.toBe(ticket);
+    });
+  });
+
+  describe("card api_ticket (wx_card)", () => {
+    it("GET gives the central card ticket, a wx_card ticket and not the jsapi_ticket; read again, the same one", async () => {
+      const res = await routes.readCardTicket(get("/api/internal/wechat/card-ticket"));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      const body = (await res.json()) as { ticket: string; expires_in: number; version: number };
+      expect(sim.tickets.isValid(body.ticket, "wx_card")).toBe(true);
+      expect(sim.tickets.isValid(body.ticket)).toBe(false);
+      expect(body.version).toBe(1);
+      expect(body.expires_in).toBeGreaterThan(7000);
+      const again = (await (await routes.readCardTicket(get("/api/internal/wechat/card-ticket"))).json()) as {
+        ticket: string;
+      };
+      expect(again.ticket).toBe(body.ticket);
+      const jsapi = (await (await routes.readTicket(get("/api/internal/wechat/jsapi-ticket"))).json()) as {
+        ticket: string;
+      };
+      expect(jsapi.ticket).not.toBe(body.ticket);
+      const asked = sim.requests().filter((r) => r.path === "/cgi-bin/ticket/getticket");
+      expect(asked.map((r) => r.query.type)).toEqual(["wx_card", "jsapi"]);
+    });
+
+    it("POST /refresh replaces the reported card ticket only while it is current; 401 and 400 like the others", async () => {
+      const { ticket } = (await (await routes.readCardTicket(get("/api/internal/wechat/card-ticket"))).json()) as {
+        ticket: string;
+      };
+      const refreshed = await routes.refreshCardTicket(post("/api/internal/wechat/card-ticket/refresh", { ticket }));
+      expect(refreshed.status).toBe(200);
+      const next = ((await refreshed.json()) as { ticket: string; version: number }).ticket;
+      expect(next).not.toBe(ticket);
+      expect(sim.tickets.currentTicket("wx_card")).toBe(next);
+      const late = await routes.refreshCardTicket(post("/api/internal/wechat/card-ticket/refresh", { ticket }));
+      expect(((await late.json()) as { ticket: string }).ticket).toBe(next);
+      expect(sim.requests().filter((r) => r.query.type === "wx_card")).toHaveLength(2);
+      expect(
+        (await routes.refreshCardTicket(post("/api/internal/wechat/card-ticket/refresh", { ticket }, {}))).status,
+      ).toBe(401);
+      expect((await routes.readCardTicket(get("/api/internal/wechat/card-ticket", {}))).status).toBe(401);
+      expect(
+        (await routes.refreshCardTicket(post("/api/internal/wechat/card-ticket/refresh", { access_token: "x" })))
+          .status,
+      ).toBe(400);
     });
   });
 
