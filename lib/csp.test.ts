@@ -59,6 +59,22 @@ describe("contentSecurityPolicy", () => {
     expect([...policy.values()].flat().some((s) => s.startsWith("'nonce-"))).toBe(false);
   });
 
+  it("lets an address no route has run either Next's prerendered 404 or one rendered for it: nonce, hashes and 'self'", () => {
+    const policy = parse(
+      contentSecurityPolicy({
+        nonce: "n404",
+        scriptHashes: ["sha256-AAA="],
+        styleHashes: ["sha256-CCC="],
+        development: false,
+        imgOrigins: AVATARS,
+      }),
+    );
+    // Without 'strict-dynamic', which would make the browser ignore 'self' and so the prerendered 404's chunks.
+    expect(policy.get("script-src")).toEqual(["'nonce-n404'", "'self'", "'sha256-AAA='"]);
+    expect(policy.get("style-src")).toEqual(["'self'", "'nonce-n404'", "'sha256-CCC='"]);
+    expect(policy.get("script-src")).not.toContain("'unsafe-inline'");
+  });
+
   it("gives /me against the real WeChat what jweixin 1.6.0 reaches: its script host and its report's image host", () => {
     const me = parse(contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: AVATARS, wechatJssdk: true }));
     expect(me.get("script-src")).toEqual(["'nonce-n'", "'strict-dynamic'", "'self'", "https://res.wx.qq.com"]);

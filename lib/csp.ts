@@ -5,7 +5,8 @@
 // Content-Security-Policy header and puts it on every script it writes, and 'strict-dynamic' lets those
 // scripts load the chunks (and /me its JS-SDK) they need, while no script an attacker writes into the page
 // runs. A prerendered page (the same bytes for every request, so no nonce) names its own inline scripts by
-// hash instead, and Next's chunks by 'self'.
+// hash instead, and Next's chunks by 'self'. An address no route has may be answered either way (Next's
+// prerendered 404, or a 404 rendered per request): its policy allows both.
 import { createHash } from "node:crypto";
 
 /**
@@ -25,7 +26,12 @@ export const WECHAT_JSSDK = {
 export interface PolicyInput {
   /** The request's nonce, or null for a prerendered page (then `scriptHashes` name its inline scripts). */
   readonly nonce: string | null;
-  /** 'sha256-…' sources of a prerendered page's inline scripts. */
+  /**
+   * 'sha256-…' sources of a prerendered page's inline scripts. With a nonce as well, the answer may be
+   * either that prerendered page or one rendered for this request (an address no route has: Next's 404):
+   * the policy allows both, by nonce, hash and 'self', without 'strict-dynamic' (which would make a
+   * browser ignore 'self', and so the prerendered page's chunks).
+   */
   readonly scriptHashes?: readonly string[];
   /** 'sha256-…' sources of a prerendered page's inline <style> elements. */
   readonly styleHashes?: readonly string[];
@@ -48,10 +54,13 @@ export interface PolicyInput {
 /** The Content-Security-Policy header's value. */
 export function contentSecurityPolicy(input: PolicyInput): string {
   const nonce = input.nonce === null ? [] : [`'nonce-${input.nonce}'`];
+  const jssdk = input.wechatJssdk ? [WECHAT_JSSDK.scriptOrigin] : [];
   const scripts =
     input.nonce === null
       ? ["'self'", ...quoted(input.scriptHashes)]
-      : [...nonce, "'strict-dynamic'", "'self'", ...(input.wechatJssdk ? [WECHAT_JSSDK.scriptOrigin] : [])];
+      : input.scriptHashes
+        ? [...nonce, "'self'", ...quoted(input.scriptHashes), ...jssdk]
+        : [...nonce, "'strict-dynamic'", "'self'", ...jssdk];
   if (input.development) scripts.push("'unsafe-eval'");
   // `next dev` writes <style> elements of its own (fast refresh, the error overlay) without the nonce.
   const styles =
