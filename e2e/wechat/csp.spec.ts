@@ -1,10 +1,17 @@
 // The Content-Security-Policy (lib/csp.ts, set by proxy.ts) in a real browser: every page of the app,
-// the person's and the console's, loads and works under its policy with no violation reported; each
-// request carries a fresh nonce that Next.js put on its scripts; a script written into a page does not run.
+// the person's and the console's, and every 404 and error page, loads and works under its policy with no
+// violation reported; each request carries a fresh nonce that Next.js put on its scripts; a script written
+// into a page does not run. The screens to show are read from app/ (every page.tsx, not-found.tsx and
+// error.tsx): one added there fails the sweep until it is shown here.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { type Page } from "@playwright/test";
 import { expect, test as base } from "../fixtures";
 import { signInWithProfile } from "../flows";
 import { StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "../admin/staff";
+import { sqliteFile } from "../support/database";
+import { FIRST_RUN_DATABASE_URL, startFirstRunApp } from "../support/first-run-app";
 
 interface Violation {
   directive: string;
@@ -70,6 +77,77 @@ function nonceOf(policy: string | undefined): string | null {
   return /'nonce-([^']+)'/.exec(policy ?? "")?.[1] ?? null;
 }
 
+/** Every page.tsx, not-found.tsx and error.tsx under app/, as paths from the checkout's root. */
+function appScreens(dir = "app"): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return appScreens(file);
+    return /^(page|not-found|error|global-error)\.tsx$/.test(entry.name) ? [file] : [];
+  });
+}
+
+/** The addresses a page.tsx answers, from its folders: route groups left out, [id] one segment, [...x] more. */
+function routeOf(pageFile: string): { pattern: RegExp; rank: number } {
+  const segments = path.posix
+    .dirname(pageFile)
+    .split("/")
+    .slice(1)
+    .filter((s) => !/^\(.*\)$/.test(s));
+  let rank = 0;
+  const parts = segments.map((segment) => {
+    if (/^\[\.\.\..+\]$/.test(segment)) {
+      rank += 2;
+      return ".+";
+    }
+    if (/^\[.+\]$/.test(segment)) {
+      rank += 1;
+      return "[^/]+";
+    }
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  });
+  return { pattern: new RegExp(`^/${parts.join("/")}$`), rank };
+}
+
+/** The page.tsx Next.js answers `pathname` with: of those whose folders match, the most specific. */
+function pageFileOf(pathname: string): string {
+  const matches = appScreens()
+    .filter((f) => f.endsWith("/page.tsx"))
+    .map((file) => ({ file, ...routeOf(file) }))
+    .filter((r) => r.pattern.test(pathname))
+    .sort((a, b) => a.rank - b.rank);
+  expect(matches.length, `a page.tsx for ${pathname}`).toBeGreaterThan(0);
+  return matches[0]!.file;
+}
+
+/** What the first-run test shows (it needs a server of its own); the main sweep shows the rest. */
+const SHOWN_ON_FIRST_RUN = ["app/admin/setup/page.tsx", "app/admin/error.tsx", "app/error.tsx"];
+
+/** Visits pages under the policy, each checked for violations, and remembers which screen of app/ each showed. */
+class Sweep {
+  readonly shown = new Set<string>();
+
+  constructor(
+    readonly page: Page,
+    readonly log: ViolationLog,
+  ) {}
+
+  /**
+   * Opens `path` (see visit()) and records the screens it showed: `shows` (a 404 or an error, and the page
+   * that answered with it), or else the page.tsx that answers the address it ended on.
+   */
+  async visit(path: string, ready: (page: Page) => Promise<void>, shows?: string[]): Promise<string> {
+    const policy = await visit(this.page, this.log, path, ready);
+    for (const file of shows ?? [pageFileOf(new URL(this.page.url()).pathname)]) this.shown.add(file);
+    return policy;
+  }
+
+  /** Records a screen shown other than by visit() (after a client-side move, a form's answer). */
+  async saw(file: string, where: string): Promise<void> {
+    await this.log.expectNone(where);
+    this.shown.add(file);
+  }
+}
+
 /** Opens `path`, checks its policy header, waits for `ready` and for the page to settle, and for no violation. */
 async function visit(page: Page, log: ViolationLog, path: string, ready: (page: Page) => Promise<void>) {
   const response = await page.goto(path);
@@ -86,33 +164,50 @@ const heading = (name: string | RegExp) => async (page: Page) => {
   await expect(page.getByRole("heading", { name }).first()).toBeVisible();
 };
 
-test("every page of the person's and of the console loads under its policy with no violation", async ({
+test("every page of the person's and of the console, and their 404s, load under their policy with no violation", async ({
   page,
   me,
   consent,
   sim,
   staff,
+  appOrigin,
 }) => {
   test.setTimeout(120_000);
   const log = await ViolationLog.attach(page);
+  const sweep = new Sweep(page, log);
 
   // The person's pages. /me after a login with a profile (its avatar comes from the simulator).
-  await visit(page, log, "/", async (p) => expect(p.locator("body")).not.toBeEmpty());
+  await sweep.visit("/", async (p) => expect(p.locator("body")).not.toBeEmpty());
   const userId = await signInWithProfile({ me, consent, sim }, "zhangsan");
   await expect(me.avatarImage).toBeVisible();
   expect(await me.avatarImage.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-  const mePolicy = await visit(page, log, "/me", () => me.waitForLoaded());
+  const mePolicy = await sweep.visit("/me", () => me.waitForLoaded());
   expect(nonceOf(mePolicy)).not.toBeNull();
   // Hydrated under the policy: the JS-SDK's config was fetched and signed (only React could do that).
   await expect(page.getByTestId("jssdk-status")).toHaveAttribute("data-state", "signed");
-  await visit(page, log, "/auth/error?code=internal", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
-  await visit(page, log, "/auth/open-in-wechat", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
-  await visit(page, log, "/auth/snapshot", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
-  await visit(page, log, "/login/qr", async (p) => expect(p.locator("img").first()).toBeVisible());
+  await sweep.visit("/auth/error?code=internal", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
+  await sweep.visit("/auth/open-in-wechat", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
+  await sweep.visit("/auth/snapshot", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
+  await sweep.visit("/login/qr", async (p) => expect(p.locator("img").first()).toBeVisible());
+
+  // An address no route has: Next's prerendered 404, whose policy names its scripts by hash (and still
+  // carries a nonce, should the 404 be rendered for the request). Its scripts run: 返回首页 moves on
+  // without loading a document.
+  const notFoundPolicy = await sweep.visit(
+    "/no-such-page",
+    async (p) => expect(p.getByTestId("not-found")).toContainText("页面不存在"),
+    ["app/not-found.tsx"],
+  );
+  expect(notFoundPolicy).toMatch(/script-src 'nonce-[^']+' 'self' 'sha256-/);
+  await page.evaluate(() => ((window as unknown as { __sameDocument?: boolean }).__sameDocument = true));
+  await page.getByRole("link", { name: "返回首页" }).click();
+  await expect(page.getByTestId("login")).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  await log.expectNone("a client-side move from the 404");
 
   // The console (on a desktop-sized window, where its menu is a side bar): sign-in, then every page.
   await page.setViewportSize({ width: 1280, height: 800 });
-  await visit(page, log, "/admin/signin", async () => expect(staff.submit).toBeVisible());
+  await sweep.visit("/admin/signin", async () => expect(staff.submit).toBeVisible());
   await staff.signInAs("admin");
   await log.expectNone("the sign-in");
   const pages: [string, string | RegExp][] = [
@@ -129,9 +224,19 @@ test("every page of the person's and of the console loads under its policy with 
     ["/admin/messages", "群发模板消息"],
     ["/admin/messages/new", "新建群发"],
   ];
-  for (const [path, name] of pages) await visit(page, log, path, heading(name));
-  await visit(page, log, "/admin/no-such-page", async (p) =>
-    expect(p.getByTestId("console-not-found")).toContainText("页面不存在"),
+  for (const [path, name] of pages) await sweep.visit(path, heading(name));
+  // The console's 404s: an address under /admin that does not exist, setup once an admin exists, a person
+  // who does not.
+  const consoleNotFound = async (p: Page) => expect(p.getByTestId("console-not-found")).toContainText("页面不存在");
+  await sweep.visit("/admin/no-such-page", consoleNotFound, [
+    "app/admin/[...missing]/page.tsx",
+    "app/admin/not-found.tsx",
+  ]);
+  await sweep.visit("/admin/setup", consoleNotFound, ["app/admin/not-found.tsx"]);
+  await sweep.visit(
+    "/admin/users/no-such-person",
+    async (p) => expect(p.getByTestId("user-not-found")).toContainText("找不到这个用户"),
+    ["app/admin/(console)/users/[id]/not-found.tsx"],
   );
   // A channel QR code's page, made as an admin makes one.
   await page.goto("/admin/qrcodes");
@@ -139,11 +244,40 @@ test("every page of the person's and of the console loads under its policy with 
   await page.getByTestId("qrcode-scene").fill(`csp-${Date.now().toString(36)}`);
   await page.getByTestId("qrcode-create").click();
   await expect(page.getByRole("heading", { name: "CSP 海报" })).toBeVisible();
-  await visit(page, log, new URL(page.url()).pathname, async (p) => {
+  await sweep.visit(new URL(page.url()).pathname, async (p) => {
     await expect(p.getByRole("img", { name: "CSP 海报 的二维码" })).toBeVisible();
   });
+  // A mass send's page: the templates fetched from WeChat (the simulator) with the templates page's
+  // button, then a send made with the API 新建群发 calls, to everyone the user list has.
+  await page.goto("/admin/templates");
+  await page.getByTestId("template-refresh").click();
+  await expect(page.getByTestId("template").first()).toBeVisible();
+  await log.expectNone("fetching the templates");
+  const { templates } = (await (await page.request.get("/api/admin/templates")).json()) as {
+    templates: { templateId: string; title: string }[];
+  };
+  const template = templates.find((t) => t.title === "支付成功通知");
+  expect(template, "the simulator's 支付成功通知").toBeDefined();
+  const created = await page.request.post("/api/admin/message-jobs", {
+    headers: { origin: appOrigin },
+    data: {
+      templateId: template!.templateId,
+      data: {
+        character_string1: { value: "CSP2026" },
+        amount2: { value: "¥12.12" },
+        time3: { value: "2026-12-12 00:00" },
+      },
+      recipients: { type: "query", query: "" },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const { job } = (await created.json()) as { job: { id: string } };
+  await sweep.visit(`/admin/messages/${job.id}`, async (p) => {
+    await expect(p.getByRole("heading", { name: "群发：支付成功通知" })).toBeVisible();
+    await expect(p.getByTestId("message-job")).toBeVisible();
+  });
   // The user list is a prerendered shell: a hash-based policy, no nonce, and its rows still load.
-  const listPolicy = await visit(page, log, "/admin/users", async (p) => {
+  const listPolicy = await sweep.visit("/admin/users", async (p) => {
     await expect(p.getByTestId("user-list-loading")).toBeHidden();
     await expect(p.locator("[data-user-id]").first()).toBeVisible();
   });
@@ -152,7 +286,66 @@ test("every page of the person's and of the console loads under its policy with 
   // Moving about inside the console without a full load keeps working under the shell's policy.
   await page.getByRole("link", { name: "仪表盘", exact: true }).first().click();
   await expect(page.getByRole("heading", { name: "概览" }).first()).toBeVisible();
-  await log.expectNone("a client-side navigation from the user list");
+  await sweep.saw("app/admin/(console)/page.tsx", "a client-side move from the user list");
+
+  // Every screen of app/ was shown, here or by the first-run test below.
+  const shown = [...new Set([...sweep.shown, ...SHOWN_ON_FIRST_RUN])].sort();
+  expect(shown, "screens of app/ the sweeps show").toEqual(appScreens().sort());
+});
+
+test("first run: setup, and the error pages (of the person's and of the console), load under their policy with no violation", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  // A server of its own: nobody has used it yet (so it offers setup), and its database may be broken.
+  const app = await startFirstRunApp();
+  try {
+    const log = await ViolationLog.attach(page);
+    const sweep = new Sweep(page, log);
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The link from the server's log: the setup page with its form, then sign-in says the admin exists.
+    expect(new URL(app.setupUrl).pathname).toBe("/admin/setup");
+    await sweep.visit(app.setupUrl, heading("创建第一个管理员"));
+    await page.getByLabel("管理员邮箱").fill("first@e2e.example");
+    await page.getByLabel("密码（至少 12 个字符）").fill("csp-first-Password-1");
+    await page.getByLabel("再次输入密码").fill("csp-first-Password-1");
+    await page.getByRole("button", { name: "创建管理员" }).click();
+    await expect(page.getByTestId("setup-done")).toBeVisible();
+    await sweep.saw("app/admin/signin/page.tsx", "sign-in after setup");
+    await page.getByLabel("密码").fill("csp-first-Password-1");
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page.getByRole("heading", { name: "概览" }).first()).toBeVisible();
+    await sweep.saw("app/admin/(console)/page.tsx", "the console after the first sign-in");
+
+    // The error pages, as a database that lost a table makes them: the console's on 标签, the person's on /me
+    // (which reads RevokedSession; signing in does not).
+    const db = new Database(sqliteFile(FIRST_RUN_DATABASE_URL));
+    try {
+      db.pragma("busy_timeout = 5000");
+      db.exec(`ALTER TABLE "Tag" RENAME TO "TagGone"; ALTER TABLE "RevokedSession" RENAME TO "RevokedSessionGone"`);
+    } finally {
+      db.close();
+    }
+    await sweep.visit(
+      `${app.origin}/admin/tags`,
+      async (p) => expect(p.getByTestId("console-error")).toContainText("页面加载出错"),
+      ["app/admin/error.tsx"],
+    );
+    // /me signs in silently through the simulator first: the error page is the answer to the last hop.
+    const meAnswer = page.waitForResponse((r) => r.url() === `${app.origin}/me` && r.status() === 500);
+    await page.goto(`${app.origin}/me`);
+    await expect(page.getByTestId("app-error")).toContainText("出错了");
+    expect((await (await meAnswer).allHeaders())["content-security-policy"]).toMatch(/script-src 'nonce-/);
+    await page.waitForLoadState("networkidle");
+    await sweep.saw("app/error.tsx", "the person's error page");
+
+    expect([...sweep.shown].filter((f) => SHOWN_ON_FIRST_RUN.includes(f)).sort()).toEqual(
+      [...SHOWN_ON_FIRST_RUN].sort(),
+    );
+  } finally {
+    await app.stop();
+  }
 });
 
 test("each page request gets a fresh nonce, and Next.js's scripts carry it", async ({ page }) => {
