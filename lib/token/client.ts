@@ -45,6 +45,7 @@ function build<T>(base: string, accessToken: string, call: CgiCall<T>): WeChatAp
     url,
     method: call.method,
     body: call.body,
+    ...(call.upload ? { upload: call.upload } : {}),
     schema: call.schema,
     idempotent: call.idempotent,
     endpoint: call.path,

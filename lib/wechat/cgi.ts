@@ -18,6 +18,8 @@ export interface CgiCall<T> {
   query?: Readonly<Record<string, string>>;
   /** JSON body (POST). */
   body?: unknown;
+  /** A file sent as multipart/form-data instead of a JSON body (POST; media/uploadimg). */
+  upload?: CgiUpload;
   /** Validates the success body (errcode 0 or absent); errors become WeChatApiError first. */
   schema: z.ZodType<T>;
   /**
@@ -25,6 +27,15 @@ export interface CgiCall<T> {
    * errors; anything that would act twice (create a tag) is not.
    */
   idempotent: boolean;
+}
+
+export interface CgiUpload {
+  /** The form field WeChat reads, e.g. "buffer". */
+  readonly field: string;
+  /** Sent as the part's filename (characters outside [A-Za-z0-9._-] are replaced). */
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
 }
 
 export interface CgiClient {

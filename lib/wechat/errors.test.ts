@@ -19,6 +19,9 @@ const PROTOCOL_CODES = [
   40097, 45029,
   // template and customer service messages
   40008, 40037, 40039, 43004, 43019, 44004, 45002, 45015, 45026, 45047, 47003,
+  // cards and coupons
+  40005, 40009, 40056, 40071, 40073, 40076, 40078, 40079, 40080, 40099, 40122, 40127, 40141, 41011, 41012, 45021, 45030,
+  45031, 45033, 45041,
 ];
 
 const CJK = /[\u4e00-\u9fff]/;
@@ -65,6 +68,8 @@ describe("WECHAT_ERRORS", () => {
     [45009, "quota"],
     [10009, "quota"],
     [40032, "bad_request"],
+    [40099, "bad_request"],
+    [45033, "bad_request"],
     [45157, "bad_request"],
     [10004, "fail"],
   ])("errcode %i → %s", (code, action) => {

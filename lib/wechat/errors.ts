@@ -166,8 +166,8 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
         // Parametric QR codes (cgi-bin/qrcode/create), our reading of the codes (lib/wechat/qrcode.ts)
         [
           40097,
-          "Invalid arguments (e.g. a QR scene or expiry out of range)",
-          "参数无效：二维码场景值须 1–64 个字符，临时码有效期 60 秒至 30 天。",
+          "Invalid arguments (e.g. a QR scene or expiry out of range, a card field out of its rule)",
+          "参数无效：二维码场景值须 1–64 个字符，临时码有效期 60 秒至 30 天；卡券请检查各项内容。",
         ],
         [45029, "Permanent QR codes used up (100,000 per account)", "永久二维码已达 10 万个上限。"],
         // Template and customer service messages (lib/wechat/template.ts checks values before calling too)
@@ -192,6 +192,66 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorInfo>> = Object.f
         ],
       ] as const
     ).map(([code, meaning, staff]) => entry(code, "bad_request", meaning, MSG_BAD_REQUEST, staff)),
+
+    // --- Cards and coupons (卡券): lib/wechat/card checks the rules before calling; staff words, and for the
+    // codes a person meets when taking or showing a card, their own short words ---
+    ...(
+      [
+        [40005, "Invalid file type (a card logo must be JPG or PNG)", "图片格式不对：卡券 logo 只能是 JPG 或 PNG。"],
+        [40009, "Invalid image size (empty, or over 1 MB)", "图片大小不对：卡券 logo 须大于 0 且不超过 1 MB。"],
+        [
+          40056,
+          "Invalid card code (unknown, never taken, or given away to a friend)",
+          "券码不存在：请核对券码（转赠后原券码作废）。",
+          "券码无效，请核对后重试。",
+        ],
+        [40071, "Invalid card type", "卡券类型无效（团购券、代金券、折扣券、兑换券、优惠券）。"],
+        [40073, "Invalid card_id", "卡券不存在或已被删除，请刷新列表。"],
+        [40076, "Invalid card color", "卡券颜色无效，请从微信的色板中选择。"],
+        [
+          40078,
+          "Invalid card status for this call (e.g. not approved yet, or deleted)",
+          "卡券当前的状态不能进行此操作（如尚未通过审核，或已删除）。",
+        ],
+        [
+          40079,
+          "Invalid time (date_info, or the code is not valid at this moment)",
+          "卡券有效期有误：结束时间须晚于开始时间且在未来，或该券还未到可用时间。",
+        ],
+        [
+          40080,
+          "Invalid cardExt (wx.addCard signature, timestamp or fields)",
+          "领券签名（cardExt）无效。",
+          "领取失败，请刷新页面重试。",
+        ],
+        [40099, "Card code already consumed", "该券码已经核销过了，不能再次核销。", "该券已经使用过了。"],
+        [
+          40122,
+          "Invalid card quantity (stock out of range, or reduced below zero)",
+          "库存数量无效：须为 0–100,000,000，减少后不能低于 0。",
+        ],
+        [
+          40127,
+          "Card code not usable: deleted by its owner, being gifted, expired or unavailable",
+          "该券不可用：已被用户删除、正在转赠、已过期或已失效。",
+          "该券当前不可使用。",
+        ],
+        [
+          40141,
+          "Invalid image url (a card logo must come from media/uploadimg)",
+          "logo 须先通过微信上传（mmbiz.qpic.cn 的地址）。",
+        ],
+        [41011, "Missing required fields", "缺少必填项，请检查卡券内容。"],
+        [41012, "Missing card_id", "缺少 card_id。"],
+        [45021, "A field is longer than its limit", "有内容超过长度限制，请检查卡券内容。"],
+        [45030, "This card_id may not use this API", "该卡券不支持此操作。"],
+        [45031, "Out of stock", "卡券库存为 0，请先增加库存。", "券已经领完了。"],
+        [45033, "The person reached the card's get_limit", "该用户已领满每人限领数量。", "你已领满每人限领数量。"],
+        [45041, "Total stock would exceed 100,000,000", "总库存不能超过 1 亿张。"],
+      ] as const
+    ).map(([code, meaning, staff, user]) =>
+      entry(code, "bad_request", meaning, (user as string | undefined) ?? MSG_BAD_REQUEST, staff),
+    ),
 
     // --- Authorize-page errors (open.weixin.qq.com shows these on its own page) ---
     entry(10003, "fix_config", "redirect_uri host does not match the account's web authorization domain", MSG_CONFIG),

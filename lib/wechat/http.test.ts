@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { WeChatApiError, WeChatTransportError } from "./errors";
-import { backoffDelay, callWeChatApi, parseWeChatBody, type WeChatHttpOptions } from "./http";
+import { backoffDelay, callWeChatApi, multipartBody, parseWeChatBody, type WeChatHttpOptions } from "./http";
 import { recordingSleep, scriptedFetch, wechatResponse } from "@/test/support/wechat/scripted-fetch";
 
 const schema = z.object({ value: z.string() });
@@ -352,5 +352,48 @@ describe("callWeChatApi: secrets never leak", () => {
       ),
     );
     expectClean(error);
+  });
+});
+
+describe("multipart uploads (media/uploadimg)", () => {
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 0xff, 0x0d, 0x0a]);
+
+  it("sends the file as multipart/form-data that a standard parser reads back byte for byte", async () => {
+    let seen: { headers: Record<string, string>; body: unknown } | undefined;
+    const fetch = async (_url: URL, init: { headers: Record<string, string>; body?: unknown }) => {
+      seen = { headers: init.headers, body: init.body };
+      return wechatResponse({ value: "http://mmbiz.qpic.cn/x/0" });
+    };
+    const result = await callWeChatApi(
+      {
+        url: new URL("https://api.test/cgi-bin/media/uploadimg?access_token=AT"),
+        method: "POST",
+        upload: { field: "buffer", filename: "logo 1.png", contentType: "image/png", data: png },
+        schema,
+        idempotent: true,
+        endpoint: "/cgi-bin/media/uploadimg",
+      },
+      { fetch },
+    );
+    expect(result.value).toBe("http://mmbiz.qpic.cn/x/0");
+    expect(seen?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=----wcuc[0-9a-f]{24}$/);
+    const form = await new Request("http://parse.test/", {
+      method: "POST",
+      headers: { "content-type": seen!.headers["content-type"]! },
+      body: seen!.body as Uint8Array<ArrayBuffer>,
+    }).formData();
+    const file = form.get("buffer") as File;
+    expect(file.name).toBe("logo_1.png");
+    expect(file.type).toBe("image/png");
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
+  });
+
+  it("derives the boundary from the file (same file, same body), and it never occurs in the file", () => {
+    const first = multipartBody({ field: "buffer", filename: "a.png", contentType: "image/png", data: png });
+    expect(multipartBody({ field: "buffer", filename: "a.png", contentType: "image/png", data: png })).toEqual(first);
+    const tricky = Buffer.concat([Buffer.from(png), Buffer.from(first.boundary)]);
+    const again = multipartBody({ field: "buffer", filename: "a.png", contentType: "image/png", data: tricky });
+    expect(again.boundary).not.toBe(first.boundary);
+    expect(tricky.includes(again.boundary)).toBe(false);
   });
 });

@@ -3,7 +3,9 @@
  * JSON served as text/plain, errors with HTTP 200, `-1` meaning "busy, try again".
  * Everything with side effects (fetch, sleep, randomness) is injected so tests run offline and instantly.
  */
+import { createHash } from "node:crypto";
 import type { z } from "zod";
+import type { CgiUpload } from "./cgi";
 import { WeChatApiError, WeChatTransportError, endpointPath } from "./errors";
 import type { HttpFetch, HttpRequestInit, HttpResponse } from "./transport";
 
@@ -40,6 +42,8 @@ export interface WeChatApiCall<T> {
   url: URL;
   method?: "GET" | "POST";
   body?: unknown;
+  /** A file sent as multipart/form-data (instead of `body`). */
+  upload?: CgiUpload;
   schema: z.ZodType<T>;
   /** Only idempotent calls are retried; a single-use OAuth code must never be sent twice. */
   idempotent: boolean;
@@ -128,7 +132,11 @@ async function attemptOnce<T>(args: WeChatApiCall<T>, options: WeChatHttpOptions
   let text: string;
   try {
     const init: HttpRequestInit = { method, signal: controller.signal, headers: { accept: "application/json" } };
-    if (args.body !== undefined) {
+    if (args.upload !== undefined) {
+      const form = multipartBody(args.upload);
+      init.body = form.body;
+      init.headers = { accept: "application/json", "content-type": `multipart/form-data; boundary=${form.boundary}` };
+    } else if (args.body !== undefined) {
       init.body = JSON.stringify(args.body);
       init.headers = { accept: "application/json", "content-type": "application/json; charset=utf-8" };
     }
@@ -167,6 +175,28 @@ async function attemptOnce<T>(args: WeChatApiCall<T>, options: WeChatHttpOptions
   }
 
   return parseWeChatBody(text, args.schema, endpoint, status, secrets);
+}
+
+/**
+ * One file as multipart/form-data (RFC 7578), the way `curl -F buffer=@logo.png` sends it. The boundary
+ * is derived from the file's hash (no randomness to inject) and lengthened until the file does not contain it.
+ */
+export function multipartBody(upload: CgiUpload): { boundary: string; body: Uint8Array<ArrayBuffer> } {
+  const data = Buffer.from(upload.data.buffer, upload.data.byteOffset, upload.data.byteLength);
+  let boundary = `----wcuc${createHash("sha256").update(data).digest("hex").slice(0, 24)}`;
+  while (data.includes(boundary)) boundary += "x";
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_") || "file";
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${safe(upload.field)}"; filename="${safe(upload.filename)}"\r\n` +
+      `Content-Type: ${upload.contentType.replace(/[\r\n]/g, "")}\r\n\r\n`,
+    "utf8",
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`, "utf8");
+  const body = new Uint8Array(head.length + data.length + tail.length);
+  body.set(head, 0);
+  body.set(data, head.length);
+  body.set(tail, head.length + data.length);
+  return { boundary, body };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   MessageXmlError,
   buildEncryptedEnvelope,
   buildTextReply,
+  cardEventOf,
   cdata,
   dedupeKey,
   parseInboundMessage,
@@ -116,6 +117,105 @@ describe("dedupeKey", () => {
       dedupeKey(parseInboundMessage(subscribe())),
     );
     expect(a).toMatch(/^evt:[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+const cardPush = (event: string, fields: string, from = "o_user-1", time = "1768464000") =>
+  `<xml><ToUserName><![CDATA[gh_abc]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName>` +
+  `<CreateTime>${time}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event>${fields}</xml>`;
+const card = (event: string, fields: string, from?: string, time?: string) =>
+  cardEventOf(parseInboundMessage(cardPush(event, fields, from, time)));
+
+describe("cardEventOf: the card pushes", () => {
+  it("card_pass_check and card_not_pass_check (with the reason)", () => {
+    expect(card("card_pass_check", "<CardId><![CDATA[pCard1]]></CardId>", "gh_abc")).toEqual({
+      event: "card_pass_check",
+      cardId: "pCard1",
+    });
+    expect(
+      card(
+        "card_not_pass_check",
+        "<CardId><![CDATA[pCard1]]></CardId><RefuseReason><![CDATA[非法代制]]></RefuseReason>",
+      ),
+    ).toEqual({ event: "card_not_pass_check", cardId: "pCard1", refuseReason: "非法代制" });
+  });
+
+  it("user_get_card: the code, the channel, and whether a friend gave it", () => {
+    expect(
+      card(
+        "user_get_card",
+        "<CardId><![CDATA[pCard1]]></CardId><IsGiveByFriend>0</IsGiveByFriend><UserCardCode><![CDATA[123456789012]]></UserCardCode>" +
+          "<FriendUserName><![CDATA[]]></FriendUserName><OuterStr><![CDATA[poster_1]]></OuterStr><OuterId>0</OuterId>" +
+          "<OldUserCardCode><![CDATA[]]></OldUserCardCode><IsRestoreMemberCard>0</IsRestoreMemberCard>",
+      ),
+    ).toEqual({
+      event: "user_get_card",
+      cardId: "pCard1",
+      openid: "o_user-1",
+      code: "123456789012",
+      isGiveByFriend: false,
+      friendOpenid: null,
+      oldCode: null,
+      outerStr: "poster_1",
+      unionid: null,
+    });
+    expect(
+      card(
+        "user_get_card",
+        "<CardId>pCard1</CardId><IsGiveByFriend>1</IsGiveByFriend><UserCardCode>222</UserCardCode>" +
+          "<FriendUserName>o_friend</FriendUserName><OldUserCardCode>111</OldUserCardCode>",
+      ),
+    ).toMatchObject({ isGiveByFriend: true, friendOpenid: "o_friend", oldCode: "111", code: "222", outerStr: null });
+  });
+
+  it("user_consume_card, user_del_card, user_gifting_card, user_view_card", () => {
+    const ids = "<CardId>pCard1</CardId><UserCardCode>111</UserCardCode>";
+    expect(card("user_consume_card", `${ids}<ConsumeSource>FROM_API</ConsumeSource>`)).toEqual({
+      event: "user_consume_card",
+      cardId: "pCard1",
+      openid: "o_user-1",
+      code: "111",
+      consumeSource: "FROM_API",
+      staffOpenid: null,
+      locationName: null,
+      outerStr: null,
+    });
+    expect(card("user_del_card", ids)).toEqual({
+      event: "user_del_card",
+      cardId: "pCard1",
+      openid: "o_user-1",
+      code: "111",
+    });
+    expect(
+      card(
+        "user_gifting_card",
+        `${ids}<FriendUserName>o_friend</FriendUserName><IsReturnBack>0</IsReturnBack><IsChatRoom>1</IsChatRoom>`,
+      ),
+    ).toMatchObject({ event: "user_gifting_card", friendOpenid: "o_friend", isReturnBack: false, isChatRoom: true });
+    expect(card("user_view_card", `${ids}<OuterStr>menu</OuterStr>`)).toMatchObject({
+      event: "user_view_card",
+      outerStr: "menu",
+    });
+  });
+
+  it("is null for other pushes, and refuses a card push without its ids", () => {
+    expect(cardEventOf(parseInboundMessage(subscribe()))).toBeNull();
+    expect(reason(() => card("user_get_card", "<CardId>pCard1</CardId>"))).toBe("shape");
+    expect(reason(() => card("card_pass_check", "<CardId>p card</CardId>"))).toBe("shape");
+    expect(reason(() => card("user_del_card", "<CardId>pCard1</CardId><UserCardCode>1 1</UserCardCode>"))).toBe(
+      "shape",
+    );
+  });
+
+  it("dedupe: two codes taken by one person in one second, or two cards reviewed in one second, are two events", () => {
+    const key = (event: string, fields: string) => dedupeKey(parseInboundMessage(cardPush(event, fields)));
+    const got = (code: string) => key("user_get_card", `<CardId>pCard1</CardId><UserCardCode>${code}</UserCardCode>`);
+    expect(got("111")).not.toBe(got("222"));
+    expect(got("111")).toBe(got("111"));
+    expect(got("111")).toMatch(/^card:[A-Za-z0-9_-]{43}$/);
+    expect(key("card_pass_check", "<CardId>pA</CardId>")).not.toBe(key("card_pass_check", "<CardId>pB</CardId>"));
+    // A malformed card push still gets a key (the generic one) instead of failing the endpoint.
+    expect(key("user_get_card", "<CardId>pCard1</CardId>")).toMatch(/^evt:/);
   });
 });
 

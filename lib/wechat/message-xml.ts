@@ -128,6 +128,14 @@ export function dedupeKey(message: InboundMessage): string {
   // Two delivery reports to one person in the same second differ only by the msgid they report.
   const delivery = templateDeliveryOf(message);
   if (delivery) return deliveryDedupeKey(delivery.msgid);
+  // Card events carry no EventKey: two codes taken by one person in a second, or two cards reviewed in a
+  // second (the review pushes all come from one sender), differ only by the card and the code.
+  const card = cardEventOrNull(message);
+  if (card) {
+    const code = "code" in card ? card.code : "";
+    const tuple = [message.openid, message.createTime, card.event, card.cardId, code].join("\n");
+    return `card:${createHash("sha256").update(tuple, "utf8").digest("base64url")}`;
+  }
   const tuple = [message.openid, message.createTime, message.event ?? "", message.eventKey ?? ""].join("\n");
   return `evt:${createHash("sha256").update(tuple, "utf8").digest("base64url")}`;
 }
@@ -141,6 +149,152 @@ export function templateDeliveryOf(message: InboundMessage): { msgid: string; st
   const msgid = message.fields.MsgID ?? message.fields.MsgId ?? "";
   if (!/^\d{1,20}$/.test(msgid)) return null;
   return { msgid, status: (message.fields.Status ?? "").slice(0, 200) };
+}
+
+// ---- card events (卡券事件) ----
+
+export const CARD_EVENTS = [
+  "card_pass_check",
+  "card_not_pass_check",
+  "user_get_card",
+  "user_gifting_card",
+  "user_del_card",
+  "user_consume_card",
+  "user_view_card",
+] as const;
+export type CardEventName = (typeof CARD_EVENTS)[number];
+
+/** A card push, checked and typed. `openid` is the person's (FromUserName); review pushes have none. */
+export type CardEvent =
+  | { readonly event: "card_pass_check"; readonly cardId: string }
+  | { readonly event: "card_not_pass_check"; readonly cardId: string; readonly refuseReason: string }
+  | {
+      readonly event: "user_get_card";
+      readonly cardId: string;
+      readonly openid: string;
+      readonly code: string;
+      /** Given by a friend (the friend is `friendOpenid`, their old code `oldCode`). */
+      readonly isGiveByFriend: boolean;
+      readonly friendOpenid: string | null;
+      readonly oldCode: string | null;
+      /** The channel of the QR code or cardExt it was taken through. */
+      readonly outerStr: string | null;
+      readonly unionid: string | null;
+    }
+  | {
+      readonly event: "user_gifting_card";
+      readonly cardId: string;
+      readonly openid: string;
+      readonly code: string;
+      readonly friendOpenid: string | null;
+      /** The gift came back (the friend did not take it in time). */
+      readonly isReturnBack: boolean;
+      readonly isChatRoom: boolean;
+    }
+  | { readonly event: "user_del_card"; readonly cardId: string; readonly openid: string; readonly code: string }
+  | {
+      readonly event: "user_consume_card";
+      readonly cardId: string;
+      readonly openid: string;
+      readonly code: string;
+      /** FROM_API (card/code/consume), FROM_MOBILE_HELPER (核销员 in WeChat), … */
+      readonly consumeSource: string;
+      readonly staffOpenid: string | null;
+      readonly locationName: string | null;
+      readonly outerStr: string | null;
+    }
+  | {
+      readonly event: "user_view_card";
+      readonly cardId: string;
+      readonly openid: string;
+      readonly code: string;
+      readonly outerStr: string | null;
+    };
+
+const cardIdField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const cardCodeField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const flag = z.enum(["0", "1"]).optional();
+const optionalOpenid = openid.optional().or(z.literal(""));
+const shortText = z.string().max(256).optional();
+const cardEventFields = z.object({
+  CardId: cardIdField,
+  UserCardCode: cardCodeField.optional(),
+  RefuseReason: z.string().max(2048).optional(),
+  IsGiveByFriend: flag,
+  FriendUserName: optionalOpenid,
+  OldUserCardCode: cardCodeField.optional().or(z.literal("")),
+  OuterStr: shortText,
+  UnionId: optionalOpenid,
+  IsReturnBack: flag,
+  IsChatRoom: flag,
+  ConsumeSource: z
+    .string()
+    .regex(/^[A-Za-z_]{1,64}$/)
+    .optional(),
+  StaffOpenId: optionalOpenid,
+  LocationName: shortText,
+});
+
+const orNull = (value: string | undefined) => (value === undefined || value === "" ? null : value);
+
+/**
+ * A card event push (card_pass_check, card_not_pass_check, user_get_card, user_gifting_card,
+ * user_del_card, user_consume_card, user_view_card) as a typed value; null for any other push. Throws
+ * MessageXmlError when it is a card event whose fields are not what WeChat sends.
+ */
+export function cardEventOf(message: InboundMessage): CardEvent | null {
+  if (message.msgType !== "event" || !(CARD_EVENTS as readonly string[]).includes(message.event ?? "")) return null;
+  const event = message.event as CardEventName;
+  const parsed = cardEventFields.safeParse(message.fields);
+  if (!parsed.success)
+    throw new MessageXmlError("shape", `${event}: ${parsed.error.issues.map((i) => i.path.join(".")).join(",")}`);
+  const f = parsed.data;
+  if (event === "card_pass_check") return { event, cardId: f.CardId };
+  if (event === "card_not_pass_check") return { event, cardId: f.CardId, refuseReason: f.RefuseReason ?? "" };
+  if (f.UserCardCode === undefined) throw new MessageXmlError("shape", `${event}: UserCardCode`);
+  const base = { cardId: f.CardId, openid: message.openid, code: f.UserCardCode };
+  switch (event) {
+    case "user_get_card":
+      return {
+        event,
+        ...base,
+        isGiveByFriend: f.IsGiveByFriend === "1",
+        friendOpenid: orNull(f.FriendUserName),
+        oldCode: orNull(f.OldUserCardCode),
+        outerStr: orNull(f.OuterStr),
+        unionid: orNull(f.UnionId),
+      };
+    case "user_gifting_card":
+      return {
+        event,
+        ...base,
+        friendOpenid: orNull(f.FriendUserName),
+        isReturnBack: f.IsReturnBack === "1",
+        isChatRoom: f.IsChatRoom === "1",
+      };
+    case "user_del_card":
+      return { event, ...base };
+    case "user_consume_card":
+      return {
+        event,
+        ...base,
+        consumeSource: f.ConsumeSource ?? "",
+        staffOpenid: orNull(f.StaffOpenId),
+        locationName: orNull(f.LocationName),
+        outerStr: orNull(f.OuterStr),
+      };
+    case "user_view_card":
+      return { event, ...base, outerStr: orNull(f.OuterStr) };
+  }
+}
+
+/** cardEventOf, with a malformed card push treated as no card event (its dedupe key must never throw). */
+function cardEventOrNull(message: InboundMessage): CardEvent | null {
+  try {
+    return cardEventOf(message);
+  } catch {
+    return null;
+  }
 }
 
 /** CDATA that survives `]]>` in the text (split across two sections). */

@@ -27,7 +27,8 @@ export interface HttpResponse {
 export interface HttpRequestInit {
   method: "GET" | "POST";
   headers: Record<string, string>;
-  body?: string;
+  /** JSON as text, or the bytes of a multipart upload (media/uploadimg). */
+  body?: string | Uint8Array<ArrayBuffer>;
   signal: AbortSignal;
 }
 
