@@ -25,6 +25,7 @@ import { jsonReply, nginxError } from "./http/reply";
 import { Router } from "./http/router";
 import { closeServer, createSimServer, listen, serve } from "./http/serve";
 import { oauthRoutes } from "./oauth/routes";
+import { WeChatPaySim, type PayOptions } from "./pay";
 import { ACCESS_TOKEN_TTL_SECONDS, CODE_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from "./oauth/sns";
 import { MessagePusher, type PusherOptions } from "./push";
 import type { Surface } from "./surface";
@@ -37,6 +38,7 @@ export type { RecordedRequest } from "./world";
 export { SimulatorInputError } from "./errors";
 export { CONFIRM_PATH } from "./oauth/pages";
 export { AUTHORIZE_PATH, USER_COOKIE } from "./oauth/routes";
+export { PAY_DEFAULTS, RETRY_SCHEDULE_SECONDS, type MerchantMaterial, type NotificationRecord } from "./pay";
 
 export const SIM_DEFAULTS = {
   appId: "wx5e1f0c0de0000001",
@@ -74,6 +76,8 @@ export interface SimulatorOptions {
   push?: PusherOptions;
   /** Port of the second origin (api2.weixin.qq.com's stand-in, sharing all state); default 0 (any). */
   backupPort?: number;
+  /** WeChat Pay: mchid, keys (made on first use by default), notification transport and timing (simulator/pay/). */
+  pay?: PayOptions;
 }
 
 export interface Simulator {
@@ -114,6 +118,8 @@ export interface Simulator {
   readonly qrcodes: QrCodes;
   /** Template and customer service messages: templates, sends per openid, delivery reports, the 48-hour window. */
   readonly messages: Messages;
+  /** WeChat Pay v3 (/v3/...): the merchant's material, orders and refunds, the payer's confirmation, faults, notifications. */
+  readonly pay: WeChatPaySim;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -137,6 +143,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     followers,
     (options.redirectDomains ?? SIM_DEFAULTS.redirectDomains).map((d) => d.trim().toLowerCase()),
   );
+  const pay = new WeChatPaySim(
+    world,
+    {
+      isOpenid: (openid) =>
+        world.users().some((u) => u.openid === openid && !u.snapshot) || followers.indexOf(openid) !== undefined,
+      httpNotifyHosts: options.redirectDomains ?? SIM_DEFAULTS.redirectDomains,
+      onAdvance: (listener) => world.onAdvance(listener),
+      realClock: options.startTime === undefined,
+    },
+    options.pay,
+  );
   // Later surfaces may depend on earlier ones (every cgi-bin route checks basicTokens).
   const surfaces: Surface[] = [
     { routes: oauthRoutes(world) },
@@ -153,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       close: () => messages.close(),
     },
     push,
+    pay,
   ];
   const reset = () => {
     world.reset();
@@ -190,6 +208,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     menus,
     qrcodes,
     messages,
+    pay,
     async close() {
       if (closed) return;
       closed = true;

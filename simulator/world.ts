@@ -60,6 +60,8 @@ export class World implements SimCore {
   private readonly outages = new Map<SimHost, Outage>();
   /** Sockets held open without an answer (timeouts), released by reset() and close(). */
   private readonly hanging = new Set<Socket>();
+  /** Told after every advance() (WeChat Pay's notification retries fall due by the clock). */
+  private readonly advanceListeners: (() => void)[] = [];
 
   constructor(private readonly config: WorldConfig) {
     this.appId = config.appId;
@@ -95,6 +97,11 @@ export class World implements SimCore {
       throw new SimulatorInputError("seconds must be a finite number >= 0");
     }
     this.offsetMs += seconds * 1000;
+    for (const listener of this.advanceListeners) listener();
+  }
+
+  onAdvance(listener: () => void): void {
+    this.advanceListeners.push(listener);
   }
 
   // ---- users ----
