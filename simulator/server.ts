@@ -9,6 +9,7 @@
  * with the client would let the same bug on both sides cancel out.
  */
 import type { Server } from "node:http";
+import { Cards } from "./cards/cards";
 import { BasicTokens } from "./cgi/basic-token";
 import { blacklistRoutes } from "./cgi/blacklist";
 import { Followers } from "./cgi/followers";
@@ -35,6 +36,7 @@ import { World, type RecordedRequest } from "./world";
 export type { TestUser } from "./users";
 export type { Failure, Outage, SimHost } from "./controls/failures";
 export type { RecordedRequest } from "./world";
+export type { AddCardResult, ReviewMode, SimCard, SimCode, TakeResult } from "./cards/cards";
 export { SimulatorInputError } from "./errors";
 export { CONFIRM_PATH } from "./oauth/pages";
 export { AUTHORIZE_PATH, USER_COOKIE } from "./oauth/routes";
@@ -118,6 +120,8 @@ export interface Simulator {
   readonly qrcodes: QrCodes;
   /** Template and customer service messages: templates, sends per openid, delivery reports, the 48-hour window. */
   readonly messages: Messages;
+  /** Cards and coupons (card/*, media/uploadimg): reviews, codes, a persona's takes, wx.addCard's check. */
+  readonly cards: Cards;
   /** WeChat Pay v3 (/v3/...): the merchant's material, orders and refunds, the payer's confirmation, faults, notifications. */
   readonly pay: WeChatPaySim;
 }
@@ -139,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const cgi = cgiRoutes(world, basicTokens);
   const qrcodes = new QrCodes(world, followers, push);
   const messages = new Messages(world, followers, push);
+  const cards = new Cards(world, basicTokens, tickets, followers, push);
   const menus = new Menus(
     followers,
     (options.redirectDomains ?? SIM_DEFAULTS.redirectDomains).map((d) => d.trim().toLowerCase()),
@@ -169,6 +174,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reset: () => messages.reset(),
       close: () => messages.close(),
     },
+    { routes: cards.cgiRoutes(cgi), controls: cards.controls, reset: () => cards.reset(), close: () => cards.close() },
     push,
     pay,
   ];
@@ -208,6 +214,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     menus,
     qrcodes,
     messages,
+    cards,
     pay,
     async close() {
       if (closed) return;

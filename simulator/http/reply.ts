@@ -12,7 +12,8 @@ export interface Reply {
   readonly body: string;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Above WeChat's 1 MB upload limit, so an image just over it reaches media/uploadimg and gets 40009. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function reply(status: number, contentType: string, body: string, headers: Record<string, string> = {}): Reply {
   return { status, headers: { "Content-Type": contentType, ...headers }, body };
@@ -48,8 +49,8 @@ export function send(res: ServerResponse, { status, headers, body }: Reply): voi
   res.end(body);
 }
 
-/** The body as text, or undefined when it is over the limit. */
-export async function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** The body's bytes, or undefined when it is over the limit. */
+export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -57,5 +58,5 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
     if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

@@ -18,13 +18,15 @@ export interface SimRequest {
   readonly rawQuery: string;
   /** The body as text; WeChat's POST APIs take JSON. */
   readonly body: string;
+  /** The body's bytes (media/uploadimg's multipart image). */
+  readonly rawBody: Buffer;
   readonly headers: IncomingHttpHeaders;
   /** The groups of a RegExp path. */
   readonly params: readonly string[];
 }
 
 /** What a WeChat API handler reads. */
-export type UpstreamRequest = Pick<SimRequest, "method" | "query" | "body">;
+export type UpstreamRequest = Pick<SimRequest, "method" | "query" | "body" | "rawBody" | "headers">;
 
 export type Handler = (req: SimRequest) => Reply | Promise<Reply>;
 

@@ -28,14 +28,15 @@ export async function serve(
   const url = new URL(target, "http://simulator.invalid");
   const path = url.pathname;
   const queryAt = target.indexOf("?");
-  const body = await readBody(req);
-  if (body === undefined) return send(res, reply(413, "text/plain", "body too large"));
+  const rawBody = await readBody(req);
+  if (rawBody === undefined) return send(res, reply(413, "text/plain", "body too large"));
   const request: SimRequest = {
     method: req.method ?? "GET",
     path,
     query: url.searchParams,
     rawQuery: queryAt === -1 ? "" : target.slice(queryAt + 1),
-    body,
+    body: rawBody.toString("utf8"),
+    rawBody,
     headers: req.headers,
     params: [],
   };

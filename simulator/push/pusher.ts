@@ -36,8 +36,19 @@ export const PUSH_TYPES = [
   "LOCATION",
   "text",
   "TEMPLATESENDJOBFINISH",
+  // card events (cgi/cards.ts): their fields come in `fields`
+  "card_pass_check",
+  "card_not_pass_check",
+  "user_get_card",
+  "user_gifting_card",
+  "user_del_card",
+  "user_consume_card",
+  "user_view_card",
 ] as const;
 export type PushType = (typeof PUSH_TYPES)[number];
+const CARD_PUSH_TYPES: ReadonlySet<string> = new Set(
+  PUSH_TYPES.filter((t) => t.startsWith("card_") || t.startsWith("user_")),
+);
 
 export interface PushInput {
   /** The app's endpoint; default the extension's target. */
@@ -55,6 +66,8 @@ export interface PushInput {
   readonly msgId?: string;
   /** TEMPLATESENDJOBFINISH: success, failed:user block, failed: system failed. */
   readonly status?: string;
+  /** Card events: their elements after Event, in order (CardId, UserCardCode, IsGiveByFriend, …). */
+  readonly fields?: readonly (readonly [string, string])[];
   /** Seconds; default the simulator clock. */
   readonly createTime?: number;
   readonly latitude?: number;
@@ -128,6 +141,10 @@ export function buildPushXml(input: PushInput, accountId: string, createTime: nu
       );
     } else if (input.type === "TEMPLATESENDJOBFINISH") {
       parts.push(`<MsgID>${input.msgId ?? "0"}</MsgID>`, `<Status>${cdata(input.status ?? "success")}</Status>`);
+    } else if (CARD_PUSH_TYPES.has(input.type)) {
+      // As WeChat writes them: numbers bare, text in CDATA.
+      for (const [name, value] of input.fields ?? [])
+        parts.push(`<${name}>${/^\d+$/.test(value) ? value : cdata(value)}</${name}>`);
     } else if (input.eventKey !== undefined || input.type !== "subscribe") {
       parts.push(`<EventKey>${cdata(input.eventKey ?? "")}</EventKey>`);
       if (input.ticket !== undefined) parts.push(`<Ticket>${cdata(input.ticket)}</Ticket>`);
@@ -163,6 +180,21 @@ function checkInput(input: ControlInput): PushInput {
     if (input[key] !== undefined && (typeof input[key] !== "number" || !Number.isFinite(input[key]))) {
       throw new PushInputError(`${key} must be a number`);
     }
+  }
+  if (input.fields !== undefined) {
+    const fields = input.fields;
+    if (
+      !Array.isArray(fields) ||
+      !fields.every(
+        (f: unknown) =>
+          Array.isArray(f) &&
+          f.length === 2 &&
+          typeof f[0] === "string" &&
+          /^[A-Za-z]{1,64}$/.test(f[0]) &&
+          typeof f[1] === "string",
+      )
+    )
+      throw new PushInputError("fields must be [name, value] pairs of strings (names: letters)");
   }
   if (input.retrySignature !== undefined && input.retrySignature !== "same" && input.retrySignature !== "fresh") {
     throw new PushInputError("retrySignature must be same or fresh");
@@ -223,6 +255,11 @@ export class MessagePusher implements Surface {
 
   reset(): void {
     this.history = [];
+  }
+
+  /** The account's original id (gh_…): ToUserName of every push, and the sender of WeChat's own (card reviews). */
+  get account(): string {
+    return this.accountId;
   }
 
   reports(): PushReport[] {
