@@ -4,7 +4,8 @@
  * confirming in WeChat, scripted faults of the API and of notifications, the merchant material for the app.
  */
 import { SimulatorInputError } from "../errors";
-import { control, type ControlInput, type Route } from "../http/router";
+import { nginxError, reply } from "../http/reply";
+import { control, route, type ControlInput, type Route } from "../http/router";
 import type { Surface } from "../surface";
 import { PayKeys, type MerchantMaterial, type PayKeyOptions } from "./keys";
 import { PayLedger, type RefundStatus, type SimOrder, type SimRefund } from "./ledger";
@@ -222,7 +223,8 @@ export class WeChatPaySim implements Surface {
         this.keys.registerMerchant(requireString(input, "publicKey"), requireString(input, "serialNo"));
         return ok;
       }),
-      control("POST", "/__sim/pay/confirm", (input) => this.confirm(checkConfirm(input))),
+      // The cashier page calls this from the app's origin (the simulator's stand-in for WeChat's pay sheet).
+      withCors(control("POST", "/__sim/pay/confirm", (input) => this.confirm(checkConfirm(input)))),
       control("GET", "/__sim/pay/order", (_input, query) => {
         const no = query.get("outTradeNo") ?? "";
         const order = this.ledger.order(no);
@@ -267,6 +269,23 @@ export class WeChatPaySim implements Surface {
       }),
     ];
   }
+}
+
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "POST",
+  "Access-Control-Allow-Headers": "content-type",
+  "Access-Control-Max-Age": "600",
+};
+
+/** A control a page of another origin may call: the preflight answered, CORS headers on the answer. */
+function withCors(inner: Route): Route {
+  return route("any", inner.path, async (req) => {
+    if (req.method === "OPTIONS") return reply(204, "text/plain", "", CORS);
+    if (inner.methods !== "any" && !inner.methods.includes(req.method as "GET" | "POST")) return nginxError(405);
+    const answer = await inner.handle(req);
+    return { ...answer, headers: { ...answer.headers, ...CORS } };
+  });
 }
 
 function requireString(input: ControlInput, name: string): string {
