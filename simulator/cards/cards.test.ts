@@ -58,7 +58,7 @@ const png = (size = 64) => {
   data.set(PNG_MAGIC);
   return data;
 };
-async function upload(data: Uint8Array, field = "buffer", accessToken = token): Promise<Body> {
+async function upload(data: Uint8Array<ArrayBuffer>, field = "buffer", accessToken = token): Promise<Body> {
   const form = new FormData();
   form.append(field, new Blob([data]), "logo.png");
   const res = await fetch(`${sim.url}/cgi-bin/media/uploadimg?access_token=${accessToken}`, {
