@@ -151,6 +151,17 @@ describe("a payment, end to end", () => {
 });
 
 describe("the rules, as WeChat Pay applies them to the client", () => {
+  it("carries out_trade_no and out_refund_no with every character they may hold (|, *, @, -, _) through paths", async () => {
+    const no = "SO|2026*01-a_B";
+    await pay.createJsapiOrder(order(no));
+    expect((await pay.queryOrder(no)).outTradeNo).toBe(no);
+    sim.pay.confirm({ outTradeNo: no });
+    await pay.refund({ outTradeNo: no, outRefundNo: "RF@1|2*3-_", refund: 1, total: 100 });
+    expect(await pay.queryRefund("RF@1|2*3-_")).toMatchObject({ outRefundNo: "RF@1|2*3-_", outTradeNo: no });
+    await pay.createJsapiOrder(order("SO|2026*02"));
+    expect(await pay.closeOrder("SO|2026*02")).toBe("closed");
+  });
+
   it("maps WeChat Pay's refusals to typed errors", async () => {
     await expect(pay.queryOrder("SO20260115999999")).rejects.toMatchObject({
       code: "ORDER_NOT_EXIST",
