@@ -270,6 +270,8 @@ describe("request signing", () => {
       { notifyUrl: "https://app.example.com/notify?x=1" },
       { payerOpenid: "" },
       { attach: "a".repeat(129) },
+      { timeExpire: NOW },
+      { timeExpire: Number.NaN },
     ]) {
       await expect(pay.createJsapiOrder({ ...order, ...bad }), JSON.stringify(bad)).rejects.toThrow(TypeError);
     }

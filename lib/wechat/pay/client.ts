@@ -318,6 +318,9 @@ export class WeChatPay {
    */
   async createJsapiOrder(input: JsapiOrderInput): Promise<Prepay> {
     checkOrderInput(input);
+    if (input.timeExpire !== undefined && input.timeExpire <= this.#now()) {
+      throw new TypeError("timeExpire must be in the future");
+    }
     const body: Record<string, unknown> = {
       appid: this.appid,
       mchid: this.mchid,
