@@ -69,7 +69,8 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   40099: "invalid code, this code has consumed.",
   40112: "can not set bind openid",
   40122: "invalid card quantity",
-  40127: "invalid user-card status! Hint: the card was given to user, but may be deleted or expired or set unavailable !",
+  40127:
+    "invalid user-card status! Hint: the card was given to user, but may be deleted or expired or set unavailable !",
   40141: "invalid image url",
   41005: "media data missing",
   41011: "missing required fields! please check document and request json!",
