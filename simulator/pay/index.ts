@@ -10,6 +10,7 @@ import type { Surface } from "../surface";
 import { PayKeys, type MerchantMaterial, type PayKeyOptions } from "./keys";
 import { PayLedger, type RefundStatus, type SimOrder, type SimRefund } from "./ledger";
 import { Notifier, checkNotifyFault, type NotificationRecord, type NotifierOptions } from "./notifier";
+import { bridgeScript } from "./bridge";
 import { PAY_ERRORS, bridgeProblem, type BridgeParams } from "./protocol";
 import { PAY_OPERATIONS, payRoutes, type ApiFault, type PayOperation } from "./routes";
 
@@ -34,6 +35,8 @@ export interface PayOptions extends PayKeyOptions, NotifierOptions {
 export interface PayCore {
   now(): number;
   readonly appId: string;
+  /** The simulator's origin (the bridge script calls back to it). */
+  url(): string;
 }
 
 export interface ConfirmInput {
@@ -146,24 +149,12 @@ export class WeChatPaySim implements Surface {
   /** The payer confirms (or cancels) in WeChat. On success the order is paid and TRANSACTION.SUCCESS is notified. */
   confirm(input: ConfirmInput): ConfirmResult {
     const outcome = input.outcome ?? "success";
-    let prepayId = input.prepayId;
-    if (input.bridge) {
-      const problem = bridgeProblem(input.bridge, this.keys.merchant().publicKey);
-      if (problem) return { errMsg: "get_brand_wcpay_request:fail", reason: problem };
-      if (input.bridge.appId !== this.core.appId) {
-        return { errMsg: "get_brand_wcpay_request:fail", reason: "appId与下单的appid不一致" };
-      }
-      prepayId = input.bridge.package.slice("prepay_id=".length);
-    }
-    if (prepayId === undefined && input.outTradeNo !== undefined)
-      prepayId = this.ledger.order(input.outTradeNo)?.prepayId;
-    if (prepayId === undefined) return { errMsg: "get_brand_wcpay_request:fail", reason: "prepay_id不存在" };
-    const problem = this.ledger.payProblem(prepayId, input.openid);
-    const order = this.ledger.orderByPrepay(prepayId);
-    if (problem) return { errMsg: "get_brand_wcpay_request:fail", reason: problem };
-    if (outcome === "cancel") return { errMsg: "get_brand_wcpay_request:cancel", outTradeNo: order!.outTradeNo };
+    const checked = this.payable(input);
+    if ("reason" in checked) return { errMsg: "get_brand_wcpay_request:fail", reason: checked.reason };
+    const { prepayId, order } = checked;
+    if (outcome === "cancel") return { errMsg: "get_brand_wcpay_request:cancel", outTradeNo: order.outTradeNo };
     if (outcome === "fail") {
-      return { errMsg: "get_brand_wcpay_request:fail", reason: "支付失败，请稍后再试", outTradeNo: order!.outTradeNo };
+      return { errMsg: "get_brand_wcpay_request:fail", reason: "支付失败，请稍后再试", outTradeNo: order.outTradeNo };
     }
     const paid = this.ledger.markPaid(prepayId);
     this.notifier.emit({
@@ -175,6 +166,39 @@ export class WeChatPaySim implements Surface {
       outTradeNo: paid.outTradeNo,
     });
     return { errMsg: "get_brand_wcpay_request:ok", outTradeNo: paid.outTradeNo, transactionId: paid.transactionId! };
+  }
+
+  /**
+   * What WeChat's pay sheet would show for these parameters before the payer decides (the order's
+   * description and amount), or why WeChat would refuse them at once. Pays nothing.
+   */
+  sheet(
+    input: ConfirmInput,
+  ): { ok: true; outTradeNo: string; description: string; total: number } | { ok: false; reason: string } {
+    const checked = this.payable(input);
+    if ("reason" in checked) return { ok: false, reason: checked.reason };
+    return {
+      ok: true,
+      outTradeNo: checked.order.outTradeNo,
+      description: checked.order.description,
+      total: checked.order.total,
+    };
+  }
+
+  private payable(input: ConfirmInput): { prepayId: string; order: SimOrder } | { reason: string } {
+    let prepayId = input.prepayId;
+    if (input.bridge) {
+      const problem = bridgeProblem(input.bridge, this.keys.merchant().publicKey);
+      if (problem) return { reason: problem };
+      if (input.bridge.appId !== this.core.appId) return { reason: "appId与下单的appid不一致" };
+      prepayId = input.bridge.package.slice("prepay_id=".length);
+    }
+    if (prepayId === undefined && input.outTradeNo !== undefined)
+      prepayId = this.ledger.order(input.outTradeNo)?.prepayId;
+    if (prepayId === undefined) return { reason: "prepay_id不存在" };
+    const problem = this.ledger.payProblem(prepayId, input.openid);
+    if (problem) return { reason: problem };
+    return { prepayId, order: this.ledger.orderByPrepay(prepayId)! };
   }
 
   /** A PROCESSING refund ends; REFUND.* is notified to its notify_url, if it gave one. */
@@ -225,6 +249,14 @@ export class WeChatPaySim implements Surface {
       }),
       // The cashier page calls this from the app's origin (the simulator's stand-in for WeChat's pay sheet).
       withCors(control("POST", "/__sim/pay/confirm", (input) => this.confirm(checkConfirm(input)))),
+      withCors(control("POST", "/__sim/pay/sheet", (input) => this.sheet(checkConfirm(input)))),
+      // WeixinJSBridge for a page outside WeChat: the cashier loads it when its pay base is the simulator.
+      route(["GET"], "/__sim/pay/bridge.js", () =>
+        reply(200, "application/javascript; charset=utf-8", bridgeScript(this.core.url()), {
+          "Cache-Control": "no-store",
+          "Cross-Origin-Resource-Policy": "cross-origin",
+        }),
+      ),
       control("GET", "/__sim/pay/order", (_input, query) => {
         const no = query.get("outTradeNo") ?? "";
         const order = this.ledger.order(no);
