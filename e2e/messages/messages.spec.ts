@@ -24,26 +24,37 @@ const test = base.extend<{ admin: StaffSignInPage }, { staffAccounts: void }>({
   },
 });
 
-/** /admin/auto-replies */
+/** /admin/auto-replies: the rules in a table, a new rule's form under it, a rule edited in a dialog. */
 class AutoRepliesPage {
   readonly rules: Locator;
   readonly newRule: Locator;
+  readonly editor: Locator;
   constructor(readonly page: Page) {
     this.rules = page.getByTestId("auto-reply-rule");
     this.newRule = page.getByTestId("auto-reply-new");
+    this.editor = page.getByRole("dialog").filter({ has: page.getByTestId("auto-reply-editor") });
   }
   async open(): Promise<void> {
     await this.page.goto("/admin/auto-replies");
     await expect(this.page.getByRole("heading", { name: "自动回复" })).toBeVisible();
   }
+  /** Picks the option `label` of a radio group of `form` (antd draws the radio over a hidden input). */
+  async choose(form: Locator, label: string): Promise<void> {
+    await form.getByText(label, { exact: true }).click();
+    await expect(form.getByRole("radio", { name: label, exact: true })).toBeChecked();
+  }
+  /** The form's field `label` (the new rule's, or the dialog's). */
+  field(form: Locator, label: "关键词" | "回复内容"): Locator {
+    return form.getByLabel(label, { exact: true });
+  }
   async add(rule: { kind: "subscribe" | "keyword"; keyword?: string; match?: "exact" | "contains"; reply: string }) {
     const count = await this.rules.count();
-    await this.newRule.getByTestId("auto-reply-kind").selectOption(rule.kind);
+    await this.choose(this.newRule, rule.kind === "subscribe" ? "关注后回复" : "关键词回复");
     if (rule.kind === "keyword") {
-      await this.newRule.getByTestId("auto-reply-keyword").fill(rule.keyword ?? "");
-      await this.newRule.getByTestId("auto-reply-match").selectOption(rule.match ?? "exact");
+      await this.field(this.newRule, "关键词").fill(rule.keyword ?? "");
+      await this.choose(this.newRule, rule.match === "contains" ? "包含" : "完全匹配");
     }
-    await this.newRule.getByTestId("auto-reply-text").fill(rule.reply);
+    await this.field(this.newRule, "回复内容").fill(rule.reply);
     const created = this.page.waitForResponse(
       (r) => r.url().endsWith("/api/admin/auto-replies") && r.request().method() === "POST",
     );
@@ -55,13 +66,15 @@ class AutoRepliesPage {
     return this.page.locator(`[data-testid="auto-reply-rule"][data-kind="${kind}"][data-keyword="${keyword}"]`);
   }
   async edit(rule: Locator, reply: string): Promise<void> {
-    await rule.getByTestId("auto-reply-text").fill(reply);
+    await rule.getByTestId("auto-reply-edit").click();
+    await this.field(this.editor, "回复内容").fill(reply);
     const saved = this.page.waitForResponse(
       (r) => r.url().includes("/api/admin/auto-replies/") && r.request().method() === "PUT",
     );
-    await rule.getByTestId("auto-reply-save").click();
+    await this.editor.getByTestId("auto-reply-save").click();
     expect((await saved).status()).toBe(200);
-    await expect(rule.getByTestId("auto-reply-text")).toHaveValue(reply);
+    await expect(this.editor).toBeHidden();
+    await expect(rule.getByTestId("auto-reply-reply")).toHaveText(reply);
     await expect(this.page.getByTestId("auto-reply-error")).toHaveCount(0);
   }
 }
@@ -152,29 +165,48 @@ test("auto-replies: empty fields are refused in Chinese before anything is sent,
   page.on("request", (r) => {
     if (r.url().endsWith("/api/admin/auto-replies") && r.method() === "POST") posts++;
   });
-  await replies.newRule.getByTestId("auto-reply-kind").selectOption("keyword");
+  const keyword = replies.field(replies.newRule, "关键词");
+  const text = replies.field(replies.newRule, "回复内容");
+  await replies.choose(replies.newRule, "关键词回复");
   await replies.newRule.getByTestId("auto-reply-create").click();
-  await expect(replies.newRule.getByTestId("auto-reply-invalid")).toHaveText("请填写关键词。");
-  await replies.newRule.getByTestId("auto-reply-keyword").fill("营业时间");
+  // Each empty field says what it needs, in Chinese, tied to the field (its accessible description).
+  await expect(keyword).toHaveAccessibleDescription("请填写关键词。");
+  await expect(text).toHaveAccessibleDescription("请填写回复内容。");
+  await keyword.fill("营业时间");
   await replies.newRule.getByTestId("auto-reply-create").click();
-  await expect(replies.newRule.getByTestId("auto-reply-invalid")).toHaveText("请填写回复内容。");
+  await expect(keyword).not.toHaveAccessibleDescription("请填写关键词。");
+  await expect(text).toHaveAccessibleDescription("请填写回复内容。");
+  // Blank is empty too.
+  await text.fill("   ");
+  await replies.newRule.getByTestId("auto-reply-create").click();
+  await expect(text).toHaveAccessibleDescription("请填写回复内容。");
   expect(posts).toBe(0);
 
   await replies.add({ kind: "keyword", keyword: "营业时间", reply: "9:00–18:00" });
+  await expect(page.getByTestId("auto-reply-done")).toHaveText("已添加。");
   // Empty again for the next rule: pressing 添加 twice no longer meets a 409.
-  await expect(replies.newRule.getByTestId("auto-reply-keyword")).toHaveValue("");
-  await expect(replies.newRule.getByTestId("auto-reply-text")).toHaveValue("");
-  await expect(replies.newRule.getByTestId("auto-reply-invalid")).toHaveCount(0);
+  await expect(keyword).toHaveValue("");
+  await expect(text).toHaveValue("");
+  await expect(replies.newRule.getByRole("alert")).toHaveCount(0);
 
   const rule = replies.rule("keyword", "营业时间");
-  await expect(rule.getByTestId("auto-reply-dirty")).toHaveCount(0);
-  await expect(rule.getByTestId("auto-reply-save")).toBeDisabled();
-  await rule.getByTestId("auto-reply-text").fill("9:00–20:00");
-  await expect(rule.getByTestId("auto-reply-dirty")).toHaveText("有未保存的修改");
+  await expect(rule.getByTestId("auto-reply-reply")).toHaveText("9:00–18:00");
+  await rule.getByTestId("auto-reply-edit").click();
+  await expect(replies.editor.getByTestId("auto-reply-dirty")).toHaveCount(0);
+  await expect(replies.editor.getByTestId("auto-reply-save")).toBeDisabled();
+  await replies.field(replies.editor, "回复内容").fill("9:00–20:00");
+  await expect(replies.editor.getByTestId("auto-reply-dirty")).toHaveText("有未保存的修改");
+  await expect(replies.editor.getByTestId("auto-reply-save")).toBeEnabled();
+  // Closing with unsaved changes asks; discarding leaves the rule as it was.
+  await replies.editor.getByTestId("auto-reply-cancel").click();
+  await page.getByTestId("auto-reply-discard-confirm").click();
+  await expect(replies.editor).toBeHidden();
+  await expect(rule.getByTestId("auto-reply-reply")).toHaveText("9:00–18:00");
 
   await rule.getByTestId("auto-reply-delete").click();
   await page.getByTestId("auto-reply-delete-confirm").click();
   await expect(replies.rules).toHaveCount(0);
+  await expect(page.getByTestId("auto-reply-done").filter({ hasText: "已删除。" })).toBeVisible();
 });
 
 test("the README's push example makes a person the console finds by searching o_demo", async ({ admin, appOrigin }) => {

@@ -16,7 +16,7 @@ export default async function AutoRepliesPage() {
       <div>
         <h1 className="text-xl font-semibold">自动回复</h1>
         <p className="mt-1 text-sm text-neutral-500">
-          用户关注公众号或发送关键词时，由消息接口（/api/wechat/message）以被动回复发出。修改后本实例立即生效，其他实例最多{" "}
+          粉丝关注公众号，或发来（点击菜单发出）关键词时，公众号自动回复的文字。修改后本实例立即生效，其他实例最多{" "}
           {AUTO_REPLY_CACHE_MS / 1000} 秒内生效。
         </p>
       </div>
