@@ -1,7 +1,8 @@
 // The admin console's page of one person, /admin/users/[id], as staff see it: a WeChat user logs in on
 // the phone (silent, then 完善资料), a staff member signs in to the console on a desktop browser and
 // finds the profile, the identity with a still-refreshable web token (and never the token), the two
-// logins, newest first, with the phone's user agent summarised, and the follower placeholder.
+// logins, newest first, with the phone's user agent summarised, the follower placeholder, and every id
+// in full with a copy button.
 import { execFileSync } from "node:child_process";
 import { devices, type Browser, type Locator, type Page } from "@playwright/test";
 import { expect, test } from "../fixtures";
@@ -126,6 +127,21 @@ test("a person's page: profile, identity with a refreshable web token, logins ne
 
     // The list's query comes back with the link, on the list's own path.
     await expect(admin.backLink).toHaveAttribute("href", `/admin/users?${new URLSearchParams("q=张&sort=createdAt")}`);
+
+    // Every id shown one way (issue 16 found three): ours, the unionid and the openid in full, each with a
+    // copy button that copies the whole id.
+    await admin.page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    for (const [testId, value] of [
+      ["user-id", userId],
+      ["user-unionid", zhangsan.unionid ?? ""],
+      ["identity-openid", zhangsan.openid],
+    ] as const) {
+      const id = admin.page.getByTestId(testId);
+      await expect(id).toHaveText(value);
+      await expect(id).toHaveAttribute("title", value);
+      await id.locator("xpath=..").getByRole("button", { name: "复制" }).click();
+      await expect.poll(() => admin.page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+    }
 
     // No web token (sealed or not) in what the browser received.
     const html = await admin.page.content();

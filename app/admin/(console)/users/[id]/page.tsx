@@ -1,5 +1,6 @@
 // /admin/users/[id]: one person: profile, identities (with whether the web token can still be
-// refreshed, never the token), subscription and remark, the latest logins.
+// refreshed, never the token), subscription and remark, the latest logins. Every id (ours, the unionid,
+// each openid) is shown one way: in full, fixed-width, with a copy button (app/admin/copyable-id.tsx).
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
@@ -7,6 +8,7 @@ import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai, getUserDetail, LOGIN_HISTORY_LIMIT, summarizeUserAgent } from "@/lib/admin/user-detail";
 import { services } from "@/lib/services";
 import { Avatar } from "@/app/ui";
+import { CopyableId } from "@/app/admin/copyable-id";
 import { Timeline } from "./timeline";
 import { FollowerPanel } from "./follower-panel";
 import { Messages } from "./messages";
@@ -53,8 +55,8 @@ export default async function UserPage(props: {
             <h1 className="truncate text-xl font-semibold" data-testid="user-nickname">
               {name}
             </h1>
-            <p className="mt-1 font-mono text-xs text-neutral-500" data-testid="user-id">
-              {user.id}
+            <p className="mt-1 text-xs text-neutral-500">
+              用户 ID <CopyableId value={user.id} testId="user-id" />
             </p>
           </div>
         </div>
@@ -65,8 +67,8 @@ export default async function UserPage(props: {
           <Field label="地区" testId="user-region">
             {region}
           </Field>
-          <Field label="UnionID" testId="user-unionid" mono>
-            {user.unionid ?? "—"}
+          <Field label="UnionID">
+            <CopyableId value={user.unionid} testId="user-unionid" wrap />
           </Field>
           <Field label="授权范围" testId="user-scope">
             {scopeText(user.scope)}
@@ -113,8 +115,8 @@ export default async function UserPage(props: {
                 <Cell testId="identity-appid" mono>
                   {identity.appid}
                 </Cell>
-                <Cell testId="identity-openid" mono>
-                  {identity.openid}
+                <Cell>
+                  <CopyableId value={identity.openid} testId="identity-openid" />
                 </Cell>
                 <Cell testId="identity-scope">{scopeText(identity.scope)}</Cell>
                 <Cell>{time(identity.createdAt)}</Cell>
@@ -170,21 +172,11 @@ function Section({ title, testId, children }: { title: string; testId: string; c
   );
 }
 
-function Field({
-  label,
-  testId,
-  mono = false,
-  children,
-}: {
-  label: string;
-  testId: string;
-  mono?: boolean;
-  children: React.ReactNode;
-}) {
+function Field({ label, testId, children }: { label: string; testId?: string; children: React.ReactNode }) {
   return (
     <>
       <dt className="text-neutral-500">{label}</dt>
-      <dd data-testid={testId} className={mono ? "font-mono text-xs leading-5 break-all" : ""}>
+      <dd data-testid={testId} className="min-w-0">
         {children}
       </dd>
     </>
