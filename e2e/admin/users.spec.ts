@@ -5,10 +5,10 @@
 import fs from "node:fs/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import { test as base } from "../fixtures";
 import { isPostgres, sqliteFile } from "../support/database";
-import { ConsoleShell, STAFF, StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
+import { ConsoleShell, STAFF, StaffSignInPage, clearSignInAttempts, createStaffAccounts, type StaffKey } from "./staff";
 
 const APP_ID = "wx5e1f0c0de0000001";
 const COUNT = 120;
@@ -71,44 +71,45 @@ async function seedUsers(databaseUrl: string): Promise<void> {
   ];
   const identityColumns = ["id", "appid", "openid", "userId"];
   const quoted = (cs: string[]) => cs.map((c) => `"${c}"`).join(", ");
+  const loggedIn = USERS.filter((u) => !neverLoggedIn(u));
   if (isPostgres(databaseUrl)) {
+    // One statement per table (a round trip per row cost about 1.5 s a test here).
+    const insert = async (head: string, rows: unknown[][], tail = "") => {
+      const width = rows[0]!.length;
+      const tuples = rows.map(
+        (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`,
+      );
+      await client.query(`${head} VALUES ${tuples.join(", ")} ${tail}`, rows.flat());
+    };
+    const at = (u: SeedUser) => u.createdAt.toISOString().slice(0, -1); // timestamp(3) holds UTC
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      for (const u of USERS) {
-        const at = u.createdAt.toISOString().slice(0, -1); // timestamp(3) holds UTC
-        await client.query(`INSERT INTO "User" (${quoted(columns)}) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)`, [
-          u.id,
-          u.nickname,
-          u.remark,
-          u.unionid,
-          u.scope,
-          u.subscribed,
-          at,
-        ]);
-        await client.query(`INSERT INTO "Identity" (${quoted(identityColumns)}) VALUES ($1, $2, $3, $4)`, [
-          `i-${u.id}`,
-          APP_ID,
-          u.openid,
-          u.id,
-        ]);
-        if (!neverLoggedIn(u))
-          await client.query(
-            `INSERT INTO "LoginEvent" ("id", "userId", "appid", "scope", "createdAt") VALUES ($1, $2, $3, $4, $5)`,
-            [`l-${u.id}`, u.id, APP_ID, u.scope, at],
-          );
-      }
+      await client.query("BEGIN");
+      await insert(
+        `INSERT INTO "User" (${quoted(columns)})`,
+        USERS.map((u) => [u.id, u.nickname, u.remark, u.unionid, u.scope, u.subscribed, at(u), at(u), at(u)]),
+      );
+      await insert(
+        `INSERT INTO "Identity" (${quoted(identityColumns)})`,
+        USERS.map((u) => [`i-${u.id}`, APP_ID, u.openid, u.id]),
+      );
+      await insert(
+        `INSERT INTO "LoginEvent" ("id", "userId", "appid", "scope", "createdAt")`,
+        loggedIn.map((u) => [`l-${u.id}`, u.id, APP_ID, u.scope, at(u)]),
+      );
       // Tags outlive the users between tests (the fixture empties only the login tables).
-      for (const t of TAGS)
-        await client.query(
-          `INSERT INTO "Tag" ("id", "name", "updatedAt") VALUES ($1, $2, now()) ON CONFLICT ("id") DO NOTHING`,
-          [t.id, t.name],
-        );
-      for (const u of VIP)
-        await client.query(
-          `INSERT INTO "UserTag" ("tagId", "userId") VALUES (90100, $1) ON CONFLICT ("tagId", "userId") DO NOTHING`,
-          [u.id],
-        );
+      await insert(
+        `INSERT INTO "Tag" ("id", "name", "updatedAt")`,
+        TAGS.map((t) => [t.id, t.name, new Date().toISOString().slice(0, -1)]),
+        `ON CONFLICT ("id") DO NOTHING`,
+      );
+      await insert(
+        `INSERT INTO "UserTag" ("tagId", "userId")`,
+        VIP.map((u) => [90100, u.id]),
+        `ON CONFLICT ("tagId", "userId") DO NOTHING`,
+      );
+      await client.query("COMMIT");
     } finally {
       await client.end();
     }
@@ -123,14 +124,14 @@ async function seedUsers(databaseUrl: string): Promise<void> {
       `INSERT INTO "LoginEvent" ("id", "userId", "appid", "scope", "createdAt") VALUES (?, ?, ?, ?, ?)`,
     );
     db.transaction(() => {
+      // @prisma/adapter-better-sqlite3's DateTime format.
+      const at = (u: SeedUser) => u.createdAt.toISOString().replace("Z", "+00:00");
       for (const u of USERS) {
-        // @prisma/adapter-better-sqlite3's DateTime format.
-        const at = u.createdAt.toISOString().replace("Z", "+00:00");
         const subscribed = u.subscribed === null ? null : u.subscribed ? 1 : 0;
-        user.run(u.id, u.nickname, u.remark, u.unionid, u.scope, subscribed, at, at, at);
+        user.run(u.id, u.nickname, u.remark, u.unionid, u.scope, subscribed, at(u), at(u), at(u));
         identity.run(`i-${u.id}`, APP_ID, u.openid, u.id);
-        if (!neverLoggedIn(u)) login.run(`l-${u.id}`, u.id, APP_ID, u.scope, at);
       }
+      for (const u of loggedIn) login.run(`l-${u.id}`, u.id, APP_ID, u.scope, at(u));
       // Tags outlive the users between tests (the fixture empties only the login tables).
       const tag = db.prepare(`INSERT OR IGNORE INTO "Tag" ("id", "name", "updatedAt") VALUES (?, ?, ?)`);
       for (const t of TAGS) tag.run(t.id, t.name, new Date().toISOString().replace("Z", "+00:00"));
@@ -181,8 +182,8 @@ class UserListPage {
 
   async expectIds(ids: string[]): Promise<void> {
     // Poll: two pages can have the same number of rows, so the count alone does not show the
-    // navigation has finished.
-    await expect.poll(() => this.ids()).toEqual(ids);
+    // navigation has finished. Every 50 ms: the default backs off to a second between looks.
+    await expect.poll(() => this.ids(), { intervals: [50] }).toEqual(ids);
   }
 
   filter(name: string): Locator {
@@ -195,24 +196,39 @@ class UserListPage {
   }
 }
 
-const test = base.extend<{ list: UserListPage; adminList: UserListPage }, { staffAccounts: void }>({
-  staffAccounts: [
-    async ({ databaseUrl }, provide) => {
+type StaffCookies = Awaited<ReturnType<BrowserContext["cookies"]>>;
+
+const test = base.extend<
+  { list: UserListPage; adminList: UserListPage },
+  { staffSessions: Record<StaffKey, StaffCookies> }
+>({
+  // Signed in once per worker, by the sign-in page, as each role; every test's browser gets those cookies.
+  // Signing in for each test (the form, then the dashboard it lands on) cost 1.2–2.4 s a test; the console's
+  // sign-in itself is auth.spec.ts's. The test that signs out signs in on its own.
+  staffSessions: [
+    async ({ databaseUrl, browser }, provide, workerInfo) => {
       createStaffAccounts(databaseUrl);
-      await provide();
+      await clearSignInAttempts(databaseUrl);
+      const origin = new URL(workerInfo.project.use.baseURL ?? "").origin;
+      const sessions = {} as Record<StaffKey, StaffCookies>;
+      for (const key of ["viewer", "admin"] as const) {
+        const context = await browser.newContext({ baseURL: origin });
+        await new StaffSignInPage(await context.newPage(), origin).signInAs(key);
+        sessions[key] = await context.cookies();
+        await context.close();
+      }
+      await provide(sessions);
     },
     { scope: "worker" },
   ],
-  list: async ({ page, appOrigin, databaseUrl, staffAccounts: _ }, provide) => {
-    await clearSignInAttempts(databaseUrl);
+  list: async ({ page, databaseUrl, staffSessions }, provide) => {
     await seedUsers(databaseUrl);
-    await new StaffSignInPage(page, appOrigin).signInAs("viewer");
+    await page.context().addCookies(staffSessions.viewer);
     await provide(new UserListPage(page));
   },
-  adminList: async ({ page, appOrigin, databaseUrl, staffAccounts: _ }, provide) => {
-    await clearSignInAttempts(databaseUrl);
+  adminList: async ({ page, databaseUrl, staffSessions }, provide) => {
     await seedUsers(databaseUrl);
-    await new StaffSignInPage(page, appOrigin).signInAs("admin");
+    await page.context().addCookies(staffSessions.admin);
     await provide(new UserListPage(page));
   },
 });
@@ -319,15 +335,26 @@ test("a failed request shows why and can be retried; a 401 goes to sign-in and b
   expect(list.params()).toEqual({ scope: "snsapi_base" });
 });
 
-test("a long URL is made canonical in place; sign-out works from the static shell", async ({ list, appOrigin }) => {
+test("a long URL is made canonical in place; sign-out works from the static shell", async ({
+  list,
+  browser,
+  appOrigin,
+}) => {
   await list.open("?q=&scope=&sort=created&dir=desc&limit=50&tag=");
   await list.page.waitForURL((url) => url.search === "");
   await list.expectIds(ids(newestFirst.slice(0, 50)));
 
-  const frame = new ConsoleShell(list.page);
+  // Signing out revokes the session: a session of this test's own, not the worker's that others share.
+  const context = await browser.newContext({ baseURL: appOrigin });
+  const own = new UserListPage(await context.newPage());
+  await new StaffSignInPage(own.page, appOrigin).signInAs("viewer");
+  await own.open();
+  await own.expectIds(ids(newestFirst.slice(0, 50)));
+  const frame = new ConsoleShell(own.page);
   await frame.signOutButton.click();
-  await new StaffSignInPage(list.page, appOrigin).waitForPage();
+  await new StaffSignInPage(own.page, appOrigin).waitForPage();
   expect((await frame.whoami()).status).toBe(401);
+  await context.close();
 });
 
 test("paging forward and back by cursor, with links and the back button", async ({ list }) => {
@@ -447,6 +474,7 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
   adminList,
   browser,
   appOrigin,
+  staffSessions,
 }) => {
   await adminList.open();
   const boxes = adminList.page.getByRole("checkbox");
@@ -486,8 +514,8 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
   await expect(adminList.page.getByTestId("bulk-result")).toHaveCount(0);
 
   const viewerContext = await browser.newContext({ baseURL: appOrigin });
+  await viewerContext.addCookies(staffSessions.viewer);
   const viewer = await viewerContext.newPage();
-  await new StaffSignInPage(viewer, appOrigin).signInAs("viewer");
   await viewer.goto("/admin/users");
   await expect(viewer.getByTestId("user-row")).toHaveCount(50);
   await expect(viewer.getByRole("checkbox")).toHaveCount(0);
