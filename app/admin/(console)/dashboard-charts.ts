@@ -22,19 +22,32 @@ export function dailyOption(daily: DashboardStats["daily"]): ChartOption {
   };
 }
 
+const numbers = new Intl.NumberFormat("zh-CN");
+
+/**
+ * A donut whose figures are in its legend ("静默授权 1,005 人（99.5%）"), not in labels around the ring:
+ * those labels had to share the room beside the ring and ECharts cut them to "…" on a narrow card (a
+ * phone, or three cards in a row). Legend entries wrap onto more rows instead and are never cut.
+ */
 export function donutOption(name: string, items: readonly NamedCount[]): ChartOption {
+  const total = items.reduce((sum, item) => sum + item.count, 0);
+  const percent = (n: number) => (total > 0 ? `${((n / total) * 100).toFixed(1)}%` : "—");
   return {
     color: PALETTE,
-    tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-    legend: { bottom: 0 },
+    tooltip: { trigger: "item", formatter: "{b}" },
+    legend: { bottom: 0, left: "center", icon: "circle", itemWidth: 10, itemHeight: 10, itemGap: 16 },
     series: [
       {
         name,
         type: "pie",
-        radius: ["45%", "70%"],
-        center: ["50%", "45%"],
-        label: { formatter: "{b}\n{d}%" },
-        data: items.map((item) => ({ name: item.label, value: item.count })),
+        radius: ["42%", "66%"],
+        center: ["50%", "42%"],
+        label: { show: false },
+        labelLine: { show: false },
+        data: items.map((item) => ({
+          name: `${item.label} ${numbers.format(item.count)} 人（${percent(item.count)}）`,
+          value: item.count,
+        })),
       },
     ],
   };
