@@ -1,17 +1,17 @@
 // Every page under /admin (the console, sign-in and setup): Ant Design, its styles collected during
-// server rendering (AntdRegistry, so the first paint is styled), and the console's page-level CSS.
+// server rendering (StyleRegistry, so the first paint is styled), and the console's page-level CSS.
 // Static: nothing here reads the request, so the user list stays a prerendered shell.
-import { AntdRegistry } from "@ant-design/nextjs-registry";
 import { AntdProvider } from "./antd-provider";
+import { StyleRegistry } from "./style-registry";
 import "antd/dist/antd.css";
 import "./console.css";
 
 export default function AdminLayout({ children }: { children: React.ReactNode }) {
   return (
-    <AntdRegistry>
+    <StyleRegistry>
       <AntdProvider>
         <div className="wcuc-console">{children}</div>
       </AntdProvider>
-    </AntdRegistry>
+    </StyleRegistry>
   );
 }
