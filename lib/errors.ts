@@ -57,7 +57,7 @@ export const APP_ERRORS = {
   // Custom menus (admin console).
   menu_version_not_found: { status: 404, message: "该历史版本不存在，或不是可发布的菜单。" },
   // Channel QR codes (admin console).
-  qrcode_scene_exists: { status: 409, message: "这个场景值已被另一个二维码使用，请换一个。" },
+  qrcode_scene_exists: { status: 409, message: "这个渠道标识已被另一个二维码使用，请换一个。" },
   qrcode_not_found: { status: 404, message: "该二维码不存在。" },
   // Template messages and replies (admin console, internal API).
   template_not_found: { status: 404, message: "模板不存在，请先在模板页刷新，或检查 templateId。" },

@@ -30,6 +30,14 @@ const SECTIONS = [
   { href: "/admin/messages", label: "群发", icon: <SendOutlined /> },
 ] as const;
 
+/** Pages below a section, by path: the breadcrumb's last step names the page, never a bare "详情". */
+const PAGES_BELOW: readonly { path: RegExp; label: string }[] = [
+  { path: /^\/admin\/messages\/new$/, label: "新建群发" },
+  { path: /^\/admin\/messages\/[^/]+$/, label: "群发详情" },
+  { path: /^\/admin\/qrcodes\/[^/]+$/, label: "二维码详情" },
+  { path: /^\/admin\/users\/[^/]+$/, label: "用户详情" },
+];
+
 /** The section a path belongs to (the longest matching prefix), if any. */
 function sectionOf(pathname: string) {
   return SECTIONS.filter(({ href }) =>
@@ -61,16 +69,23 @@ export function ConsoleMenu({ onNavigate }: { onNavigate?: () => void }) {
   );
 }
 
-/** 管理后台 / section / (detail): the section is a link when the page is below it. */
+/** The breadcrumb's steps after 管理后台 for a path: its section, then the page below it if any. */
+export function breadcrumbSteps(pathname: string): { label: string; href?: string }[] {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, "") : pathname;
+  const current = sectionOf(path);
+  if (!current) return [{ label: "页面不存在" }];
+  if (path === current.href) return [{ label: current.label }];
+  const page = PAGES_BELOW.find((p) => p.path.test(path));
+  return [{ label: current.label, href: current.href }, { label: page?.label ?? "页面不存在" }];
+}
+
+/** 管理后台 / section / page below it: every step but the last is a link. */
 export function ConsoleBreadcrumb() {
-  const pathname = usePathname();
-  const current = sectionOf(pathname);
-  const items: { title: React.ReactNode }[] = [{ title: "管理后台" }];
-  if (current && current.href !== "/admin") {
-    const below = pathname !== current.href;
-    items.push({ title: below ? <Link href={current.href}>{current.label}</Link> : current.label });
-    if (below) items.push({ title: "详情" });
-  } else if (current) items.push({ title: current.label });
+  const steps = breadcrumbSteps(usePathname());
+  const items = [
+    { title: "管理后台" },
+    ...steps.map(({ label, href }) => ({ title: href ? <Link href={href}>{label}</Link> : label })),
+  ];
   return <Breadcrumb items={items} data-testid="breadcrumb" style={{ marginBottom: 16 }} />;
 }
 

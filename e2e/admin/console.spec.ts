@@ -3,6 +3,7 @@
 // readable (WCAG AA contrast); a Chinese 404 in the console's look; and a favicon, so no page logs a 404.
 import { expect, type Page } from "@playwright/test";
 import { test as base } from "../fixtures";
+import { contrast } from "./contrast";
 import { ConsoleShell, StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "./staff";
 
 const test = base.extend<{ console: Page }, { staffAccounts: void }>({
@@ -19,23 +20,6 @@ const test = base.extend<{ console: Page }, { staffAccounts: void }>({
     await provide(page);
   },
 });
-
-/** WCAG relative luminance contrast of two CSS colours (rgb/rgba, alpha blended on `under`). */
-function contrast(fg: string, bg: string): number {
-  const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
-  const [br = 255, bgG = 255, bb = 255] = parse(bg);
-  const [r = 0, g = 0, b = 0, a = 1] = parse(fg);
-  const blend = [r * a + br * (1 - a), g * a + bgG * (1 - a), b * a + bb * (1 - a)];
-  const lum = (rgb: number[]) => {
-    const [x = 0, y = 0, z = 0] = rgb.map((v) => {
-      const s = v / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * x + 0.7152 * y + 0.0722 * z;
-  };
-  const [l1, l2] = [lum(blend), lum([br, bgG, bb])].sort((p, q) => q - p) as [number, number];
-  return (l1 + 0.05) / (l2 + 0.05);
-}
 
 test("on a phone the menu is a drawer whose labels keep to one line, and the page scrolls in the document", async ({
   console: page,

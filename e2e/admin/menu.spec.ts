@@ -116,7 +116,9 @@ test("a menu made in WeChat's web console is imported read-only and must be repl
   await page.getByTestId("menu-import").click();
   await expect(editor.tops).toHaveText(["官网", "联系我们"]);
   await editor.tops.nth(1).click();
-  await expect(page.getByTestId("menu-console-made")).toContainText("类型 text：电话 010-1234");
+  // In an operator's words; WeChat's type name only in the tooltip.
+  await expect(page.getByTestId("menu-console-made")).toContainText("（回复文字：电话 010-1234）");
+  await expect(page.getByTestId("menu-console-made")).not.toContainText("text");
   await expect(editor.publish).toBeDisabled();
 
   await page.getByTestId("menu-remove").click();

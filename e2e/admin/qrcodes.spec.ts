@@ -84,5 +84,5 @@ test("a scene already used is refused in Chinese", async ({ page, admin: _ }) =>
     await page.getByTestId("qrcode-create").click();
     if (i === 0) await expect(page.getByRole("heading", { name: "码 0" })).toBeVisible();
   }
-  await expect(page.getByTestId("qrcode-error")).toHaveText("这个场景值已被另一个二维码使用，请换一个。");
+  await expect(page.getByTestId("qrcode-error")).toHaveText("这个渠道标识已被另一个二维码使用，请换一个。");
 });

@@ -41,6 +41,15 @@ export type MenuType = keyof typeof MENU_TYPES;
 
 /** Types only WeChat's web console makes; get_current_selfmenu_info shows them, menu/create refuses them. */
 export const CONSOLE_ONLY_TYPES = ["text", "img", "voice", "video", "news"] as const;
+type ConsoleOnlyType = (typeof CONSOLE_ONLY_TYPES)[number];
+/** What such a button does, in an operator's words. */
+export const CONSOLE_MADE_LABELS: Readonly<Record<ConsoleOnlyType, string>> = {
+  text: "回复文字",
+  img: "回复图片",
+  voice: "回复语音",
+  video: "回复视频",
+  news: "回复图文",
+};
 
 export function isMenuType(type: unknown): type is MenuType {
   return typeof type === "string" && Object.hasOwn(MENU_TYPES, type);
@@ -208,7 +217,7 @@ function checkLeaf(leaf: MenuLeaf, at: number[], options: MenuCheckOptions, prob
       field: "type",
       errcode: badType,
       message: consoleMade
-        ? `此按钮在微信公众平台创建（类型 ${leaf.type}），接口不能发布这种按钮：请换成其他类型或删除。`
+        ? `此按钮在微信公众平台创建（${CONSOLE_MADE_LABELS[leaf.type as ConsoleOnlyType]}），在这里不能发布这种按钮：请换成其他类型或删除。`
         : `不支持的按钮类型：${leaf.type || "（空）"}。`,
     });
     return;
@@ -222,7 +231,7 @@ function checkLeaf(leaf: MenuLeaf, at: number[], options: MenuCheckOptions, prob
         at,
         field: "key",
         errcode: top ? 40019 : 40026,
-        message: key === "" ? "请填写按钮的 key。" : `key 最多 ${MENU_KEY_MAX_BYTES} 字节，现在 ${bytes} 字节。`,
+        message: key === "" ? "请填写按钮标识。" : `按钮标识最多 ${MENU_KEY_MAX_BYTES} 字节，现在 ${bytes} 字节。`,
       });
     }
   }
@@ -236,10 +245,10 @@ function checkLeaf(leaf: MenuLeaf, at: number[], options: MenuCheckOptions, prob
     }
   }
   if (needs === "media_id" && !(leaf.media_id ?? "").trim()) {
-    problems.push({ at, field: "media_id", errcode: badType, message: "请填写素材的 media_id。" });
+    problems.push({ at, field: "media_id", errcode: badType, message: "请填写素材 ID。" });
   }
   if (needs === "article_id" && !(leaf.article_id ?? "").trim()) {
-    problems.push({ at, field: "media_id", errcode: badType, message: "请填写发布文章的 article_id。" });
+    problems.push({ at, field: "media_id", errcode: badType, message: "请填写文章 ID。" });
   }
 }
 

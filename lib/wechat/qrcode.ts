@@ -43,7 +43,7 @@ export function qrProblem(request: QrRequest, permanentCount: number): { errcode
   if (chars < 1 || chars > QR_SCENE_MAX_CHARS || request.scene.trim() !== request.scene)
     return {
       errcode: QR_INVALID_ARGS,
-      message: `场景值须为 1–${QR_SCENE_MAX_CHARS} 个字符，且首尾不能有空格（现在 ${chars} 个）。`,
+      message: `渠道标识须为 1–${QR_SCENE_MAX_CHARS} 个字符，且首尾不能有空格（现在 ${chars} 个）。`,
     };
   if (request.action === "QR_STR_SCENE") {
     const s = request.expireSeconds ?? QR_EXPIRE_DEFAULT_SECONDS;
@@ -51,7 +51,7 @@ export function qrProblem(request: QrRequest, permanentCount: number): { errcode
       return { errcode: QR_INVALID_ARGS, message: `临时二维码有效期须为 60–${QR_EXPIRE_MAX_SECONDS} 秒（30 天）。` };
   } else {
     if (request.expireSeconds !== undefined)
-      return { errcode: QR_INVALID_ARGS, message: "永久二维码没有有效期，请不要填写 expire_seconds。" };
+      return { errcode: QR_INVALID_ARGS, message: "永久二维码没有有效期，请不要填写有效天数。" };
     if (permanentCount >= QR_PERMANENT_MAX)
       return { errcode: QR_PERMANENT_LIMIT, message: `永久二维码最多 ${QR_PERMANENT_MAX} 个，已用完。` };
   }

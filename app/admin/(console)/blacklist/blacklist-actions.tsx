@@ -1,5 +1,6 @@
 "use client";
 // The blacklist table with its unblock buttons, and the "sync from WeChat" button.
+import { Term } from "@/app/admin/term";
 import Link from "next/link";
 import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
 import { ActionResultMessage } from "../followers/action-result";
@@ -44,7 +45,9 @@ export function BlacklistActions({ rows, canEdit }: { rows: readonly BlacklistRo
           <thead className="border-b border-neutral-200 bg-neutral-50 text-xs text-neutral-500">
             <tr>
               <th className="px-3 py-2 font-medium">用户</th>
-              <th className="px-3 py-2 font-medium">openid</th>
+              <th className="px-3 py-2 font-medium">
+                <Term tip="openid：该用户在本公众号下的唯一编号">用户编号</Term>
+              </th>
               <th className="px-3 py-2 font-medium">拉黑时间</th>
               <th className="px-3 py-2 font-medium">操作</th>
             </tr>

@@ -1,6 +1,6 @@
 // /admin/blacklist: the people on the account's blacklist (keyset pages), unblock, and a sync from WeChat.
-import Link from "next/link";
 import { z } from "zod";
+import { LinkButton } from "@/app/admin/back-link";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai } from "@/lib/admin/user-detail";
 import { services } from "@/lib/services";
@@ -28,20 +28,21 @@ export default async function BlacklistPage(props: {
         rows={page.rows.map((r) => ({ ...r, blacklistedAt: r.blacklistedAt ? formatShanghai(r.blacklistedAt) : "—" }))}
         canEdit={canEdit}
       />
-      <div className="flex gap-3 text-sm">
+      <div className="flex gap-3">
         {after && (
-          <Link href="/admin/blacklist" className="text-neutral-600 hover:underline">
-            ← 第一页
-          </Link>
+          <LinkButton href="/admin/blacklist" icon="previous" className="px-0!">
+            第一页
+          </LinkButton>
         )}
         {page.next && (
-          <Link
+          <LinkButton
             href={`/admin/blacklist?after=${encodeURIComponent(page.next)}`}
-            className="text-neutral-600 hover:underline"
-            data-testid="blacklist-next"
+            icon="next"
+            testId="blacklist-next"
+            className="px-0!"
           >
-            下一页 →
-          </Link>
+            下一页
+          </LinkButton>
         )}
       </div>
     </div>

@@ -1,9 +1,12 @@
 "use client";
 // The follower sync's button and live bar: polls GET /api/admin/followers/sync every second while a run
 // is going, and shows WeChat's errcode when a run failed.
+import { SyncOutlined } from "@ant-design/icons";
+import { Button } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RunStatus } from "@/lib/followers/console";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { beijingTime } from "@/app/admin/beijing-time";
 
 const STATUS_LABEL: Record<string, string> = { running: "同步中", done: "已完成", failed: "失败" };
 const N = new Intl.NumberFormat("zh-CN");
@@ -56,19 +59,19 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
     <section className="flex flex-col gap-3 rounded-xl bg-white p-5 shadow-sm" data-testid="sync-panel">
       <div className="flex items-center gap-3">
         {canSync && (
-          <button
-            type="button"
+          <Button
+            type="primary"
+            icon={<SyncOutlined spin={running || starting} />}
             onClick={() => void start()}
             disabled={running || starting}
             data-testid="sync-start"
-            className="rounded-md bg-neutral-900 px-4 py-1.5 text-sm text-white hover:bg-neutral-700 disabled:opacity-50"
           >
             {running ? "同步中…" : run && run.status !== "done" ? "继续同步" : "开始同步"}
-          </button>
+          </Button>
         )}
         {run && (
           <span data-testid="sync-status" data-status={run.status} className="text-sm text-neutral-700">
-            {run.stalled ? "已中断（下次同步将从检查点继续）" : (STATUS_LABEL[run.status] ?? run.status)}
+            {run.stalled ? "已中断（再次同步会从中断处继续）" : (STATUS_LABEL[run.status] ?? run.status)}
           </span>
         )}
       </div>
@@ -91,20 +94,20 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
             <div className="h-full bg-emerald-500 transition-[width]" style={{ width: `${run.percent}%` }} />
           </div>
           <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1 text-sm">
-            <dt className="text-neutral-500">进度</dt>
+            <dt className="text-neutral-600">进度</dt>
             <dd data-testid="sync-counts">
               {N.format(run.upserted)} / {run.total === null ? "?" : N.format(run.total)}（{run.percent}%）
             </dd>
-            <dt className="text-neutral-500">已列出</dt>
+            <dt className="text-neutral-600">已取回名单</dt>
             <dd>{N.format(run.listed)}</dd>
-            <dt className="text-neutral-500">标记为未关注</dt>
+            <dt className="text-neutral-600">标记为未关注</dt>
             <dd data-testid="sync-unsubscribed">{N.format(run.unsubscribed)}</dd>
-            <dt className="text-neutral-500">开始时间</dt>
-            <dd>{new Date(run.startedAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</dd>
+            <dt className="text-neutral-600">开始时间</dt>
+            <dd>{beijingTime(run.startedAt)}</dd>
             {run.finishedAt && (
               <>
-                <dt className="text-neutral-500">完成时间</dt>
-                <dd>{new Date(run.finishedAt).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai" })}</dd>
+                <dt className="text-neutral-600">完成时间</dt>
+                <dd>{beijingTime(run.finishedAt)}</dd>
               </>
             )}
           </dl>
@@ -115,7 +118,7 @@ export function SyncPanel({ initial, canSync }: { initial: RunStatus | null; can
           )}
         </>
       ) : (
-        <p className="text-sm text-neutral-500" data-testid="sync-never">
+        <p className="text-sm text-neutral-600" data-testid="sync-never">
           还没有同步过。
         </p>
       )}

@@ -6,7 +6,10 @@
 import { App } from "antd";
 import { useMemo, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { beijingTime } from "@/app/admin/beijing-time";
+import { Term } from "@/app/admin/term";
 import {
+  CONSOLE_MADE_LABELS,
   MENU_SUB_MAX,
   MENU_TOP_MAX,
   MENU_TOP_NAME_MAX_BYTES,
@@ -192,7 +195,7 @@ export function MenuEditor({ initial, initialHistory, canEdit, appUrl, ownHosts,
   const rollback = (entry: MenuHistoryEntry) =>
     modal.confirm({
       title: "发布这个版本？",
-      content: `将把 ${new Date(entry.createdAt).toLocaleString("zh-CN")} 的菜单重新发布到微信，并作为草稿。`,
+      content: `将把 ${beijingTime(entry.createdAt)} 的菜单重新发布到微信，并作为草稿。`,
       okText: "发布",
       cancelText: "取消",
       onOk: () =>
@@ -318,8 +321,7 @@ export function MenuEditor({ initial, initialHistory, canEdit, appUrl, ownHosts,
         )}
         {view.live && (
           <span className="text-sm text-neutral-500" data-testid="menu-live">
-            线上：{KIND_LABELS[view.live.kind]}于 {new Date(view.live.createdAt).toLocaleString("zh-CN")}（
-            {view.live.staff}）
+            线上：{KIND_LABELS[view.live.kind]}于 {beijingTime(view.live.createdAt)}（{view.live.staff}）
           </span>
         )}
       </div>
@@ -454,7 +456,7 @@ export function MenuEditor({ initial, initialHistory, canEdit, appUrl, ownHosts,
                 data-testid="menu-history-entry"
                 data-kind={h.kind}
               >
-                <span className="w-40 text-neutral-500">{new Date(h.createdAt).toLocaleString("zh-CN")}</span>
+                <span className="w-40 text-neutral-500">{beijingTime(h.createdAt)}</span>
                 <span className="w-28">{KIND_LABELS[h.kind] ?? h.kind}</span>
                 <span className="flex-1 truncate text-neutral-600">
                   {h.menu ? h.menu.button.map((b) => b.name).join(" / ") : h.menuId ? `menuid ${h.menuId}` : ""}
@@ -493,7 +495,7 @@ function ButtonForm(props: {
   const readOnly = !canEdit || (!isParent(button) && isConsoleOnlyType(button.type));
   const leaf = isParent(button) ? null : button;
   const set = (field: keyof MenuLeaf, value: string) => onChange((b) => ({ ...b, [field]: value }) as MenuButton);
-  const field = (name: keyof MenuLeaf, label: string, placeholder = "") => (
+  const field = (name: keyof MenuLeaf, label: React.ReactNode, placeholder = "") => (
     <label className="flex flex-col gap-1 text-sm">
       {label}
       <input
@@ -538,7 +540,10 @@ function ButtonForm(props: {
       </div>
       {leaf && isConsoleOnlyType(leaf.type) && (
         <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800" data-testid="menu-console-made">
-          此按钮在微信公众平台创建（类型 {leaf.type}
+          此按钮在微信公众平台创建（
+          <Term tip={`类型 ${leaf.type}`}>
+            {CONSOLE_MADE_LABELS[leaf.type as keyof typeof CONSOLE_MADE_LABELS] ?? "其他类型"}
+          </Term>
           {leaf.value ? `：${leaf.value}` : ""}），这里只读；发布前请删除或换成其他类型。
         </p>
       )}
@@ -552,7 +557,10 @@ function ButtonForm(props: {
           data-testid="menu-field-name"
         />
         <span className={`text-xs ${utf8Bytes(button.name) > max ? "text-red-600" : "text-neutral-500"}`}>
-          {utf8Bytes(button.name)} / {max} 字节（汉字 3 字节，表情 4 字节）
+          <Term tip="微信按字节计算长度：一个汉字 3 字节，一个表情 4 字节，一个字母或数字 1 字节。">
+            已用 {utf8Bytes(button.name)} / {max} 字节
+          </Term>
+          （约 {Math.floor(max / 3)} 个汉字）
         </span>
       </label>
       {isParent(button) ? (
@@ -580,7 +588,13 @@ function ButtonForm(props: {
             </label>
             {KEY_TYPES.has(button.type) && (
               <>
-                {field("key", "key（点击时随事件推送）", "例如 V1001_TODAY")}
+                {field(
+                  "key",
+                  <Term tip="即菜单的 key：用户点按钮时，微信把它随点击事件发给本系统，用来匹配关键词回复。">
+                    按钮标识
+                  </Term>,
+                  "例如 TODAY_NEWS",
+                )}
                 {button.type === "click" && keywords.length > 0 && (
                   <label className="flex flex-col gap-1 text-sm">
                     或选择一条关键词自动回复
@@ -632,9 +646,10 @@ function ButtonForm(props: {
                 {field("pagepath", "小程序页面路径", "pages/index/index")}
               </>
             )}
-            {button.type === "media_id" && field("media_id", "素材 media_id")}
+            {button.type === "media_id" &&
+              field("media_id", <Term tip="media_id：公众平台素材库中素材的编号">素材 ID</Term>)}
             {(button.type === "article_id" || button.type === "article_view_limited") &&
-              field("article_id", "article_id")}
+              field("article_id", <Term tip="article_id：发布后的文章的编号">文章 ID</Term>)}
           </>
         )
       )}

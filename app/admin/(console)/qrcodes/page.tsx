@@ -1,7 +1,9 @@
 // /admin/qrcodes (渠道二维码): the codes, and a form to make one. Each code's page has its image and what
 // it brought. Viewers read; admins make codes (the API route checks the role).
 import Link from "next/link";
+import { Term } from "@/app/admin/term";
 import { requireStaffPage } from "@/lib/admin/guard";
+import { formatShanghai } from "@/lib/admin/user-detail";
 import { listTags } from "@/lib/followers/tags";
 import { listQrCodes } from "@/lib/qrcodes/qrcodes";
 import { services } from "@/lib/services";
@@ -9,7 +11,7 @@ import { QrCodeForm } from "./qrcode-form";
 
 export const dynamic = "force-dynamic";
 
-const KIND = { QR_LIMIT_STR_SCENE: "永久", QR_STR_SCENE: "临时" } as const;
+const KIND = { QR_LIMIT_STR_SCENE: "永久有效", QR_STR_SCENE: "临时" } as const;
 
 export default async function QrCodesPage() {
   const staff = await requireStaffPage();
@@ -19,7 +21,7 @@ export default async function QrCodesPage() {
       <div>
         <h1 className="text-xl font-semibold">渠道二维码</h1>
         <p className="mt-1 text-sm text-neutral-500">
-          每个二维码带一个场景值：用户扫码关注或扫码时，微信推送的事件会记在这个二维码名下，可以看到扫码次数、新增关注和仍在关注的人数。
+          为每个推广渠道（海报、门店、活动）生成一个二维码：用户扫码关注或扫码进入公众号，都会记在这个二维码名下，可以看到扫码次数、新增关注和仍在关注的人数。
         </p>
       </div>
       {staff.role === "admin" ? (
@@ -33,34 +35,49 @@ export default async function QrCodesPage() {
             还没有渠道二维码。
           </p>
         ) : (
+          // On a phone the kind, the validity and the date made go under the name: five columns broke every
+          // cell over two lines.
           <table className="w-full text-left text-sm">
-            <thead className="text-neutral-500">
-              <tr>
-                <th className="py-2">名称</th>
-                <th>场景值</th>
-                <th>类型</th>
-                <th>有效期至</th>
-                <th>创建</th>
+            <thead className="text-neutral-600">
+              <tr className="[&>th]:py-2 [&>th]:pr-4 [&>th]:font-normal [&>th]:whitespace-nowrap">
+                <th>名称</th>
+                <th>
+                  <Term tip="场景值（scene_str）：写在二维码里、扫码时微信随事件送回的字符串">渠道标识</Term>
+                </th>
+                <th className="hidden sm:table-cell">类型</th>
+                <th className="hidden sm:table-cell">有效期至</th>
+                <th className="hidden sm:table-cell">创建</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-neutral-100">
-              {codes.map((c) => (
-                <tr key={c.id} data-testid="qrcode-row" data-scene={c.scene}>
-                  <td className="py-2">
-                    <Link href={`/admin/qrcodes/${c.id}`} className="text-emerald-700 hover:underline">
-                      {c.name}
-                    </Link>
-                  </td>
-                  <td className="font-mono">{c.scene}</td>
-                  <td>{KIND[c.action]}</td>
-                  <td className={c.expired ? "text-red-600" : ""}>
-                    {c.expiresAt
-                      ? `${new Date(c.expiresAt).toLocaleString("zh-CN")}${c.expired ? "（已过期）" : ""}`
-                      : "—"}
-                  </td>
-                  <td className="text-neutral-500">{new Date(c.createdAt).toLocaleDateString("zh-CN")}</td>
-                </tr>
-              ))}
+              {codes.map((c) => {
+                const validity = c.expiresAt
+                  ? `${formatShanghai(new Date(c.expiresAt))}${c.expired ? "（已过期）" : ""}`
+                  : "—";
+                const created = formatShanghai(new Date(c.createdAt)).slice(0, 10);
+                return (
+                  <tr
+                    key={c.id}
+                    data-testid="qrcode-row"
+                    data-scene={c.scene}
+                    className="align-top [&>td]:py-2 [&>td]:pr-4"
+                  >
+                    <td>
+                      <Link href={`/admin/qrcodes/${c.id}`} className="hover:underline">
+                        {c.name}
+                      </Link>
+                      <span className={`block text-xs sm:hidden ${c.expired ? "text-red-700" : "text-neutral-600"}`}>
+                        {KIND[c.action]}
+                        {c.expiresAt ? `，至 ${validity}` : ""} · {created}
+                      </span>
+                    </td>
+                    <td className="font-mono break-all">{c.scene}</td>
+                    <td className="hidden whitespace-nowrap sm:table-cell">{KIND[c.action]}</td>
+                    <td className={`hidden sm:table-cell ${c.expired ? "text-red-700" : ""}`}>{validity}</td>
+                    <td className="hidden whitespace-nowrap text-neutral-600 sm:table-cell">{created}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}

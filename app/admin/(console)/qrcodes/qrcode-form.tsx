@@ -4,6 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { Term } from "@/app/admin/term";
 
 const INPUT = "rounded-md border border-neutral-300 px-2 py-1.5 text-sm";
 
@@ -17,7 +18,7 @@ export function QrCodeForm({ tags }: { tags: readonly { id: number; name: string
   const [welcome, setWelcome] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
-  const missing = !name.trim() ? "请填写名称。" : !scene ? "请填写场景值。" : null;
+  const missing = !name.trim() ? "请填写名称。" : !scene ? "请填写渠道标识。" : null;
 
   const submit = () =>
     startTransition(async () => {
@@ -61,7 +62,12 @@ export function QrCodeForm({ tags }: { tags: readonly { id: number; name: string
           />
         </label>
         <label className="flex flex-col gap-1 text-sm">
-          场景值（1–64 个字符）
+          <span>
+            <Term tip="场景值（scene_str）：写在二维码里、扫码时微信随事件送回；同一公众号内不能重复，创建后不能修改。">
+              渠道标识
+            </Term>
+            （1–64 个字符）
+          </span>
           <input
             className={INPUT}
             value={scene}

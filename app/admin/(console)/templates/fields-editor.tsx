@@ -3,7 +3,8 @@
 // next to the field), the optional link and mini program, and a preview of the message in WeChat's chat.
 // Used by the person's page (send to one) and by 新建群发.
 import { useMemo, useState } from "react";
-import { valueProblem, type TemplateField } from "@/lib/wechat/template";
+import { Term } from "@/app/admin/term";
+import { VALUE_RULES, valueProblem, type TemplateField } from "@/lib/wechat/template";
 import { miniProgramBody, miniProgramProblems, type MiniProgramInputs } from "./miniprogram";
 import { TemplatePreview } from "./preview";
 
@@ -83,11 +84,14 @@ export function TemplateFieldsEditor(props: {
         const problem = props.showAll || props.touched[f.key] ? problems[f.key] : undefined;
         return (
           <label key={f.key} className="flex flex-col gap-1 text-sm">
+            {/* The field's key (what the API and WeChat's documentation call it) in a tooltip; what it
+                takes, in words, as the input's placeholder. */}
             <span>
-              {f.label} <span className="font-mono text-xs text-neutral-400">{f.key}</span>
+              <Term tip={`字段 ${f.key}`}>{f.label}</Term>
             </span>
             <input
               className={INPUT}
+              placeholder={(VALUE_RULES[f.type] ?? VALUE_RULES.thing)?.must}
               value={props.values[f.key] ?? ""}
               onChange={(e) => props.onValues({ ...props.values, [f.key]: e.target.value })}
               onBlur={() => props.onTouched({ ...props.touched, [f.key]: true })}

@@ -1,10 +1,12 @@
 // /admin/templates (模板消息): the account's templates as last fetched from WeChat, each with its fields
 // and a preview of how it reads in the chat; admins refresh the list, add one by its library number and
 // delete one (the API routes check the role).
+import { Term } from "@/app/admin/term";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai } from "@/lib/admin/user-detail";
 import { services } from "@/lib/services";
 import { listTemplates } from "@/lib/templates/templates";
+import { VALUE_RULES } from "@/lib/wechat/template";
 import { TemplatePreview } from "./preview";
 import { AddTemplate, DeleteTemplate, RefreshTemplates } from "./template-controls";
 
@@ -20,7 +22,8 @@ export default async function TemplatesPage() {
         <div>
           <h1 className="text-xl font-semibold">模板消息</h1>
           <p className="mt-1 text-sm text-neutral-500">
-            公众号在微信公众平台添加的模板（最多 25 个）。给某个用户发送模板消息，请到该用户的详情页。
+            公众号在微信公众平台添加的模板（最多 25
+            个）。给某个用户发送模板消息，请到该用户的详情页；给一批用户发送，请用“群发”。
             {fetchedAt
               ? ` 最近从微信获取：${formatShanghai(new Date(fetchedAt))}。`
               : " 还没有从微信获取过，请点“从微信刷新”。"}
@@ -50,34 +53,28 @@ export default async function TemplatesPage() {
                   <p className="text-xs text-neutral-500">
                     {[t.primaryIndustry, t.deputyIndustry].filter(Boolean).join(" / ") || "—"}
                   </p>
-                  <p className="mt-1 font-mono text-xs break-all text-neutral-400">{t.templateId}</p>
+                  <p className="mt-1 text-xs break-all text-neutral-600">
+                    模板 ID <span className="font-mono">{t.templateId}</span>
+                  </p>
                 </div>
                 {admin && <DeleteTemplate templateId={t.templateId} title={t.title} />}
               </div>
-              {/* On a phone the type goes under the field's key: three columns would break every word. */}
+              {/* What each field takes, in words (WeChat's rule for its type); the field's key, which the API
+                  and WeChat's documentation use, is in a tooltip on its name. */}
               <table className="text-left text-sm">
-                <thead className="text-xs text-neutral-500">
+                <thead className="text-xs text-neutral-600">
                   <tr className="[&>th]:py-1 [&>th]:pr-4 [&>th]:font-normal">
-                    <th>
-                      字段<span className="sm:hidden">（类型）</span>
-                    </th>
-                    <th>名称</th>
-                    <th className="hidden sm:table-cell">类型</th>
+                    <th className="whitespace-nowrap">内容</th>
+                    <th>填写要求</th>
                   </tr>
                 </thead>
                 <tbody>
                   {t.fields.map((f) => (
-                    <tr
-                      key={f.key}
-                      data-testid="template-field"
-                      className="align-baseline [&>td]:py-0.5 [&>td]:pr-4 [&>td]:whitespace-nowrap"
-                    >
-                      <td className="font-mono text-xs">
-                        {f.key}
-                        <span className="block text-neutral-400 sm:hidden">{f.type}</span>
+                    <tr key={f.key} data-testid="template-field" className="align-baseline [&>td]:py-0.5 [&>td]:pr-4">
+                      <td className="whitespace-nowrap">
+                        <Term tip={`字段 ${f.key}（类型 ${f.type}）`}>{f.label}</Term>
                       </td>
-                      <td>{f.label}</td>
-                      <td className="hidden font-mono text-xs sm:table-cell">{f.type}</td>
+                      <td className="text-neutral-600">{(VALUE_RULES[f.type] ?? VALUE_RULES.thing)?.must}</td>
                     </tr>
                   ))}
                 </tbody>

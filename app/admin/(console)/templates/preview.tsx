@@ -1,6 +1,7 @@
 // How a template message looks in WeChat's chat: the title, the time, each field with its name, and at the
 // foot 进入小程序查看 when it opens a mini program (WeChat prefers it to the link), else 详情 when it has a
-// link. Values not filled yet show the template's field name in grey.
+// link. Values not filled yet say so in grey.
+import { beijingTime } from "@/app/admin/beijing-time";
 import type { TemplateField } from "@/lib/wechat/template";
 
 export function TemplatePreview({
@@ -21,13 +22,13 @@ export function TemplatePreview({
     <div className="w-full max-w-xs rounded-lg bg-neutral-100 p-3" data-testid="template-preview">
       <div className="rounded-md bg-white p-4 shadow-sm">
         <p className="text-base font-medium">{title}</p>
-        <p className="mt-0.5 text-xs text-neutral-400">{new Date().toLocaleDateString("zh-CN")}</p>
+        <p className="mt-0.5 text-xs text-neutral-400">{beijingTime(new Date(), "M月D日")}</p>
         <dl className="mt-3 flex flex-col gap-1.5 text-sm">
           {fields.map((f) => (
             <div key={f.key} className="flex gap-3" data-testid="template-preview-field">
               <dt className="w-20 shrink-0 text-neutral-500">{f.label}</dt>
               <dd className={`min-w-0 break-all ${values[f.key] ? "" : "text-neutral-300"}`}>
-                {values[f.key] || f.key}
+                {values[f.key] || "未填写"}
               </dd>
             </div>
           ))}

@@ -4,6 +4,7 @@
 import { Progress } from "antd";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
+import { beijingTime } from "@/app/admin/beijing-time";
 import { ActionResultMessage } from "../../followers/action-result";
 import type { MessageJobView } from "@/lib/templates/jobs";
 import { STATE_LABEL } from "../state";
@@ -57,9 +58,7 @@ export function JobProgress({ initial, canEdit }: { initial: MessageJobView; can
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="text-sm" data-testid="message-job-state">
           {STATE_LABEL[job.state]}
-          {job.resumeAt &&
-            job.state === "paused" &&
-            `（已达微信当日上限，将于 ${new Date(job.resumeAt).toLocaleString("zh-CN")} 自动继续）`}
+          {job.resumeAt && job.state === "paused" && `（已达微信当日上限，将于 ${beijingTime(job.resumeAt)} 自动继续）`}
         </p>
         {canEdit && (
           <div className="flex gap-2">

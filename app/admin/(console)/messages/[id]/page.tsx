@@ -1,8 +1,8 @@
 // /admin/messages/[id]: one mass send, its live progress (sent, delivered, refused, failed, skipped) and
 // pause / resume / cancel for admins.
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
+import { BackLink } from "@/app/admin/back-link";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { AppError } from "@/lib/errors";
 import { services } from "@/lib/services";
@@ -26,10 +26,10 @@ export default async function MessageJobPage(props: { params: Promise<{ id: stri
   const title = templates.find((t) => t.templateId === job.templateId)?.title ?? job.templateId;
   return (
     <div className="flex flex-col gap-4">
-      <Link href="/admin/messages" className="text-sm text-neutral-500 hover:text-neutral-800">
-        ← 返回群发列表
-      </Link>
-      <h1 className="text-xl font-semibold">群发：{title}</h1>
+      <div className="flex flex-col">
+        <BackLink href="/admin/messages">返回群发列表</BackLink>
+        <h1 className="text-xl font-semibold">群发：{title}</h1>
+      </div>
       <JobProgress initial={job} canEdit={staff.role === "admin"} />
     </div>
   );

@@ -161,9 +161,7 @@ export function MassSendForm(props: {
         </label>
         {kind === "query" && (
           <label className="flex flex-col gap-1 text-sm">
-            <span className="text-neutral-500">
-              在“用户”页筛选好后点“群发模板消息”会自动填入；也可以粘贴其地址中 ? 之后的部分。
-            </span>
+            <span className="text-neutral-500">筛选条件：在“用户”页筛选好后点“群发模板消息”，会自动填在这里。</span>
             <input
               className={`${INPUT} font-mono`}
               value={query}

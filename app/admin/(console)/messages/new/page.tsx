@@ -2,6 +2,7 @@
 // people a filter of the user list shows (its query string; the user list links here with its own).
 // The console says how many people that is, and how many will be skipped, before anything is sent.
 import { z } from "zod";
+import { BackLink } from "@/app/admin/back-link";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { listTags } from "@/lib/followers/tags";
 import { services } from "@/lib/services";
@@ -20,7 +21,10 @@ export default async function NewMessageJobPage(props: {
   const [{ templates }, tags] = await Promise.all([listTemplates(services.templates), listTags(services.db)]);
   return (
     <div className="flex flex-col gap-4">
-      <h1 className="text-xl font-semibold">新建群发</h1>
+      <div className="flex flex-col">
+        <BackLink href="/admin/messages">返回群发列表</BackLink>
+        <h1 className="text-xl font-semibold">新建群发</h1>
+      </div>
       {staff.role !== "admin" ? (
         <p className="text-sm text-neutral-500">只读：只有管理员可以群发。</p>
       ) : (

@@ -2,6 +2,9 @@
 // brought, from the pushes: scans, new followers, how many still follow, per day.
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BackLink } from "@/app/admin/back-link";
+import { Term } from "@/app/admin/term";
+import { formatShanghai } from "@/lib/admin/user-detail";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { AppError } from "@/lib/errors";
 import { getQrCode, qrCodeStats } from "@/lib/qrcodes/qrcodes";
@@ -21,16 +24,15 @@ export default async function QrCodePage({ params }: { params: Promise<{ id: str
   const peak = Math.max(1, ...stats.daily.map((d) => d.scans));
   return (
     <div className="flex flex-col gap-4">
-      <div>
-        <Link href="/admin/qrcodes" className="text-sm text-emerald-700">
-          ← 渠道二维码
-        </Link>
+      <div className="flex flex-col">
+        <BackLink href="/admin/qrcodes">返回渠道二维码</BackLink>
         <h1 className="text-xl font-semibold">{code.name}</h1>
         <p className="mt-1 text-sm text-neutral-500">
-          场景值 <span className="font-mono">{code.scene}</span> ·{" "}
+          <Term tip="场景值（scene_str）：写在二维码里、扫码时微信随事件送回的字符串">渠道标识</Term>{" "}
+          <span className="font-mono">{code.scene}</span> ·{" "}
           {code.expiresAt
-            ? `临时，有效期至 ${new Date(code.expiresAt).toLocaleString("zh-CN")}${code.expired ? "（已过期）" : ""}`
-            : "永久"}
+            ? `临时，有效期至 ${formatShanghai(new Date(code.expiresAt))}${code.expired ? "（已过期）" : ""}`
+            : "永久有效"}
         </p>
       </div>
       <div className="flex flex-col gap-4 md:flex-row">
