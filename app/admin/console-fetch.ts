@@ -10,12 +10,24 @@ import type { z } from "zod";
 
 export type ConsoleAnswer<T> =
   | { readonly kind: "ok"; readonly data: T }
-  | { readonly kind: "error"; readonly message: string }
+  | {
+      readonly kind: "error";
+      readonly message: string;
+      /** A bulk action's: how many went through before or despite the refusal, and whom WeChat refused. */
+      readonly applied?: number;
+      readonly refused?: readonly string[];
+    }
   /** Nothing to show: the request was cancelled, or the browser is on its way to sign-in. */
   | { readonly kind: "gone" };
 
 interface ErrorBody {
-  error?: { message?: unknown; errcode?: number; applied?: number; issues?: string[] };
+  error?: {
+    message?: unknown;
+    errcode?: number;
+    applied?: number;
+    issues?: string[];
+    refused?: { userId?: unknown }[];
+  };
 }
 
 /** Sign-in, then back to this very view. */
@@ -60,8 +72,18 @@ export async function consoleFetch<T = unknown>(
   }
   const json: unknown = await response.json().catch(() => undefined);
   if (signal?.aborted) return { kind: "gone" };
-  if (!response.ok)
-    return { kind: "error", message: errorMessage(json as ErrorBody | undefined, response.status, read) };
+  if (!response.ok) {
+    const error = (json as ErrorBody | undefined)?.error;
+    const refused = Array.isArray(error?.refused)
+      ? error.refused.map((r) => r.userId).filter((id): id is string => typeof id === "string")
+      : undefined;
+    return {
+      kind: "error",
+      message: errorMessage(json as ErrorBody | undefined, response.status, read),
+      ...(typeof error?.applied === "number" ? { applied: error.applied } : {}),
+      ...(refused ? { refused } : {}),
+    };
+  }
   if (!schema) return { kind: "ok", data: json as T };
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { kind: "error", message: "服务器的回答无法识别，请刷新页面后重试。" };

@@ -1,13 +1,15 @@
 // The admin console's user list, /admin/users, as a signed-in viewer on a phone-width screen: a static
 // shell that shows a loading state, then the rows from the JSON list; the table, paging forward and back
 // (links and the browser's back button), search, filters that live in the URL, a friendly message for a
-// bad URL, a failed or refused request, and the CSV download parsed and checked.
+// bad URL, a failed or refused request, the CSV download parsed and checked, and a bulk block WeChat
+// refuses in part.
 import fs from "node:fs/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { expect, type BrowserContext, type Locator, type Page } from "@playwright/test";
 import { test as base } from "../fixtures";
 import { isPostgres, sqliteFile } from "../support/database";
+import { SIM_URL } from "../support/env";
 import { ConsoleShell, STAFF, StaffSignInPage, clearSignInAttempts, createStaffAccounts, type StaffKey } from "./staff";
 
 const APP_ID = "wx5e1f0c0de0000001";
@@ -143,6 +145,24 @@ async function seedUsers(databaseUrl: string): Promise<void> {
   } finally {
     db.close();
   }
+}
+
+/** Runs one statement with `?` parameters on the app's database. */
+async function execute(databaseUrl: string, sql: string, params: unknown[]): Promise<void> {
+  if (isPostgres(databaseUrl)) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    let i = 0;
+    await client.query(
+      sql.replace(/\?/g, () => `$${++i}`),
+      params,
+    );
+    await client.end();
+    return;
+  }
+  const db = new Database(sqliteFile(databaseUrl));
+  db.prepare(sql).run(...params);
+  db.close();
 }
 
 /** /admin/users */
@@ -522,6 +542,64 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
   await expect(viewer.getByTestId("bulk-actions")).toHaveCount(0);
   await expect(viewer.getByTestId("staff-role")).toHaveAttribute("data-role", "viewer");
   await viewerContext.close();
+});
+
+test("a bulk block WeChat refuses in part: who was refused is named, the rows are fetched again, the refused stay ticked", async ({
+  adminList,
+  databaseUrl,
+  sim,
+}) => {
+  // e2e-119 becomes a follower the simulated account knows; e2e-118's openid is no follower of it, so
+  // WeChat refuses it (49003), and the app asks again one at a time to tell the two apart.
+  const [known, unknown] = [USERS[119]!, USERS[118]!];
+  const follower = await sim.user("zhangsan");
+  await execute(databaseUrl, `UPDATE "Identity" SET "openid" = ? WHERE "userId" = ?`, [follower.openid, known.id]);
+  const page = adminList.page;
+  const blacklist = async () =>
+    ((await (await fetch(`${SIM_URL}/__sim/followers`)).json()) as { blacklist: string[] }).blacklist;
+
+  await adminList.open();
+  await adminList.expectIds(ids(newestFirst.slice(0, 50)));
+  const knownRow = adminList.rows.nth(0);
+  const unknownRow = adminList.rows.nth(1);
+  expect(await knownRow.getAttribute("data-user-id")).toBe(known.id);
+  await knownRow.getByRole("checkbox").check();
+  await unknownRow.getByRole("checkbox").check();
+  await expect(page.getByTestId("selection-count")).toHaveText("已选 2 位");
+
+  const isBlacklist = (r: { url(): string }) => new URL(r.url()).pathname === "/api/admin/blacklist";
+  const answered = page.waitForResponse(isBlacklist);
+  // The list is asked for again once the answer is in (nothing else asks for it meanwhile).
+  const again = page.waitForResponse((r) => isListData(new URL(r.url())));
+  await page.getByTestId("bulk-block").click();
+  await page.getByTestId("bulk-block-confirm").click();
+  const answer = await answered;
+  expect(answer.status()).toBe(422);
+  expect(await answer.json()).toMatchObject({
+    error: { applied: 1, refused: [{ userId: unknown.id, errcode: 49003 }] },
+  });
+  // Fetched again: the blocked person says so, the refused one does not and stays ticked.
+  await again;
+  const result = page.getByTestId("bulk-result");
+  await expect(result).toHaveAttribute("data-ok", "0");
+  await expect(result).toContainText(`${unknown.openid}：该 openid 不属于本公众号，数据未修改。（微信错误码 49003）`);
+  await expect(result).toContainText("已成功处理 1 位，其余未修改。");
+  await expect(knownRow.getByTestId("user-blacklisted")).toHaveText("已拉黑");
+  await expect(unknownRow.getByTestId("user-blacklisted")).toHaveCount(0);
+  await expect(page.getByTestId("selection-count")).toHaveText("已选 1 位");
+  await expect(unknownRow.getByRole("checkbox")).toBeChecked();
+  await expect(knownRow.getByRole("checkbox")).not.toBeChecked();
+  expect(await blacklist()).toEqual([follower.openid]);
+
+  // Unblocking the two: the same, the other way.
+  await knownRow.getByRole("checkbox").check();
+  const unblocked = page.waitForResponse(isBlacklist);
+  await page.getByTestId("bulk-unblock").click();
+  expect((await unblocked).status()).toBe(422);
+  await expect(knownRow.getByTestId("user-blacklisted")).toHaveCount(0);
+  await expect(page.getByTestId("selection-count")).toHaveText("已选 1 位");
+  await expect(unknownRow.getByRole("checkbox")).toBeChecked();
+  expect(await blacklist()).toEqual([]);
 });
 
 test("a bad URL gets a message and a way out, not an error page", async ({ list }) => {

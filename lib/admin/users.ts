@@ -51,6 +51,8 @@ export interface UserListRow {
   readonly scope: string;
   readonly subscribed: boolean | null;
   readonly remark: string | null;
+  /** on the account's blacklist */
+  readonly blacklisted: boolean;
   readonly snapshotAttempts: number;
   readonly province: string | null;
   readonly city: string | null;
@@ -82,8 +84,12 @@ export function requireUserQuery(request: Request): UserQuery {
 /** The filters and order of a query, without its page position. */
 export type UserFilter = Omit<UserQuery, "after" | "before" | "limit">;
 
-type RawRow = Omit<UserListRow, "subscribed" | "snapshotAttempts" | "createdAt" | "lastLoginAt" | "loggedIn"> & {
+type RawRow = Omit<
+  UserListRow,
+  "subscribed" | "blacklisted" | "snapshotAttempts" | "createdAt" | "lastLoginAt" | "loggedIn"
+> & {
   subscribed: boolean | number | bigint | null;
+  blacklisted: boolean | number | bigint;
   loggedIn: boolean | number | bigint;
   snapshotAttempts: number | bigint;
   createdAt: Date | string;
@@ -205,7 +211,7 @@ async function slice(
       LIMIT ${Prisma.raw(String(limit + 1))}
     )
     SELECT u."id", u."nickname", u."headimgurl", u."unionid", u."scope", u."subscribed", u."remark",
-           u."snapshotAttempts", u."province", u."city", u."createdAt", u."lastLoginAt",
+           u."blacklisted", u."snapshotAttempts", u."province", u."city", u."createdAt", u."lastLoginAt",
            EXISTS (SELECT 1 FROM "LoginEvent" l WHERE l."userId" = u."id") AS "loggedIn",
            (SELECT i."openid" FROM "Identity" i WHERE i."userId" = u."id"
             ORDER BY CASE WHEN i."appid" = ${deps.appId} THEN 0 ELSE 1 END, i."createdAt" LIMIT 1) AS "openid"
@@ -227,6 +233,7 @@ function normalise(row: RawRow): UserListRow {
     scope: row.scope,
     subscribed: row.subscribed === null ? null : Boolean(Number(row.subscribed)),
     remark: row.remark,
+    blacklisted: Boolean(Number(row.blacklisted)),
     snapshotAttempts: Number(row.snapshotAttempts),
     province: row.province,
     city: row.city,

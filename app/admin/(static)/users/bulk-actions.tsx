@@ -3,7 +3,8 @@
 // to this form, form="user-selection"). Tag or untag with a chosen tag, block (after a confirmation) or
 // unblock; the ids go to /api/admin/tags/<id>/members or /api/admin/blacklist, which call WeChat first and
 // change our data only on success. The answer is a toast (it does not push the toolbar about), with
-// WeChat's errcode when WeChat refused; on success the list is fetched again (`onDone`).
+// WeChat's errcode when WeChat refused. Once anything changed (all of it, or part: WeChat refused some,
+// whom the answer names) the list is fetched again (`onDone`), with the refused still ticked.
 import { App, Button, Space } from "antd";
 import { useState } from "react";
 import { consoleFetch, type ActionResult } from "@/app/admin/console-fetch";
@@ -25,7 +26,8 @@ export function BulkActions({
 }: {
   tags: readonly TagOption[];
   selected: readonly string[];
-  onDone: () => void;
+  /** `keep`: the people to leave ticked in the list fetched again (the refused of a partial action). */
+  onDone: (keep?: readonly string[]) => void;
 }) {
   const { message, modal } = App.useApp();
   const [tagId, setTagId] = useState("");
@@ -57,7 +59,11 @@ export function BulkActions({
     if (answer.kind === "ok") {
       show({ ok: true, message: `已${VERB[action]} ${userIds.length} 位用户。` });
       onDone();
-    } else if (answer.kind === "error") show({ ok: false, message: answer.message });
+    } else if (answer.kind === "error") {
+      show({ ok: false, message: answer.message });
+      // Part went through: the rows show it, and those WeChat refused stay ticked.
+      if (answer.applied) onDone(answer.refused ?? []);
+    }
   }
 
   function confirmBlock() {

@@ -39,6 +39,7 @@ const listAnswer = z.object({
       scope: z.string(),
       subscribed: z.boolean().nullable(),
       remark: z.string().nullable(),
+      blacklisted: z.boolean(),
       createdAt: z.iso.datetime(),
       /** null: never logged in (a follower from a sync or a subscribe push) */
       lastLoginAt: z.iso.datetime().nullable(),
@@ -119,6 +120,11 @@ export function UserList() {
   const tags = useTags();
   const qrCodes = useQrCodes();
   const { staff, settled } = useStaff();
+  /** The rows again (after a bulk action, or 重试); `keep` stays ticked in the view fetched anew. */
+  const reload = (keep: readonly string[] = []) => {
+    setSelected({ key: `${reloads + 1}|${canonical}`, ids: [...keep] });
+    setReloads(reloads + 1);
+  };
 
   // A submitted form or a hand-made URL can say the same thing longer: show the short canonical URL that
   // links, history and sharing use. In place (no history entry), while the page is already being fetched.
@@ -182,8 +188,8 @@ export function UserList() {
 
       <div className="flex flex-wrap items-center justify-between gap-2">
         <Pager query={query} page={data} />
-        {selectable && <BulkActions tags={tags} selected={selection} onDone={() => setReloads((n) => n + 1)} />}
-        <span className="flex gap-2">
+        {selectable && <BulkActions tags={tags} selected={selection} onDone={reload} />}
+        <span className="flex flex-wrap gap-2">
           {selectable && (
             <a href={massSendHref} data-testid="mass-send-link" className={LINK_BUTTON}>
               群发模板消息
@@ -198,7 +204,7 @@ export function UserList() {
       {ready !== "loading" && ready.kind === "error" ? (
         <div role="alert" data-testid="user-list-error" className="rounded-lg bg-red-50 px-4 py-3 text-sm text-red-800">
           <p>用户列表加载失败：{ready.message}</p>
-          <button type="button" className="mt-2 underline" onClick={() => setReloads((n) => n + 1)}>
+          <button type="button" className="mt-2 underline" onClick={() => reload()}>
             重试
           </button>
         </div>

@@ -1,12 +1,13 @@
 "use client";
 // The list's rows in an antd Table: the person column fixed on the left (it stays while the other
 // columns scroll sideways on a phone), openid and unionid in full in a fixed-width font (follower ids
-// differ only at the end, so they are never cut there) with a copy button, and for admins a checkbox per
-// row plus select-all in the header. The checkboxes still belong to the bulk actions' form
-// (form="user-selection"), so what is ticked is what the form would submit.
-import { Table, Tooltip, Typography, type TableColumnsType } from "antd";
+// differ only at the end, so they are never cut there) with a copy button, 已拉黑 beside a blocked person,
+// and for admins a checkbox per row plus select-all in the header. The checkboxes still belong to the
+// bulk actions' form (form="user-selection"), so what is ticked is what the form would submit.
+import { Table, Tooltip, type TableColumnsType } from "antd";
 import Link from "next/link";
 import { formatShanghaiTime } from "@/lib/admin/user-query";
+import { CopyableId } from "../../copyable-id";
 
 export interface UserRowData {
   readonly id: string;
@@ -17,6 +18,8 @@ export interface UserRowData {
   readonly scope: string;
   readonly subscribed: boolean | null;
   readonly remark: string | null;
+  /** on the account's blacklist */
+  readonly blacklisted: boolean;
   readonly createdAt: string;
   readonly lastLoginAt: string | null;
 }
@@ -26,22 +29,6 @@ const SCOPE_BADGE: Record<string, { label: string; style: string; hint: string }
   snsapi_base: { label: "静默", style: "sc", hint: "静默授权（snsapi_base）：只知道 openid" },
   snsapi_userinfo: { label: "资料", style: "sc ui", hint: "授权资料（snsapi_userinfo）：有昵称和头像" },
 };
-
-function IdText({ testId, value }: { testId: string; value: string | null }) {
-  if (value === null)
-    return (
-      <span className="na" data-testid={testId}>
-        —
-      </span>
-    );
-  return (
-    <Typography.Text copyable={{ text: value, tooltips: ["复制", "已复制"] }} className="id">
-      <span title={value} data-testid={testId}>
-        {value}
-      </span>
-    </Typography.Text>
-  );
-}
 
 function columns(suffix: string): TableColumnsType<UserRowData> {
   return [
@@ -79,6 +66,11 @@ function columns(suffix: string): TableColumnsType<UserRowData> {
               {row.nickname === null ? <span className="na">（未授权资料）</span> : row.nickname}
             </span>
             {row.remark !== null && <span className="rm">{row.remark}</span>}
+            {row.blacklisted && (
+              <span className="bl" data-testid="user-blacklisted">
+                已拉黑
+              </span>
+            )}
           </Link>
         );
       },
@@ -87,13 +79,13 @@ function columns(suffix: string): TableColumnsType<UserRowData> {
       title: "openid",
       key: "openid",
       width: 260,
-      render: (_, row) => <IdText testId="user-openid" value={row.openid} />,
+      render: (_, row) => <CopyableId testId="user-openid" value={row.openid} />,
     },
     {
       title: "unionid",
       key: "unionid",
       width: 260,
-      render: (_, row) => <IdText testId="user-unionid" value={row.unionid} />,
+      render: (_, row) => <CopyableId testId="user-unionid" value={row.unionid} />,
     },
     {
       title: "授权",

@@ -29,6 +29,8 @@ forEachDatabase((_kind, database) => {
         scope: "snsapi_userinfo",
         createdAt: new Date(Date.UTC(2026, 0, 1, i)),
         lastLoginAt: new Date(Date.UTC(2026, 0, 2, i)),
+        // r3 is on the blacklist
+        blacklisted: i === 3,
       })),
     });
     // r4 logged in; the others are followers we only know of.
@@ -59,13 +61,15 @@ forEachDatabase((_kind, database) => {
       const res = await get(list, "?limit=2");
       expect(res.status).toBe(200);
       const body = (await res.json()) as {
-        users: { id: string; lastLoginAt: string | null }[];
+        users: { id: string; lastLoginAt: string | null; blacklisted: boolean }[];
         next: string | null;
         prev: string | null;
       };
       expect(body.users.map((u) => u.id)).toEqual(["r4", "r3"]);
       // Only a person who logged in has a last login; a follower never seen on our pages has null.
       expect(body.users.map((u) => u.lastLoginAt)).toEqual(["2026-01-02T04:00:00.000Z", null]);
+      // 已拉黑 beside a blocked person (a bulk block's outcome shows when the list is fetched again).
+      expect(body.users.map((u) => u.blacklisted)).toEqual([false, true]);
       expect(body.prev).toBeNull();
       const second = (await (await get(list, `?limit=2&after=${body.next}`)).json()) as typeof body;
       expect(second.users.map((u) => u.id)).toEqual(["r2", "r1"]);
@@ -76,6 +80,7 @@ forEachDatabase((_kind, database) => {
       expect(Object.keys(body.users[0]!).sort()).toEqual(
         [
           "createdAt",
+          "blacklisted",
           "headimgurl",
           "id",
           "lastLoginAt",

@@ -11,9 +11,9 @@ import { services } from "@/lib/services";
  * null for a person who never logged in (a follower from a sync or a subscribe push).
  */
 function tableRow(row: UserListRow) {
-  const { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt } = row;
+  const { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, blacklisted, createdAt } = row;
   const lastLoginAt = row.loggedIn ? row.lastLoginAt : null;
-  return { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, createdAt, lastLoginAt };
+  return { id, nickname, headimgurl, openid, unionid, scope, subscribed, remark, blacklisted, createdAt, lastLoginAt };
 }
 
 export const GET = adminRoute(async (request) => {
