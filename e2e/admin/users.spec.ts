@@ -1,8 +1,9 @@
 // The admin console's user list, /admin/users, as a signed-in viewer on a phone-width screen: a static
 // shell that shows a loading state, then the rows from the JSON list; the table, paging forward and back
 // (links and the browser's back button), search, filters that live in the URL, a friendly message for a
-// bad URL, a failed or refused request, the CSV download parsed and checked, and a bulk block WeChat
-// refuses in part.
+// bad URL, a failed or refused request, the CSV download parsed and checked, the columns each browser
+// chooses, and a bulk block WeChat refuses in part. The browser is set to another time zone and language
+// than the console's: dates and the date picker are Beijing's and Chinese all the same.
 import fs from "node:fs/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -210,6 +211,28 @@ class UserListPage {
     return this.page.getByTestId(`filter-${name}`);
   }
 
+  /** One end of a date range picker (createdFrom, createdTo, loginFrom, loginTo). */
+  dateInput(name: string): Locator {
+    return this.page.locator(`#filter-${name}`);
+  }
+
+  /**
+   * Opens the range picker of `name` (one of its ends) and waits until its dropdown has settled: antd
+   * slides it in, and a click while it moves can land beside what it aimed at.
+   */
+  async openPicker(name: string): Promise<Locator> {
+    await this.dateInput(name).click();
+    const dropdown = this.page.locator(".user-range-popup").filter({ visible: true });
+    await expect(dropdown).toHaveCount(1);
+    await expect(dropdown).not.toHaveClass(/-(appear|enter|leave)/);
+    return dropdown;
+  }
+
+  /** A column's header, by its title. */
+  header(title: string): Locator {
+    return this.page.getByRole("columnheader", { name: title, exact: true });
+  }
+
   /** The query string of the current URL, decoded, as a plain object. */
   params(): Record<string, string> {
     return Object.fromEntries(new URL(this.page.url()).searchParams);
@@ -253,7 +276,13 @@ const test = base.extend<
   },
 });
 
+// A browser in Los Angeles, in English: what the console shows is Beijing's and Chinese all the same
+// (Los Angeles' date is not Beijing's for 15 or 16 hours of each day).
+test.use({ timezoneId: "America/Los_Angeles", locale: "en-US" });
+
 const ids = (users: SeedUser[]) => users.map((u) => u.id);
+/** Today's date in Beijing, YYYY-MM-DD. */
+const beijingToday = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 test("the list: newest first, the columns staff need, each row linked to the person's page", async ({ list }) => {
   await list.open();
@@ -464,14 +493,51 @@ test("filters apply at once, live in the URL, survive paging and reload; a filte
   await expect(list.filter("scope")).toHaveValue("snsapi_userinfo");
   await expect(list.filter("dir")).toHaveValue("asc");
 
-  // Dates are Beijing calendar days, both ends included: 2026-01-02 00:00 … 23:00 is users 24 … 47.
-  await list.open("?createdFrom=2026-01-02&createdTo=2026-01-02&limit=10");
-  await list.expectIds(ids(newestFirst.filter((u) => u.id >= "e2e-024" && u.id <= "e2e-047").slice(0, 10)));
+  // Dates are Beijing calendar days, both ends included, chosen in one range picker (Chinese whatever the
+  // browser's language) that applies at once: 2026-01-02 00:00 … 23:00 is users 24 … 47.
+  const secondDay = newestFirst.filter((u) => u.id >= "e2e-024" && u.id <= "e2e-047");
+  await list.open("?limit=10");
+  await list.expectIds(ids(newestFirst.slice(0, 10)));
+  await expect(list.dateInput("createdFrom")).toHaveAttribute("placeholder", "开始日期");
+  await expect(list.dateInput("createdTo")).toHaveAttribute("placeholder", "结束日期");
+  const picker = await list.openPicker("createdFrom");
+  // On this phone-width screen the picker fits: one month, the quick ranges above it.
+  const box = (await picker.locator(".ant-picker-panel-container").boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(list.page.viewportSize()!.width);
+  await list.dateInput("createdFrom").fill("2026-01-02");
+  await list.dateInput("createdFrom").press("Enter");
+  await list.dateInput("createdTo").fill("2026-01-02");
+  await list.dateInput("createdTo").press("Enter");
+  await list.page.waitForURL((url) => url.searchParams.get("createdTo") === "2026-01-02");
+  expect(list.params()).toEqual({ createdFrom: "2026-01-02", createdTo: "2026-01-02", limit: "10" });
+  await list.expectIds(ids(secondDay.slice(0, 10)));
   await list.next.click();
   await list.page.waitForURL((url) => url.searchParams.has("after"));
   expect(list.params()).toMatchObject({ createdFrom: "2026-01-02", createdTo: "2026-01-02", limit: "10" });
-  await list.expectIds(ids(newestFirst.filter((u) => u.id >= "e2e-024" && u.id <= "e2e-047").slice(10, 20)));
-  await expect(list.filter("createdFrom")).toHaveValue("2026-01-02");
+  await list.expectIds(ids(secondDay.slice(10, 20)));
+  await expect(list.dateInput("createdFrom")).toHaveValue("2026-01-02");
+  await expect(list.dateInput("createdTo")).toHaveValue("2026-01-02");
+  await list.page.reload();
+  await list.expectIds(ids(secondDay.slice(10, 20)));
+  await expect(list.dateInput("createdFrom")).toHaveValue("2026-01-02");
+
+  // 今天 is Beijing's today, not the browser's.
+  const loginPicker = await list.openPicker("loginFrom");
+  await loginPicker
+    .getByRole("listitem")
+    .filter({ hasText: /^今天$/ })
+    .click();
+  const today = beijingToday();
+  await list.page.waitForURL((url) => url.searchParams.get("loginFrom") === today);
+  expect(list.params()).toEqual({
+    createdFrom: "2026-01-02",
+    createdTo: "2026-01-02",
+    loginFrom: today,
+    loginTo: today,
+    limit: "10",
+  });
+  await expect(list.empty).toBeVisible();
 });
 
 test("filter by tag: the account's tags in a select, the tag in the URL", async ({ list }) => {
@@ -542,6 +608,55 @@ test("row selection for bulk actions: a checkbox per row for admins, none for vi
   await expect(viewer.getByTestId("bulk-actions")).toHaveCount(0);
   await expect(viewer.getByTestId("staff-role")).toHaveAttribute("data-role", "viewer");
   await viewerContext.close();
+});
+
+test("列设置: columns hidden and shown again, remembered by this browser and by no other", async ({
+  list,
+  browser,
+  appOrigin,
+  staffSessions,
+}) => {
+  await list.open();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+  const settingsButton = list.page.getByTestId("column-settings-button");
+  const settings = list.page.getByTestId("column-settings");
+  await expect(list.header("openid")).toBeVisible();
+  await settingsButton.click();
+  await settings.getByRole("checkbox", { name: "openid", exact: true }).uncheck();
+  await settings.getByRole("checkbox", { name: "最近登录", exact: true }).uncheck();
+  await expect(list.header("openid")).toHaveCount(0);
+  await expect(list.header("最近登录")).toHaveCount(0);
+  await expect(list.rows.first().getByTestId("user-openid")).toHaveCount(0);
+  await expect(list.rows.first().getByTestId("user-last-login")).toHaveCount(0);
+  await expect(list.header("unionid")).toBeVisible();
+  await expect(list.rows.first().getByTestId("user-link")).toBeVisible();
+  await expect(settingsButton).toHaveText("列设置（隐藏 2 列）");
+
+  // Remembered: after a reload, and in another tab of this browser.
+  await list.page.reload();
+  await list.expectIds(ids(newestFirst.slice(0, 50)));
+  await expect(list.header("openid")).toHaveCount(0);
+  await expect(list.header("unionid")).toBeVisible();
+  const tab = await list.page.context().newPage();
+  await tab.goto("/admin/users");
+  await expect(tab.getByTestId("user-row")).toHaveCount(50);
+  await expect(tab.getByRole("columnheader", { name: "最近登录", exact: true })).toHaveCount(0);
+  await tab.close();
+
+  // Another browser (the same staff member) has every column.
+  const other = await browser.newContext({ baseURL: appOrigin });
+  await other.addCookies(staffSessions.viewer);
+  const otherPage = await other.newPage();
+  await otherPage.goto("/admin/users");
+  await expect(otherPage.getByTestId("user-row")).toHaveCount(50);
+  await expect(otherPage.getByRole("columnheader", { name: "openid", exact: true })).toBeVisible();
+  await other.close();
+
+  await settingsButton.click();
+  await settings.getByTestId("column-settings-reset").click();
+  await expect(list.header("openid")).toBeVisible();
+  await expect(list.header("最近登录")).toBeVisible();
+  await expect(settingsButton).toHaveText("列设置");
 });
 
 test("a bulk block WeChat refuses in part: who was refused is named, the rows are fetched again, the refused stay ticked", async ({

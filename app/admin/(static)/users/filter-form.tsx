@@ -3,9 +3,18 @@
 // that holds the whole query, canonical (empty fields and defaults left out), in the browser: a view is
 // still a URL (no client state to lose), without reloading the shell. Paging cursors are dropped, so a
 // new filter starts at the first page.
+import { DatePicker } from "antd";
+import dayjs, { type Dayjs } from "dayjs";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { DEFAULT_LIMIT, parseUserQuery, userQueryToSearchParams, type UserQuery } from "@/lib/admin/user-query";
+import { useRef, useState } from "react";
+import {
+  DEFAULT_LIMIT,
+  parseUserQuery,
+  shanghaiToday,
+  userQueryToSearchParams,
+  type UserQuery,
+} from "@/lib/admin/user-query";
 import type { TagOption } from "./bulk-actions";
 
 const field = "rounded-md border border-neutral-300 bg-white px-2 py-1.5 text-sm";
@@ -35,20 +44,81 @@ function Select({
   );
 }
 
-function DateInput({ name, label, value }: { name: string; label: string; value: string | undefined }) {
+const DAY = "YYYY-MM-DD";
+
+/** Quick ranges, as Beijing calendar days (the dates the API reads): today is Beijing's today. */
+function presets(): { label: string; value: [Dayjs, Dayjs] }[] {
+  const today = dayjs(shanghaiToday(), DAY);
+  return [
+    { label: "今天", value: [today, today] },
+    { label: "最近 7 天", value: [today.subtract(6, "day"), today] },
+    { label: "最近 30 天", value: [today.subtract(29, "day"), today] },
+    { label: "本月", value: [today.startOf("month"), today] },
+  ];
+}
+
+/**
+ * A range of Beijing calendar days (both ends included) in one antd RangePicker, in Chinese whatever the
+ * browser's language. Either end may stay open. The chosen days are also hidden fields of the form, so
+ * 搜索 sends them with the rest; a pick applies at once through `onPick`.
+ */
+function DateRange({
+  label,
+  names,
+  value,
+  onPick,
+}: {
+  label: string;
+  names: readonly [string, string];
+  value: readonly [string | undefined, string | undefined];
+  onPick: (from: string, to: string) => void;
+}) {
+  // Shown at once; the form is drawn again from the URL the pick leads to.
+  const [[from, to], setRange] = useState(value);
+  const id = { start: `filter-${names[0]}`, end: `filter-${names[1]}` };
   return (
-    <label className="flex flex-col gap-1 text-xs text-neutral-500">
-      {label}
-      <input type="date" name={name} defaultValue={value ?? ""} className={field} data-testid={`filter-${name}`} />
-    </label>
+    <div
+      className="col-span-2 flex flex-col gap-1 text-xs text-neutral-500"
+      data-testid={`filter-range-${names[0]}`}
+      // Enter in the picker confirms the date typed there; it must not also submit the form around it
+      // (that would go to the URL of the days picked so far, none yet, and drop what was typed).
+      onKeyDown={(event) => {
+        if (event.key === "Enter") event.preventDefault();
+      }}
+    >
+      <label htmlFor={id.start}>{label}</label>
+      <DatePicker.RangePicker
+        id={id}
+        value={[from ? dayjs(from, DAY) : null, to ? dayjs(to, DAY) : null]}
+        format={DAY}
+        allowEmpty={[true, true]}
+        placeholder={["开始日期", "结束日期"]}
+        presets={presets()}
+        // user-table.css: the two months one above the other on a phone, not past the screen's edge.
+        classNames={{ popup: { root: "user-range-popup" } }}
+        onChange={(dates) => {
+          const picked = [dates?.[0]?.format(DAY) ?? "", dates?.[1]?.format(DAY) ?? ""] as const;
+          setRange(picked);
+          onPick(...picked);
+        }}
+      />
+      <input type="hidden" name={names[0]} value={from ?? ""} />
+      <input type="hidden" name={names[1]} value={to ?? ""} />
+    </div>
   );
 }
 
-/** Where a submitted form goes: its non-empty fields, canonical when they parse (else as typed, for the error). */
-function searchOf(form: HTMLFormElement): string {
+/**
+ * Where a submitted form goes: its non-empty fields (with `overrides` on top), canonical when they parse
+ * (else as typed, for the error).
+ */
+function searchOf(form: HTMLFormElement, overrides: Record<string, string> = {}): string {
   const params = new URLSearchParams();
+  const values = new Map<string, string[]>();
   for (const [key, value] of new FormData(form))
-    if (typeof value === "string" && value !== "") params.append(key, value);
+    if (typeof value === "string") values.set(key, [...(values.get(key) ?? []), value]);
+  for (const [key, value] of Object.entries(overrides)) values.set(key, [value]);
+  for (const [key, list] of values) for (const value of list) if (value !== "") params.append(key, value);
   const parsed = parseUserQuery(params);
   return (parsed.ok ? userQueryToSearchParams(parsed.query) : params).toString();
 }
@@ -68,21 +138,25 @@ export function FilterForm({
   qrCodes?: readonly QrOption[];
 }) {
   const router = useRouter();
+  const form = useRef<HTMLFormElement>(null);
+  const go = (overrides?: Record<string, string>) => {
+    if (!form.current) return;
+    const search = searchOf(form.current, overrides);
+    router.push(search ? `/admin/users?${search}` : "/admin/users");
+  };
   return (
     <form
+      ref={form}
       method="get"
       action="/admin/users"
       onSubmit={(event) => {
         event.preventDefault();
-        const search = searchOf(event.currentTarget);
-        router.push(search ? `/admin/users?${search}` : "/admin/users");
+        go();
       }}
-      // Filters apply at once (as in every admin console): a changed select or date submits the form;
-      // typing in the search box waits for 搜索 or Enter.
+      // Filters apply at once (as in every admin console): a changed select or date range submits the
+      // form; typing in the search box waits for 搜索 or Enter.
       onChange={(event) => {
-        const target: EventTarget = event.target;
-        if (target instanceof HTMLSelectElement || (target instanceof HTMLInputElement && target.type === "date"))
-          event.currentTarget.requestSubmit();
+        if (event.target instanceof HTMLSelectElement) event.currentTarget.requestSubmit();
       }}
       role="search"
       className="flex flex-col gap-3 rounded-lg border border-neutral-200 bg-white p-4"
@@ -202,10 +276,18 @@ export function FilterForm({
             ["asc", "旧的在前"],
           ]}
         />
-        <DateInput name="createdFrom" label="注册时间从" value={query.createdFrom} />
-        <DateInput name="createdTo" label="注册时间到" value={query.createdTo} />
-        <DateInput name="loginFrom" label="最近登录从" value={query.loginFrom} />
-        <DateInput name="loginTo" label="最近登录到" value={query.loginTo} />
+        <DateRange
+          label="注册时间"
+          names={["createdFrom", "createdTo"]}
+          value={[query.createdFrom, query.createdTo]}
+          onPick={(createdFrom, createdTo) => go({ createdFrom, createdTo })}
+        />
+        <DateRange
+          label="最近登录"
+          names={["loginFrom", "loginTo"]}
+          value={[query.loginFrom, query.loginTo]}
+          onPick={(loginFrom, loginTo) => go({ loginFrom, loginTo })}
+        />
       </div>
       {query.limit !== DEFAULT_LIMIT && <input type="hidden" name="limit" value={query.limit} />}
       <p className="text-xs text-neutral-400">日期按北京时间，含起止当天。</p>

@@ -19,6 +19,7 @@ import {
 import { consoleFetch, type ConsoleAnswer } from "../../console-fetch";
 import { useStaff } from "../staff-frame";
 import { BulkActions, type TagOption } from "./bulk-actions";
+import { ColumnSettings, useHiddenColumns } from "./column-settings";
 import type { QrOption } from "./filter-form";
 import { FilterForm } from "./filter-form";
 import { UserTable } from "./user-table";
@@ -120,6 +121,7 @@ export function UserList() {
   const tags = useTags();
   const qrCodes = useQrCodes();
   const { staff, settled } = useStaff();
+  const [hiddenColumns, setHiddenColumns] = useHiddenColumns();
   /** The rows again (after a bulk action, or 重试); `keep` stays ticked in the view fetched anew. */
   const reload = (keep: readonly string[] = []) => {
     setSelected({ key: `${reloads + 1}|${canonical}`, ids: [...keep] });
@@ -190,6 +192,7 @@ export function UserList() {
         <Pager query={query} page={data} />
         {selectable && <BulkActions tags={tags} selected={selection} onDone={reload} />}
         <span className="flex flex-wrap gap-2">
+          <ColumnSettings hidden={hiddenColumns} onChange={setHiddenColumns} />
           {selectable && (
             <a href={massSendHref} data-testid="mass-send-link" className={LINK_BUTTON}>
               群发模板消息
@@ -216,6 +219,7 @@ export function UserList() {
           selected={selection}
           onSelect={(ids) => setSelected({ key: selectionKey, ids })}
           empty={isFiltered(query) ? "没有符合条件的用户，试试放宽筛选条件。" : "还没有用户。"}
+          hidden={hiddenColumns}
         />
       )}
 

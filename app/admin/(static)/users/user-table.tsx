@@ -2,12 +2,14 @@
 // The list's rows in an antd Table: the person column fixed on the left (it stays while the other
 // columns scroll sideways on a phone), openid and unionid in full in a fixed-width font (follower ids
 // differ only at the end, so they are never cut there) with a copy button, 已拉黑 beside a blocked person,
-// and for admins a checkbox per row plus select-all in the header. The checkboxes still belong to the
-// bulk actions' form (form="user-selection"), so what is ticked is what the form would submit.
+// the other columns as this browser's 列设置 says, and for admins a checkbox per row plus select-all in
+// the header. The checkboxes still belong to the bulk actions' form (form="user-selection"), so what is
+// ticked is what the form would submit.
 import { Table, Tooltip, type TableColumnsType } from "antd";
 import Link from "next/link";
 import { formatShanghaiTime } from "@/lib/admin/user-query";
 import { CopyableId } from "../../copyable-id";
+import type { OptionalColumn } from "./column-settings";
 
 export interface UserRowData {
   readonly id: string;
@@ -30,8 +32,8 @@ const SCOPE_BADGE: Record<string, { label: string; style: string; hint: string }
   snsapi_userinfo: { label: "资料", style: "sc ui", hint: "授权资料（snsapi_userinfo）：有昵称和头像" },
 };
 
-function columns(suffix: string): TableColumnsType<UserRowData> {
-  return [
+function columns(suffix: string, hidden: ReadonlySet<OptionalColumn>): TableColumnsType<UserRowData> {
+  const all: TableColumnsType<UserRowData> = [
     {
       title: "用户",
       key: "user",
@@ -131,6 +133,7 @@ function columns(suffix: string): TableColumnsType<UserRowData> {
         ),
     },
   ];
+  return all.filter((column) => !hidden.has(column.key as OptionalColumn));
 }
 
 export function UserTable({
@@ -140,6 +143,7 @@ export function UserTable({
   selected,
   onSelect,
   empty,
+  hidden,
 }: {
   /** null while loading */
   rows: readonly UserRowData[] | null;
@@ -148,13 +152,15 @@ export function UserTable({
   selected: readonly string[];
   onSelect: (ids: string[]) => void;
   empty: string;
+  /** the columns this browser hides (列设置) */
+  hidden: ReadonlySet<OptionalColumn>;
 }) {
   return (
     <div className="user-table overflow-hidden rounded-lg border border-neutral-200 bg-white" data-testid="user-table">
       <Table<UserRowData>
         rowKey="id"
         size="middle"
-        columns={columns(suffix)}
+        columns={columns(suffix, hidden)}
         dataSource={rows ? [...rows] : []}
         pagination={false}
         scroll={{ x: "max-content" }}
