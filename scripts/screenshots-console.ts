@@ -82,7 +82,7 @@ interface Made {
 /** Every console page, by file name; `ready` is waited for before the shot. */
 function pages(made: Made) {
   const all = [
-    { name: "dashboard", path: "/admin", ready: '[data-testid="chart-scopes"] canvas' },
+    { name: "dashboard", path: "/admin", ready: '[data-testid="chart-scopes"] svg' },
     { name: "users", path: "/admin/users", ready: '[data-testid="user-row"]' },
     ...(made.firstUserId ? [{ name: "user", path: `/admin/users/${made.firstUserId}` }] : []),
     { name: "followers", path: "/admin/followers" },
