@@ -9,6 +9,8 @@ import { STATE_LABEL } from "./state";
 
 export const dynamic = "force-dynamic";
 
+const COUNT = new Intl.NumberFormat("zh-CN");
+
 export default async function MessageJobsPage() {
   const staff = await requireStaffPage();
   const [jobs, { templates }] = await Promise.all([
@@ -70,8 +72,8 @@ export default async function MessageJobsPage() {
                       <span className="block text-xs break-all text-neutral-500 sm:hidden">{created}</span>
                     </td>
                     <td className="whitespace-nowrap">{STATE_LABEL[j.state]}</td>
-                    <td className="tabular-nums">{j.counts.total}</td>
-                    <td className="tabular-nums">{j.counts.delivered}</td>
+                    <td className="tabular-nums">{COUNT.format(j.counts.total)}</td>
+                    <td className="tabular-nums">{COUNT.format(j.counts.delivered)}</td>
                     <td className="hidden text-neutral-500 sm:table-cell">{created}</td>
                   </tr>
                 );

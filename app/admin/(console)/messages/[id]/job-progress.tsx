@@ -5,6 +5,9 @@ import { Progress } from "antd";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
 import { beijingTime } from "@/app/admin/beijing-time";
+
+/** Counts with thousands separators (1,010, not 1010). */
+const COUNT = new Intl.NumberFormat("zh-CN");
 import { ActionResultMessage } from "../../followers/action-result";
 import type { MessageJobView } from "@/lib/templates/jobs";
 import { STATE_LABEL } from "../state";
@@ -113,8 +116,8 @@ export function JobProgress({ initial, canEdit }: { initial: MessageJobView; can
         ).map(([label, n, key]) => (
           <div key={key} className="rounded-lg bg-neutral-50 px-3 py-2">
             <dt className="text-xs text-neutral-500">{label}</dt>
-            <dd className="text-lg font-medium" data-testid={`count-${key}`}>
-              {n}
+            <dd className="text-lg font-medium tabular-nums" data-testid={`count-${key}`}>
+              {COUNT.format(n)}
             </dd>
           </div>
         ))}
