@@ -67,3 +67,23 @@ describe("toAppError for the console (refusals: rejected)", () => {
     expect(toAppError(refusal(40003)).userMessage).toBe("授权已失效，请重新授权登录。");
   });
 });
+
+describe("a card refused before calling WeChat", () => {
+  it("is a 422 wechat_rejected with every problem on its field, as the other forms' field errors", async () => {
+    const { CardRefusedError } = await import("@/lib/wechat/card/client");
+    const refused = new CardRefusedError("/card/create", [
+      { field: "title", message: "卡券名称最多 9 个汉字。", errcode: 45021 },
+      { field: "date.endTimestamp", message: "结束时间须在未来。", errcode: 40079 },
+    ]);
+    const error = toAppError(refused, "rejected");
+    expect(error).toMatchObject({ code: "wechat_rejected", status: 422, errcode: 45021 });
+    expect(error.userMessage).toBe("卡券名称最多 9 个汉字。（微信错误码 45021）");
+    expect(error.options.extra).toMatchObject({
+      fields: [
+        { field: "title", message: "卡券名称最多 9 个汉字。" },
+        { field: "date.endTimestamp", message: "结束时间须在未来。" },
+      ],
+      problems: refused.problems,
+    });
+  });
+});

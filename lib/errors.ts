@@ -4,6 +4,7 @@
 import { ZodError } from "zod";
 import { WeChatApiError, WeChatTransportError, type WeChatErrorAction } from "@/lib/wechat/errors";
 import { MenuRefusedError } from "@/lib/wechat/menu";
+import { CardRefusedError } from "@/lib/wechat/card/client";
 import { log } from "@/lib/log";
 
 interface ErrorEntry {
@@ -65,6 +66,15 @@ export const APP_ERRORS = {
   message_not_found: { status: 404, message: "该消息不存在。" },
   message_job_not_found: { status: 404, message: "该群发任务不存在。" },
   message_job_state: { status: 409, message: "群发任务当前的状态不能进行此操作，请刷新页面。" },
+  // Cards and coupons (admin console, the H5 pages).
+  card_not_found: { status: 404, message: "该卡券不存在。" },
+  card_logo_not_found: { status: 404, message: "该 logo 不存在，请重新上传。" },
+  card_logo_invalid: { status: 400, message: "请用表单字段 logo 上传一张 JPG 或 PNG 图片（最大 1 MB）。" },
+  card_deleted: { status: 409, message: "该卡券已删除，不能再进行此操作。" },
+  card_not_approved: { status: 409, message: "卡券还没有通过微信审核，暂时不能投放。" },
+  card_unavailable: { status: 404, message: "这张券不存在或已停止发放。" },
+  card_out_of_stock: { status: 409, message: "券已经领完了。" },
+  card_get_limit: { status: 409, message: "你已领满这张券的每人限领数量。" },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -176,6 +186,21 @@ export function toAppError(err: unknown, refusals: RefusalStyle = "action"): App
       errcode: err.errcode,
       userMessage: `${first.message}（微信错误码 ${err.errcode}）`,
       extra: { errmsg: err.errmsg, problems: err.problems },
+    });
+  }
+  if (err instanceof CardRefusedError) {
+    // Refused before calling (a card's rules, the logo, a stock change): every problem on its field, as the
+    // other forms' field errors (`fields`: field and message) and with WeChat's errcode each (`problems`).
+    const first = err.problems[0]!;
+    return new AppError("wechat_rejected", {
+      cause: err,
+      errcode: err.errcode,
+      userMessage: `${first.message}（微信错误码 ${err.errcode}）`,
+      extra: {
+        errmsg: err.errmsg,
+        fields: err.problems.map(({ field, message }) => ({ field, message })),
+        problems: err.problems,
+      },
     });
   }
   if (err instanceof WeChatApiError) {

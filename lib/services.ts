@@ -5,7 +5,10 @@ import "server-only";
 // build` gives pages and route handlers separate copies of lib/, and a service made by one copy throws
 // that copy's WeChatApiError, which `instanceof` in the other does not recognise. The database client,
 // which is shared, stays on globalThis (lib/db/client.ts).
+import { randomBytes } from "node:crypto";
 import { createAuthDeps, type AuthDeps } from "@/lib/auth/deps";
+import type { CardDeps } from "@/lib/cards/cards";
+import { CardPushStore } from "@/lib/cards/events";
 import type { QrLoginDeps } from "@/lib/auth/qr-login";
 import { db, dialectOf, type Db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -28,6 +31,7 @@ import { pendingEventsJob } from "@/lib/messages/process";
 import { retentionJob } from "@/lib/retention";
 import { createTokenService, newInstanceId, type TokenService } from "@/lib/token/service";
 import type { CgiClient } from "@/lib/wechat/cgi";
+import { WeChatCards } from "@/lib/wechat/card/client";
 import { WeChatFollowers } from "@/lib/wechat/followers";
 import { WeChatMenus } from "@/lib/wechat/menu";
 import { WeChatQrCodes } from "@/lib/wechat/qrcode";
@@ -61,6 +65,7 @@ const built: {
   templates?: TemplateDeps;
   messageJobs?: MessageJobDeps;
   stats?: StatsDeps;
+  cards?: CardDeps;
 } = {};
 
 /** The message endpoint's deps, or null (said once in the log) without WECHAT_TOKEN. */
@@ -77,7 +82,12 @@ function buildMessages(): MessageDeps | null {
   }
   return {
     db: db(),
-    store: openMessageStore(db(), e.DATABASE_URL, e.WECHAT_APP_ID),
+    // The card pushes are applied in front of the store, each once (lib/cards/events.ts).
+    store: new CardPushStore(openMessageStore(db(), e.DATABASE_URL, e.WECHAT_APP_ID), {
+      db: db(),
+      appId: e.WECHAT_APP_ID,
+      now,
+    }),
     appId: e.WECHAT_APP_ID,
     token: e.WECHAT_TOKEN,
     crypto: e.WECHAT_ENCODING_AES_KEY ? new MessageCrypto(e.WECHAT_ENCODING_AES_KEY, e.WECHAT_APP_ID) : null,
@@ -176,6 +186,21 @@ export const services = {
   /** Mass sends of template messages (群发): the templates' deps and the database's dialect. */
   get messageJobs(): MessageJobDeps {
     return (built.messageJobs ??= { ...services.templates, dialect: dialectOf(db()), holder: INSTANCE });
+  },
+  /**
+   * Cards and coupons (卡券): WeChat's card API on the shared CgiClient, the central wx_card ticket for
+   * wx.addCard's cardExt.
+   */
+  get cards(): CardDeps {
+    const { WECHAT_APP_ID: appId } = env();
+    return (built.cards ??= {
+      db: db(),
+      wechat: new WeChatCards(services.cgi),
+      appId,
+      now,
+      cardTicket: () => services.tokens.cardTicket(),
+      randomBytes: (n) => randomBytes(n),
+    });
   },
   /** Sign in on a PC by scanning: login's database, clock, randomness and start limit, and qrcode/create. */
   get qrLogin(): QrLoginDeps {

@@ -23,6 +23,8 @@ export interface StaffSession {
 }
 
 export const ADMIN_ROUTE = Symbol.for("wcuc.adminRoute");
+/** On an adminRoute() handler: the least role its changes need ("admin" unless the route says "viewer"). */
+export const ADMIN_CHANGE_ROLE = Symbol.for("wcuc.adminRoute.changeRole");
 
 /** Request header proxy.ts sets to the page's path, so a redirect to sign-in can come back to it. */
 export const ADMIN_PATH_HEADER = "x-wcuc-admin-path";
@@ -68,34 +70,41 @@ export async function requireStaffPage(options: { role?: StaffRole } = {}): Prom
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
-/** A staff session for every method; for a change also our origin, then the admin role. */
-async function authorizeStaff(request: Request): Promise<StaffSession> {
+/** A staff session for every method; for a change also our origin, then the role (admin unless `role` says). */
+async function authorizeStaff(request: Request, role: StaffRole): Promise<StaffSession> {
   const staff = await staffFromCookieHeader(request.headers.get("cookie"));
   if (!staff) throw new AppError("staff_unauthenticated");
   if (!READ_METHODS.has(request.method.toUpperCase())) {
     if (!isSameOrigin(request)) throw new AppError("cross_site");
-    if (staff.role !== "admin") throw new AppError("forbidden");
+    if (role === "admin" && staff.role !== "admin") throw new AppError("forbidden");
   }
   return staff;
 }
 
 type AdminInput<P, Q, B> = { staff: StaffSession; params: P; query: Q; body: B };
-type AdminSpec<P, Q, B> = Omit<RouteSpec<P, Q, B, StaffSession>, "authorize">;
+type AdminSpec<P, Q, B> = Omit<RouteSpec<P, Q, B, StaffSession>, "authorize"> & {
+  /**
+   * The least role a change (any method but GET/HEAD) needs: "admin" by default; "viewer" for the few
+   * changes every staff member may make (redeeming a coupon at the counter). Our origin is needed either way.
+   */
+  readonly role?: StaffRole;
+};
 type AdminHandler<P, Q, B> = (request: Request, input: AdminInput<P, Q, B>) => Promise<unknown>;
-type AdminRoute = RouteHandler & { [ADMIN_ROUTE]: true };
+type AdminRoute = RouteHandler & { [ADMIN_ROUTE]: true; [ADMIN_CHANGE_ROLE]: StaffRole };
 
 /**
  * route() for a handler under /api/admin: 401 JSON without a staff session; GET/HEAD need `viewer`,
- * every other method needs `admin` (403 for a viewer) and a same-origin request (403 otherwise), all
+ * every other method needs `admin` (403 for a viewer; `role: "viewer"` lets viewers change too) and a
+ * same-origin request (403 otherwise), all
  * before anything is parsed. Answers are private; WeChat's refusals are 422 wechat_rejected.
  */
 export function adminRoute<P = Record<string, string | string[]>, Q = undefined, B = undefined>(
   ...args: [AdminHandler<P, Q, B>] | [AdminSpec<P, Q, B>, AdminHandler<P, Q, B>]
 ): AdminRoute {
-  const [spec, handler] = args.length === 1 ? [{}, args[0]] : args;
+  const [{ role = "admin", ...spec }, handler] = args.length === 1 ? [{}, args[0]] : args;
   const wrapped = route<P, Q, B, StaffSession>(
-    { personal: true, refusals: "rejected", ...spec, authorize: authorizeStaff },
+    { personal: true, refusals: "rejected", ...spec, authorize: (request) => authorizeStaff(request, role) },
     (request, { auth, params, query, body }) => handler(request, { staff: auth, params, query, body }),
   );
-  return Object.assign(wrapped, { [ADMIN_ROUTE]: true as const });
+  return Object.assign(wrapped, { [ADMIN_ROUTE]: true as const, [ADMIN_CHANGE_ROLE]: role });
 }
