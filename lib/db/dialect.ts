@@ -51,7 +51,30 @@ export interface Dialect {
    * source's columns in that order.
    */
   updateFrom(table: string, names: readonly string[], source: string): string;
+  /**
+   * A statement written with `:name` parameters (a named query, driver.ts) as this database's driver
+   * takes it: `?` in order of appearance on SQLite (a name used twice is bound twice), `$1`, `$2`, … on
+   * PostgreSQL (one per name). `names[i]` is the parameter bound at position i.
+   */
+  compile(text: string): CompiledSql;
+  /**
+   * Writes (named-query texts) that do not depend on one another, as one statement when the database
+   * can run them so: PostgreSQL's data-modifying WITH, one round trip, whose one row's `n0`, `n1`, …
+   * count the rows each write changed (the `n`th write's parameters renamed `:w<n>_<name>`; they must
+   * touch different rows, and none sees another's changes). Undefined on SQLite, where the writes run
+   * one after another (a statement there costs no round trip).
+   */
+  combineWrites(texts: readonly string[]): string | undefined;
 }
+
+/** A named query's text for one database, and the parameter names in the order they are bound. */
+export interface CompiledSql {
+  readonly sql: string;
+  readonly names: readonly string[];
+}
+
+// `:name`, but not PostgreSQL's `::type` cast (nor a name glued to a word, as in a time literal).
+const NAMED_PARAMETER = /(?<![:\w]):([A-Za-z_]\w*)/g;
 
 const estimate = (n: unknown): number | null => (Number(n) >= 0 ? Number(n) : null);
 
@@ -78,6 +101,15 @@ const SQLITE: Dialect = {
       .slice(1)
       .map((c, i) => `"${c}" = v.column${i + 2}`)
       .join(", ")} FROM (${source}) AS v WHERE "${table}"."${names[0]}" = v.column1`,
+  compile(text) {
+    const names: string[] = [];
+    const sql = text.replace(NAMED_PARAMETER, (_, name: string) => {
+      names.push(name);
+      return "?";
+    });
+    return { sql, names };
+  },
+  combineWrites: () => undefined,
 };
 
 const POSTGRES: Dialect = {
@@ -106,6 +138,17 @@ const POSTGRES: Dialect = {
       .join(
         ", ",
       )} FROM (${source}) AS v(${names.map((c) => `"${c}"`).join(", ")}) WHERE t."${names[0]}" = v."${names[0]}"`,
+  compile(text) {
+    const names: string[] = [];
+    const sql = text.replace(NAMED_PARAMETER, (_, name: string) => {
+      const at = names.indexOf(name);
+      return `$${at >= 0 ? at + 1 : names.push(name)}`;
+    });
+    return { sql, names };
+  },
+  combineWrites: (texts) =>
+    `WITH ${texts.map((text, i) => `w${i} AS (${text.replace(NAMED_PARAMETER, `:w${i}_$1`)} RETURNING 1)`).join(", ")} ` +
+    `SELECT ${texts.map((_, i) => `(SELECT count(*) FROM w${i}) AS "n${i}"`).join(", ")}`,
 };
 
 const DIALECTS: Record<DatabaseKind, Dialect> = { sqlite: SQLITE, postgresql: POSTGRES };
