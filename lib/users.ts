@@ -1,10 +1,23 @@
 // People and their identities. A person is found by unionid when WeChat gives one, else by
 // (appid, openid); a unionid that appears later merges the two records. Concurrent first logins of one
 // openid race on the (appid, openid) unique constraint: the loser retries and finds the winner's row.
+// A login's transaction runs on the driver with named queries (lib/db/driver.ts, lib/db/people.ts):
+// through Prisma it was most of the login's CPU.
 import type { WeChatUserInfo, WebToken } from "@/lib/wechat";
 import { seal } from "@/lib/crypto";
-import type { Db } from "@/lib/db";
-import { isLostRace } from "@/lib/db/errors";
+import {
+  driverTransaction,
+  expectOne,
+  newId,
+  people,
+  runWrites,
+  sqlTime,
+  write,
+  type Db,
+  type SqlTime,
+  type SqlTx,
+} from "@/lib/db";
+import { isLostRace, RowGoneError } from "@/lib/db/errors";
 import type { AuthDeps } from "@/lib/auth/deps";
 
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -28,18 +41,19 @@ export function tokenScope(token: WebToken): "snsapi_base" | "snsapi_userinfo" {
   return token.scopes.includes("snsapi_userinfo") ? "snsapi_userinfo" : "snsapi_base";
 }
 
-function profileFields(profile: WeChatUserInfo) {
+/** The profile's columns; without a profile, nulls (which personLoggedIn leaves as they are). */
+function profileColumns(profile: WeChatUserInfo | null): people.ProfileColumns {
   return {
-    nickname: profile.nickname,
-    headimgurl: profile.headimgurl,
-    sex: profile.sex,
-    province: profile.province,
-    city: profile.city,
-    country: profile.country,
+    nickname: profile?.nickname ?? null,
+    headimgurl: profile?.headimgurl ?? null,
+    sex: profile?.sex ?? null,
+    province: profile?.province ?? null,
+    city: profile?.city ?? null,
+    country: profile?.country ?? null,
   };
 }
 
-/** Runs `run` in a transaction, again (up to 4 times) when a concurrent one won a race (isLostRace). */
+/** Runs `run` in a Prisma transaction, again (up to 4 times) when a concurrent one won a race (isLostRace). */
 export async function retryingTransaction<T>(deps: { readonly db: Db }, run: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -52,139 +66,150 @@ export async function retryingTransaction<T>(deps: { readonly db: Db }, run: (tx
 
 /** Stores a successful login; returns the person's id. Retries a lost race with a concurrent login. */
 export async function recordLogin(deps: AuthDeps, record: LoginRecord): Promise<string> {
-  return retryingTransaction(deps, (tx) => recordLoginOnce(tx, deps, record));
+  const now = deps.now();
+  const { token } = record;
+  // Sealed once, outside the transaction: a run again after a lost race writes the same.
+  const tokens = {
+    scope: tokenScope(token),
+    accessTokenEnc: seal(token.accessToken, deps.tokenKey),
+    refreshTokenEnc: seal(token.refreshToken, deps.tokenKey),
+    accessTokenExpiresAt: new Date(now.getTime() + token.expiresIn * 1000),
+    refreshTokenExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS),
+  };
+  return driverTransaction(deps.db, (tx) => recordLoginOnce(tx, deps, record, now, tokens));
 }
 
 async function recordLoginOnce(
-  tx: Tx,
+  tx: SqlTx,
   deps: AuthDeps,
   { token, profile, userAgent, ip, state }: LoginRecord,
+  now: Date,
+  tokens: { scope: "snsapi_base" | "snsapi_userinfo" } & Omit<people.WebTokenColumns, "scope">,
 ): Promise<string> {
-  const now = deps.now();
-  const scope = tokenScope(token);
+  const { scope } = tokens;
+  const appid = deps.appId;
   const unionid = profile?.unionid ?? token.unionid;
-  // The person comes with the identity: a returning login reads one row pair, not the person again.
-  const existing = await tx.identity.findUnique({
-    where: { appid_openid: { appid: deps.appId, openid: token.openid } },
-    include: { user: true },
-  });
+  // Prisma's @updatedAt is the wall clock's time of the write, whatever the login's clock says.
+  const updatedAt = new Date();
+  // The person comes with the identity: a returning login reads one row, not the person again.
+  const [existing] = await tx.rows(people.identityForLogin, { appid, openid: token.openid });
 
   let userId: string;
   /** the person's row as it stands in this transaction (scope and userinfoAt), when known */
-  let user: { scope: string; userinfoAt: Date | null } | null;
+  let user: { scope: string; userinfoAt: SqlTime | null } | undefined;
   if (existing) {
     userId = existing.userId;
-    // Read with the identity, in a second statement: a concurrent login may have merged this person
-    // away in between (PostgreSQL, read committed). Then findUniqueOrThrow's P2025 runs the transaction again.
-    const person = existing.user ?? (await tx.user.findUniqueOrThrow({ where: { id: userId } }));
-    user = person;
-    if (unionid && person.unionid !== unionid) {
+    user = existing;
+    if (unionid && existing.unionid !== unionid) {
       userId = await attachUnionid(tx, userId, unionid);
       // A merge into another person changes which row (and scope) this login updates.
-      if (userId !== existing.userId) user = null;
+      if (userId !== existing.userId) user = undefined;
     }
   } else {
-    const byUnionid = unionid ? await tx.user.findUnique({ where: { unionid } }) : null;
-    const found = byUnionid ?? (await tx.user.create({ data: { unionid, createdAt: now, lastLoginAt: now } }));
-    userId = found.id;
-    user = found;
+    const [holder] = unionid ? await tx.rows(people.loginPersonByUnionid, { unionid }) : [];
+    if (holder) {
+      userId = holder.id;
+      user = holder;
+    } else {
+      userId = newId("l");
+      await tx.run(people.insertPerson, { id: userId, unionid, now, updatedAt });
+      user = { scope: "snsapi_base", userinfoAt: null };
+    }
   }
 
   // A silent snsapi_base login must not replace a still-refreshable snsapi_userinfo grant: the wider
   // token keeps /api/me/profile/refresh working without asking the user again.
   const keepWider =
-    existing?.scope === "snsapi_userinfo" &&
+    existing?.identityScope === "snsapi_userinfo" &&
     scope === "snsapi_base" &&
     existing.refreshTokenExpiresAt !== null &&
-    existing.refreshTokenExpiresAt > now;
-  const tokenFields = keepWider
-    ? {}
-    : {
-        scope,
-        accessTokenEnc: seal(token.accessToken, deps.tokenKey),
-        refreshTokenEnc: seal(token.refreshToken, deps.tokenKey),
-        accessTokenExpiresAt: new Date(now.getTime() + token.expiresIn * 1000),
-        refreshTokenExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS),
-        refreshLeaseUntil: null,
-      };
+    sqlTime(existing.refreshTokenExpiresAt) > now;
+  user ??= (await tx.rows(people.loginPersonById, { id: userId }))[0];
+  // Merged away by a concurrent login since this transaction read it (PostgreSQL, read committed).
+  if (!user) throw new RowGoneError(`User ${userId}`);
 
-  if (existing) {
-    await tx.identity.update({
-      where: { id: existing.id },
-      data: { ...tokenFields, userId, lastLoginAt: now, tokenVersion: { increment: 1 } },
-    });
-  } else {
-    await tx.identity.create({
-      data: {
-        appid: deps.appId,
-        openid: token.openid,
-        userId,
-        createdAt: now,
-        lastLoginAt: now,
-        ...tokenFields,
-        scope,
-      },
-    });
-  }
-
-  user ??= await tx.user.findUniqueOrThrow({ where: { id: userId } });
-  await tx.user.update({
-    where: { id: userId },
-    data: {
-      lastLoginAt: now,
+  // The login's writes touch four different rows and read none of them: one round trip on PostgreSQL.
+  const [identity, person, , loginState] = await runWrites(tx, [
+    !existing
+      ? write(people.insertIdentity, { ...tokens, id: newId("l"), appid, openid: token.openid, userId, now })
+      : keepWider
+        ? write(people.identityLoggedInKeepingTokens, { id: existing.id, userId, now })
+        : write(people.identityLoggedIn, { ...tokens, id: existing.id, userId, now }),
+    write(people.personLoggedIn, {
+      id: userId,
+      now,
+      updatedAt,
       // Only ever widened, and written only then: a concurrent wider login is never narrowed back.
-      ...(widerScope(user.scope, scope) !== user.scope ? { scope } : {}),
-      ...(scope === "snsapi_userinfo" && !user.userinfoAt ? { userinfoAt: now } : {}),
-      ...(profile ? profileFields(profile) : {}),
-    },
-  });
-  await tx.loginEvent.create({
-    data: { userId, appid: deps.appId, scope, userAgent: userAgent?.slice(0, 512), ip, createdAt: now },
-  });
-  if (state) await tx.loginState.update({ where: { state }, data: { status: "done", userId } });
+      scope: widerScope(user.scope, scope) !== user.scope ? scope : null,
+      // Set by the first snsapi_userinfo login only (COALESCE keeps an earlier one).
+      userinfoAt: scope === "snsapi_userinfo" ? now : null,
+      ...profileColumns(profile),
+    }),
+    write(people.insertLoginEvent, {
+      id: newId("l"),
+      userId,
+      appid,
+      scope,
+      userAgent: userAgent?.slice(0, 512) ?? null,
+      ip,
+      now,
+    }),
+    ...(state ? [write(people.loginStateDone, { state, userId })] : []),
+  ]);
+  expectOne(identity ?? 0, "Identity");
+  expectOne(person ?? 0, "User");
+  if (state) expectOne(loginState ?? 0, "LoginState");
   return userId;
 }
 
 /** Stores a freshly pulled profile; returns the person's id (another one if a new unionid merged them). */
 export async function applyProfile(deps: AuthDeps, userId: string, profile: WeChatUserInfo): Promise<string> {
-  return retryingTransaction(deps, async (tx) => {
+  return driverTransaction(deps.db, async (tx) => {
     const id = profile.unionid ? await attachUnionid(tx, userId, profile.unionid) : userId;
-    await tx.user.update({ where: { id }, data: profileFields(profile) });
+    expectOne(await tx.run(people.personProfile, { id, ...profileColumns(profile), updatedAt: new Date() }), "User");
     return id;
   });
 }
 
+const asNumber = (n: number | bigint | null): number | null => (n === null ? null : Number(n));
+
 /**
  * Gives person `userId` the unionid. When another person already holds it (known through another
  * app of the same Open Platform account), the two are one person: merge `userId` into that one.
+ * In a driver transaction, or in a Prisma one through sqlTxOf (the follower sync, the QR login).
  */
-export async function attachUnionid(tx: Tx, userId: string, unionid: string): Promise<string> {
-  const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+export async function attachUnionid(tx: SqlTx, userId: string, unionid: string): Promise<string> {
+  const [user] = await tx.rows(people.mergedPersonById, { id: userId });
+  if (!user) throw new RowGoneError(`User ${userId}`);
   if (user.unionid === unionid) return userId;
   // WeChat never changes the unionid of an openid; a different one is an anomaly, not a merge.
   if (user.unionid !== null) return userId;
-  const holder = await tx.user.findUnique({ where: { unionid } });
+  const [holder] = await tx.rows(people.mergedPersonByUnionid, { unionid });
+  const updatedAt = new Date();
   if (!holder) {
-    await tx.user.update({ where: { id: userId }, data: { unionid } });
+    expectOne(await tx.run(people.personUnionid, { id: userId, unionid, updatedAt }), "User");
     return userId;
   }
-  await tx.identity.updateMany({ where: { userId }, data: { userId: holder.id } });
-  await tx.loginEvent.updateMany({ where: { userId }, data: { userId: holder.id } });
-  await tx.user.update({
-    where: { id: holder.id },
-    data: {
+  await tx.run(people.moveIdentities, { from: userId, to: holder.id });
+  await tx.run(people.moveLoginEvents, { from: userId, to: holder.id });
+  const [holderCreated, userCreated] = [sqlTime(holder.createdAt), sqlTime(user.createdAt)];
+  expectOne(
+    await tx.run(people.mergedPerson, {
+      id: holder.id,
       scope: widerScope(holder.scope, user.scope),
-      createdAt: holder.createdAt < user.createdAt ? holder.createdAt : user.createdAt,
-      userinfoAt: holder.userinfoAt ?? user.userinfoAt,
+      createdAt: holderCreated < userCreated ? holderCreated : userCreated,
+      userinfoAt: sqlTime(holder.userinfoAt ?? user.userinfoAt),
       nickname: holder.nickname ?? user.nickname,
       headimgurl: holder.headimgurl ?? user.headimgurl,
-      sex: holder.sex ?? user.sex,
+      sex: asNumber(holder.sex ?? user.sex),
       province: holder.province ?? user.province,
       city: holder.city ?? user.city,
       country: holder.country ?? user.country,
-    },
-  });
-  await tx.user.delete({ where: { id: userId } });
+      updatedAt,
+    }),
+    "User",
+  );
+  expectOne(await tx.run(people.deletePerson, { id: userId }), "User");
   return holder.id;
 }
 

@@ -5,7 +5,7 @@ import { generateState, isValidState, isWeChatBrowser, type OAuthScope } from "@
 import { safeEqual, sha256 } from "@/lib/crypto";
 import { AppError, toAppError, type AppErrorCode } from "@/lib/errors";
 import { recordLogin } from "@/lib/users";
-import { readRows, type Db } from "@/lib/db";
+import { driverReturning, driverStatement, people, readRows, type Db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/sqlite/client";
 import { waitFor, type AuthDeps } from "@/lib/auth/deps";
 import { safeReturnTo } from "@/lib/auth/return-to";
@@ -58,16 +58,14 @@ export async function startLogin(deps: AuthDeps, input: StartLogin): Promise<Sta
   const binding = input.binding && /^[A-Za-z0-9_-]{43}$/.test(input.binding) ? input.binding : randomBinding(deps);
   const state = generateState(deps.randomBytes, 32);
   const now = deps.now();
-  await deps.db.loginState.create({
-    data: {
-      state,
-      bindingHash: sha256(binding),
-      scope: input.scope,
-      returnTo: safeReturnTo(input.returnTo),
-      attempt: input.attempt === 2 ? 2 : 1,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + STATE_TTL_MS),
-    },
+  await driverStatement(deps.db, people.insertLoginState, {
+    state,
+    bindingHash: sha256(binding),
+    scope: input.scope,
+    returnTo: safeReturnTo(input.returnTo),
+    attempt: input.attempt === 2 ? 2 : 1,
+    now,
+    expiresAt: new Date(now.getTime() + STATE_TTL_MS),
   });
   const location = deps.oauth.createAuthorizationURL({
     redirectUri: deps.appUrl + CALLBACK_PATH,
@@ -102,10 +100,21 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
   if (!input.state || !isValidState(input.state))
     throw new AppError("state_invalid", { detail: "missing or malformed state" });
   const { db } = deps;
+  const codeHash = input.code ? sha256(input.code) : null;
+  if (input.code && codeHash && input.binding) {
+    // The common callback in one statement: its state is claimed if it is this browser's, unexpired and
+    // unclaimed, exactly as the checks below would let it be. Anything else is sorted out below.
+    const [claimed] = await driverReturning(db, people.claimLoginStateOfBrowser, {
+      state: input.state,
+      bindingHash: sha256(input.binding),
+      now: deps.now(),
+      codeHash,
+    });
+    if (claimed) return exchangeClaimed(deps, input, input.code, claimed);
+  }
+
   const row = await readLoginState(db, input.state);
   if (!row) throw new AppError("state_invalid", { detail: "unknown state" });
-
-  const codeHash = input.code ? sha256(input.code) : null;
   // A replay of a finished login from the browser it signed in (cookie or not): land where it was going.
   if (row.status === "done" && row.userId && row.userId === input.sessionUserId && codeHash === row.codeHash) {
     return { kind: "signed_in", userId: row.userId, returnTo: row.returnTo };
@@ -135,16 +144,23 @@ export async function completeLogin(deps: AuthDeps, input: CompleteLogin): Promi
     throw new AppError("consent_denied");
   }
 
-  const claimed = await db.loginState.updateMany({
-    where: { state: row.state, claimedAt: null },
-    data: { claimedAt: deps.now(), codeHash },
-  });
-  if (claimed.count === 0) return awaitFirstCallback(deps, row.state, codeHash);
+  const claimed = await driverStatement(db, people.claimLoginState, { state: row.state, now: deps.now(), codeHash });
+  if (claimed === 0) return awaitFirstCallback(deps, row.state, codeHash);
+  return exchangeClaimed(deps, input, input.code, row);
+}
 
+/** The callback that claimed the state exchanges its code and records the login, or records why not. */
+async function exchangeClaimed(
+  deps: AuthDeps,
+  input: CompleteLogin,
+  code: string,
+  row: Pick<LoginStateRow, "state" | "bindingHash" | "scope" | "returnTo"> & { snapshotPending: unknown },
+): Promise<LoginOutcome> {
+  const { db } = deps;
   try {
     // The state is marked done in the transaction that records the login.
-    const userId = await exchangeAndRecord(deps, input.code, row.scope as OAuthScope, { ...input, state: row.state });
-    await creditSnapshotAttempts(deps, row.bindingHash, userId);
+    const userId = await exchangeAndRecord(deps, code, row.scope as OAuthScope, { ...input, state: row.state });
+    if (row.snapshotPending) await creditSnapshotAttempts(deps, row.bindingHash, userId);
     return { kind: "signed_in", userId, returnTo: row.returnTo };
   } catch (err) {
     const appError = toAppError(err);
@@ -174,26 +190,37 @@ interface LoginStateRow {
   codeHash: string | null;
   status: string;
   userId: string | null;
+  /** this browser has snapshot-page visits not yet credited to anyone */
+  snapshotPending: boolean;
 }
 
-/** The login's state, read on the driver (a prepared statement: the callback's first read). */
+/**
+ * The login's state, read on the driver (a prepared statement: the callback's first read), with whether
+ * its browser has snapshot visits to credit: almost no login has, and asking here costs no statement.
+ */
 async function readLoginState(db: Db, state: string): Promise<LoginStateRow | null> {
-  const [row] = await readRows<Omit<LoginStateRow, "expiresAt"> & { expiresAt: Date | string }>(
+  const [row] = await readRows<
+    Omit<LoginStateRow, "expiresAt" | "snapshotPending"> & { expiresAt: Date | string; snapshotPending: unknown }
+  >(
     db,
-    Prisma.sql`SELECT "state", "bindingHash", "scope", "returnTo", "attempt", "expiresAt", "codeHash", "status", "userId"
-               FROM "LoginState" WHERE "state" = ${state}`,
+    Prisma.sql`SELECT l."state", l."bindingHash", l."scope", l."returnTo", l."attempt", l."expiresAt", l."codeHash",
+                      l."status", l."userId",
+                      (SELECT 1 FROM "SnapshotAttempt" s WHERE s."bindingHash" = l."bindingHash" AND s."userId" IS NULL
+                       LIMIT 1) AS "snapshotPending"
+               FROM "LoginState" l WHERE l."state" = ${state}`,
   );
-  return row ? { ...row, attempt: Number(row.attempt), expiresAt: new Date(row.expiresAt) } : null;
+  return row
+    ? {
+        ...row,
+        attempt: Number(row.attempt),
+        expiresAt: new Date(row.expiresAt),
+        snapshotPending: row.snapshotPending !== null,
+      }
+    : null;
 }
 
 /** Snapshot-page visits from this browser now belong to the person it logged in as. */
 async function creditSnapshotAttempts(deps: AuthDeps, bindingHash: string, userId: string): Promise<void> {
-  // Almost every login has none: asked on the driver first, so only those that have one pay for a transaction.
-  const pending = await readRows(
-    deps.db,
-    Prisma.sql`SELECT 1 AS "one" FROM "SnapshotAttempt" WHERE "bindingHash" = ${bindingHash} AND "userId" IS NULL LIMIT 1`,
-  );
-  if (pending.length === 0) return;
   await deps.db.$transaction(async (tx) => {
     const { count } = await tx.snapshotAttempt.updateMany({ where: { bindingHash, userId: null }, data: { userId } });
     if (count > 0) await tx.user.update({ where: { id: userId }, data: { snapshotAttempts: { increment: count } } });

@@ -8,6 +8,7 @@ import type { AuthDeps } from "@/lib/auth/deps";
 import { safeEqual, sha256 } from "@/lib/crypto";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { dialectOf, sqlTxOf } from "@/lib/db";
 import { attachUnionid, findOrCreatePersonByOpenid, retryingTransaction } from "@/lib/users";
 import type { WeChatFollowers } from "@/lib/wechat/followers";
 import { generateState } from "@/lib/wechat/oauth";
@@ -112,7 +113,7 @@ export async function pollQrLogin(
       const claimed = await tx.qrLogin.updateMany({ where: { id, signedInAt: null }, data: { signedInAt: now } });
       if (claimed.count !== 1) return null;
       let person = await findOrCreatePersonByOpenid(tx, deps.appId, openid, now);
-      if (unionid) person = await attachUnionid(tx, person, unionid);
+      if (unionid) person = await attachUnionid(sqlTxOf(tx, dialectOf(deps.db)), person, unionid);
       await tx.qrLogin.update({ where: { id }, data: { userId: person } });
       return person;
     });

@@ -3,8 +3,7 @@
 // login of that openid finds the identity and is the same person. One batch (≤100, one batchget) is
 // one transaction: a handful of set-based statements for the batch rather than a round trip per
 // follower, and a race with a concurrent login on the (appid, openid) unique constraint is retried.
-import { randomBytes } from "node:crypto";
-import { dialectOf, isLostRace, isRawUniqueViolation, type Db, type Dialect } from "@/lib/db";
+import { dialectOf, isLostRace, newId, sqlTxOf, type Db, type Dialect } from "@/lib/db";
 import { attachUnionid, type Tx } from "@/lib/users";
 import type { FollowerInfo } from "@/lib/wechat/followers";
 
@@ -30,22 +29,6 @@ function followerFields(info: FollowerInfo, seenAt: Date) {
 }
 
 /**
- * A concurrent login or sync got there first (the (appid, openid) or unionid unique constraint; raw
- * statements report it as P2010 with the adapter's UniqueConstraintViolation), or PostgreSQL picked us
- * as a deadlock victim: running the batch again sees the winner's rows.
- */
-function lostRace(err: unknown): boolean {
-  if (isLostRace(err) || isRawUniqueViolation(err)) return true;
-  if (typeof err !== "object" || err === null) return false;
-  const { code, meta } = err as {
-    code?: unknown;
-    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
-  };
-  const originalCode = meta?.driverAdapterError?.cause?.originalCode;
-  return code === "P2010" && (originalCode === "40P01" || originalCode === "40001");
-}
-
-/**
  * Stores one batch of follower details, seen at `seenAt`. `knownTags`: tag ids present in the Tag
  * table (a tag created on WeChat after the tags were mirrored is left for the next sync).
  */
@@ -65,21 +48,9 @@ export async function upsertFollowers(
         timeout: 120_000,
       });
     } catch (err) {
-      if (!lostRace(err) || attempt >= 4) throw err;
+      if (!isLostRace(err) || attempt >= 4) throw err;
     }
   }
-}
-
-/**
- * Ids that grow with time (like cuid's): a million new rows then land at the right edge of the primary
- * key's B-tree instead of at random pages all over it, which at that size decides the insert speed.
- * Time, this process's random tag, a counter: unique across processes, ordered within one.
- */
-const PROCESS_TAG = randomBytes(4).toString("hex");
-let counter = 0;
-export function newId(): string {
-  counter = (counter + 1) % 36 ** 6;
-  return `f${Date.now().toString(36).padStart(9, "0")}${PROCESS_TAG}${counter.toString(36).padStart(6, "0")}`;
 }
 
 const FIELD_COLUMNS = [
@@ -134,7 +105,8 @@ async function upsertOnce(
     if (identity) {
       let userId = identity.userId;
       // A unionid seen for the first time attaches (or merges two people) exactly as a login would.
-      if (info.unionid && identity.unionid !== info.unionid) userId = await attachUnionid(tx, userId, info.unionid);
+      if (info.unionid && identity.unionid !== info.unionid)
+        userId = await attachUnionid(sqlTxOf(tx, dialect), userId, info.unionid);
       updates.set(userId, info);
       continue;
     }
@@ -144,7 +116,7 @@ async function upsertOnce(
       updates.set(holder, info);
       continue;
     }
-    const id = newId();
+    const id = newId("f");
     created.push({ id, info });
     newIdentities.push({ openid: info.openid, userId: id });
     // Two new openids of one batch with the same unionid are one person.
@@ -167,7 +139,7 @@ async function upsertOnce(
   if (newIdentities.length > 0) {
     const source = dialect.rowSource(
       ["text", "text", "text", "text", "timestamp(3)", "timestamp(3)"],
-      newIdentities.map((i) => [newId(), appid, i.openid, i.userId, seenAt, seenAt]),
+      newIdentities.map((i) => [newId("f"), appid, i.openid, i.userId, seenAt, seenAt]),
     );
     await tx.$executeRawUnsafe(
       `INSERT INTO "Identity" (id, appid, openid, "userId", "createdAt", "lastLoginAt") ${source.sql}`,
