@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { deriveKey, randomToken, safeEqual, seal, sha256, unseal } from "@/lib/crypto";
+import { sealData, unsealData } from "iron-session";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { deriveKey, ironSeal, randomToken, safeEqual, seal, sha256, unseal } from "@/lib/crypto";
 
 const key = deriveKey("a-test-secret-that-is-long-enough-0123456789", "web-token");
 
@@ -74,5 +75,54 @@ describe("sha256 and randomToken", () => {
     const tokens = new Set(Array.from({ length: 50 }, () => randomToken()));
     expect(tokens.size).toBe(50);
     for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe("ironSeal", () => {
+  const secret = "a-session-secret-that-is-long-enough-0123456789";
+  const ttl = 7 * 24 * 3600;
+  const data = {
+    userId: "u1",
+    iat: 1_768_464_000,
+    sat: 1_768_464_000_123,
+    sid: "c2lkLXNpZC1zaWQtc2lk",
+    nick: "小花🌸",
+  };
+
+  /** The same bytes every time: iron-session's draws and ours, from one sequence each. */
+  function sequence(): (n: number) => Buffer {
+    let next = 0;
+    return (n) => Buffer.from(Array.from({ length: n }, () => next++ % 256));
+  }
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it("seals byte for byte what iron-session's sealData seals, given the same randomness and clock", async () => {
+    const now = Date.UTC(2026, 0, 15, 8, 0, 0);
+    const theirs = sequence();
+    vi.spyOn(Date, "now").mockReturnValue(now);
+    const draw = (array: Uint8Array) => {
+      array.set(theirs(array.length));
+      return array;
+    };
+    vi.spyOn(globalThis.crypto, "getRandomValues").mockImplementation(draw as typeof globalThis.crypto.getRandomValues);
+    const expected = await sealData(data, { password: secret, ttl });
+    vi.restoreAllMocks();
+    expect(ironSeal(data, { id: "1", secret }, ttl * 1000, now, sequence())).toBe(expected);
+  });
+
+  it("is read by iron-session's unsealData, and refused by it when tampered with, expired or under another password", async () => {
+    const sealed = ironSeal(data, { id: "1", secret }, ttl * 1000);
+    expect(sealed).toMatch(/^Fe26\.2\*1\*[0-9a-f]{64}\*[\w-]{22}\*[\w-]+\*\d+\*[0-9a-f]{64}\*[\w-]{43}~2$/);
+    expect(sealed).not.toBe(ironSeal(data, { id: "1", secret }, ttl * 1000));
+    expect(await unsealData(sealed, { password: secret, ttl })).toEqual(data);
+
+    const parts = sealed.split("*");
+    const ciphertext = parts.map((p, i) => (i === 4 ? flipChar(p, 3) : p)).join("*");
+    expect(await unsealData(ciphertext, { password: secret, ttl })).toEqual({});
+    const expired = ironSeal(data, { id: "1", secret }, ttl * 1000, Date.now() - (ttl + 120) * 1000);
+    expect(await unsealData(expired, { password: secret, ttl })).toEqual({});
+    expect(await unsealData(sealed, { password: `${secret}-other`, ttl })).toEqual({});
+    expect(() => ironSeal(data, { id: "1", secret: "short" }, 1000)).toThrow(/32 characters/);
   });
 });
