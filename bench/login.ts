@@ -9,6 +9,13 @@ export const WECHAT_UA =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) " +
   "Mobile/15E148 MicroMessenger/8.0.50(0x1800322d) NetType/WIFI Language/zh_CN";
 
+/**
+ * The app's environment for a login benchmark: the per-process limit on login starts (200 a second,
+ * README "Security") would refuse a fast enough loop with 429; the bench measures the login, not the
+ * limiter (bench/login-flood.ts does that). No trusted proxy, so no per-address limit either.
+ */
+export const LOGIN_BENCH_ENV: Readonly<Record<string, string>> = { LOGIN_STARTS_PER_SECOND: "100000" };
+
 const BINDING_COOKIE = "wcuc_login";
 const SESSION_COOKIE = "wcuc_session";
 /** The simulator's user cookie: which test user the authorize page signs in. */

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { loginLoad, silentLogin } from "./login";
+import { LOGIN_BENCH_ENV, loginLoad, silentLogin } from "./login";
 import {
   DIST_DIR,
   ensureBuild,
@@ -37,6 +37,7 @@ const { values: args } = parseArgs({
   },
 });
 const seconds = Number(args.duration);
+const postgres = args.db === "postgres" || args.db === "postgresql";
 const connections = Number(args.connections);
 
 export interface CpuProfile {
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
   await ensureBuild(args["no-build"]);
 
   let databaseUrl = await freshSqlite();
-  if (args.db === "postgres") {
+  if (postgres) {
     const fresh = await freshPostgres();
     if ("skipped" in fresh) throw new Error(fresh.skipped);
     databaseUrl = fresh.url;
@@ -170,7 +171,12 @@ async function main(): Promise<void> {
   await migrate(databaseUrl);
   const sim = await startSimulator();
   const dir = await mkdtemp(path.join(os.tmpdir(), "wcuc-profile-"));
-  const { child, appUrl } = await startApp(APP_PORT_BASE + 5, databaseUrl, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const { child, appUrl } = await startApp(
+    APP_PORT_BASE + 5,
+    databaseUrl,
+    ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    LOGIN_BENCH_ENV,
+  );
 
   const session = await silentLogin(appUrl, { userKey: "zhangsan" });
   const headers = { cookie: `wcuc_session=${session}` };
@@ -191,7 +197,7 @@ async function main(): Promise<void> {
 
   await stop(child); // SIGTERM: node writes the profile on exit
   await stop(sim);
-  if (args.db === "postgres") await dropPostgres();
+  if (postgres) await dropPostgres();
 
   const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error(`no CPU profile written in ${dir}`);
@@ -219,6 +225,12 @@ async function main(): Promise<void> {
   console.log(
     `| **total** | ${ms(total("f"))} | ${ms(total("m"))} | ${ms(total("m") - total("f"))} | ${ms(total("l"))} |`,
   );
+  const loginWindow = windows.get("login");
+  if (loginWindow) {
+    console.log(`\nThe login's hottest functions (self time, ms per login):\n`);
+    for (const f of hotFunctions(profile, loginWindow.from, loginWindow.to, 30))
+      console.log(`    ${(f.us / 1000 / loginWindow.count).toFixed(3)}  ${f.name}`);
+  }
   console.log(`\nprofile: ${path.join(dir, file)} (open in Chrome DevTools → Performance)`);
 }
 
