@@ -125,3 +125,19 @@ test("on a desktop the dashboard scrolls in the document and the side menu stays
   await expect.poll(() => menu.evaluate((el) => el.getBoundingClientRect().top)).toBe(0);
   await expect(page.locator("aside.wcuc-sider").getByRole("link", { name: "群发", exact: true })).toBeInViewport();
 });
+
+test("with no province to show, the province card says why instead of drawing an empty axis", async ({
+  browser,
+  appOrigin,
+  databaseUrl,
+  staffAccounts: _,
+}) => {
+  await clearSignInAttempts(databaseUrl);
+  // The simulator's followers only: a follower list carries no region.
+  const page = await signInAdmin(browser, appOrigin);
+  await syncFollowers(page);
+  await page.goto("/admin");
+  await expect(page.getByTestId("provinces-empty")).toContainText("还没有省份数据");
+  await expect(page.getByTestId("chart-provinces")).toHaveCount(0);
+  await page.context().close();
+});

@@ -95,13 +95,25 @@ export default async function DashboardPage() {
           <CountTable caption="用户性别" items={stats.sex} total={totals.users} testId="table-sex" />
         </ChartCard>
         <ChartCard title="省份 Top 10" note={`另有 ${count(stats.withoutProvince)} 人无省份信息`}>
-          <Chart option={provincesOption(stats.provinces)} label="用户省份分布柱状图" testId="chart-provinces" />
-          <CountTable
-            caption="用户省份分布（前 10 名及其他）"
-            items={stats.provinces}
-            total={totals.users - stats.withoutProvince}
-            testId="table-provinces"
-          />
+          {stats.provinces.length === 0 ? (
+            // An empty chart was an axis and nothing else: say why there is nothing to draw.
+            <p
+              className="flex h-[280px] items-center justify-center text-center text-sm text-neutral-600"
+              data-testid="provinces-empty"
+            >
+              还没有省份数据：静默授权的用户和关注者名单不带地区，用户授权资料后才有。
+            </p>
+          ) : (
+            <>
+              <Chart option={provincesOption(stats.provinces)} label="用户省份分布柱状图" testId="chart-provinces" />
+              <CountTable
+                caption="用户省份分布（前 10 名及其他）"
+                items={stats.provinces}
+                total={totals.users - stats.withoutProvince}
+                testId="table-provinces"
+              />
+            </>
+          )}
         </ChartCard>
       </div>
     </div>
