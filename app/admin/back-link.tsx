@@ -47,9 +47,17 @@ export function LinkButton({
   );
 }
 
-export function BackLink({ href, children }: { href: string; children: React.ReactNode }) {
+export function BackLink({
+  href,
+  testId = "back-link",
+  children,
+}: {
+  href: string;
+  testId?: string;
+  children: React.ReactNode;
+}) {
   return (
-    <LinkButton href={href} icon="back" testId="back-link" className="wcuc-back-link">
+    <LinkButton href={href} icon="back" testId={testId} className="wcuc-back-link">
       {children}
     </LinkButton>
   );

@@ -181,8 +181,15 @@ test("a mass send to a tag: the count first, then the progress bar reaches the e
   await expect(form.getByTestId("recipients-count")).toHaveText(
     "共 120 人：将发送 120 人；已取消关注 0 人、黑名单 0 人不发送。",
   );
-  admin.once("dialog", (dialog) => void dialog.accept());
+  // A mass send asks first, in the console's own dialog: cancelling sends nothing.
   await form.getByTestId("mass-send-start").click();
+  const confirm = admin.getByRole("dialog");
+  await expect(confirm).toContainText("确定给 120 人群发这条模板消息？");
+  await confirm.getByRole("button", { name: /^取\s?消$/ }).click();
+  await expect(confirm).toBeHidden();
+  await expect(admin).toHaveURL(/\/admin\/messages\/new/);
+  await form.getByTestId("mass-send-start").click();
+  await admin.getByTestId("mass-send-confirm").click();
 
   const job = admin.getByTestId("message-job");
   await expect(job).toBeVisible();

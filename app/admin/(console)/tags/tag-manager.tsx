@@ -2,6 +2,7 @@
 // Create, rename and delete tags. Names are measured in UTF-8 bytes as WeChat does, before anything is sent;
 // the route checks again and WeChat has the last word (its errcode is shown when it refuses).
 import Link from "next/link";
+import { App } from "antd";
 import { useState } from "react";
 import type { TagRow } from "@/lib/followers/tags";
 import { consoleFetch, useConsoleAction } from "@/app/admin/console-fetch";
@@ -12,6 +13,7 @@ const bytes = (s: string) => new TextEncoder().encode(s.trim()).length;
 const BUTTON = "rounded-md border border-neutral-300 bg-white px-3 py-1 text-sm text-neutral-700 hover:bg-neutral-100";
 
 export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit: boolean }) {
+  const { modal } = App.useApp();
   const [name, setName] = useState("");
   const [editing, setEditing] = useState<number | null>(null);
   const [draft, setDraft] = useState("");
@@ -136,13 +138,20 @@ export function TagManager({ tags, canEdit }: { tags: readonly TagRow[]; canEdit
                         disabled={busy}
                         className={BUTTON}
                         data-testid="tag-delete"
-                        onClick={() => {
-                          if (window.confirm(`删除标签“${tag.name}”？用户身上的该标签也会移除。`))
-                            void act(
-                              consoleFetch(`/api/admin/tags/${tag.id}`, { method: "DELETE" }),
-                              `已删除“${tag.name}”。`,
-                            );
-                        }}
+                        onClick={() =>
+                          modal.confirm({
+                            title: `删除标签“${tag.name}”？`,
+                            content: "用户身上的该标签也会移除。",
+                            okText: "删除",
+                            okButtonProps: { danger: true, "data-testid": "tag-delete-confirm" } as never,
+                            cancelText: "取消",
+                            onOk: () =>
+                              void act(
+                                consoleFetch(`/api/admin/tags/${tag.id}`, { method: "DELETE" }),
+                                `已删除“${tag.name}”。`,
+                              ),
+                          })
+                        }
                       >
                         删除
                       </button>

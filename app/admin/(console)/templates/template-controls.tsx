@@ -1,5 +1,6 @@
 "use client";
 // The templates page's buttons: 从微信刷新, 添加模板 (by its number in WeChat's template library) and 删除.
+import { App } from "antd";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
@@ -77,6 +78,7 @@ export function AddTemplate() {
 }
 
 export function DeleteTemplate({ templateId, title }: { templateId: string; title: string }) {
+  const { modal } = App.useApp();
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -87,17 +89,24 @@ export function DeleteTemplate({ templateId, title }: { templateId: string; titl
         className={`${BUTTON} text-red-700`}
         disabled={pending}
         data-testid="template-delete"
-        onClick={() => {
-          if (!window.confirm(`删除模板“${title}”？微信上的模板也会删除，用它发送中的消息会失败。`)) return;
-          startTransition(async () => {
-            setError(null);
-            const answer = await consoleFetch(`/api/admin/templates/${encodeURIComponent(templateId)}`, {
-              method: "DELETE",
-            });
-            if (answer.kind === "error") setError(answer.message);
-            else router.refresh();
-          });
-        }}
+        onClick={() =>
+          modal.confirm({
+            title: `删除模板“${title}”？`,
+            content: "微信上的模板也会删除，用它发送中的消息会失败。",
+            okText: "删除",
+            okButtonProps: { danger: true, "data-testid": "template-delete-confirm" } as never,
+            cancelText: "取消",
+            onOk: () =>
+              startTransition(async () => {
+                setError(null);
+                const answer = await consoleFetch(`/api/admin/templates/${encodeURIComponent(templateId)}`, {
+                  method: "DELETE",
+                });
+                if (answer.kind === "error") setError(answer.message);
+                else router.refresh();
+              }),
+          })
+        }
       >
         删除
       </button>

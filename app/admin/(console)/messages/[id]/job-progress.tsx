@@ -1,7 +1,7 @@
 "use client";
 // A mass send's live progress: the bar and the counts, polled every second while it can still move; and
 // 暂停 / 继续 / 取消 for admins.
-import { Progress } from "antd";
+import { App, Progress } from "antd";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
 import { beijingTime } from "@/app/admin/beijing-time";
@@ -38,9 +38,9 @@ export function JobProgress({ initial, canEdit }: { initial: MessageJobView; can
     };
   }, [job.id, live]);
 
-  const act = (action: "pause" | "resume" | "cancel") =>
+  const { modal } = App.useApp();
+  const run = (action: "pause" | "resume" | "cancel") =>
     startTransition(async () => {
-      if (action === "cancel" && !window.confirm("取消群发？还没发出的人将不再发送。")) return;
       setError(null);
       const answer = await consoleFetch<{ job: MessageJobView }>(`/api/admin/message-jobs/${job.id}/${action}`, {
         method: "POST",
@@ -49,6 +49,17 @@ export function JobProgress({ initial, canEdit }: { initial: MessageJobView; can
       if (answer.kind === "ok") setJob(answer.data.job);
       if (answer.kind === "error") setError(answer.message);
     });
+  const act = (action: "pause" | "resume" | "cancel") => {
+    if (action !== "cancel") return run(action);
+    modal.confirm({
+      title: "取消群发？",
+      content: "还没发出的人将不再发送，已发出的无法撤回。",
+      okText: "取消群发",
+      okButtonProps: { danger: true, "data-testid": "message-job-cancel-confirm" } as never,
+      cancelText: "继续发送",
+      onOk: () => run("cancel"),
+    });
+  };
 
   const done = c.total - c.pending;
   const percent = c.total === 0 ? 100 : Math.floor((done / c.total) * 100);

@@ -1,6 +1,7 @@
 "use client";
 // 新建群发: the template's fields (checked as typed), the recipients (a tag, or the user list's filter) with
 // their count asked of the server as they change, then 开始群发 → the send's page with its progress.
+import { App } from "antd";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { consoleFetch } from "@/app/admin/console-fetch";
@@ -42,6 +43,7 @@ export function MassSendForm(props: {
   const [countError, setCountError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const { modal } = App.useApp();
 
   const recipients =
     kind === "tag"
@@ -82,16 +84,25 @@ export function MassSendForm(props: {
     return <p className="text-sm text-neutral-500">还没有模板：请先到“模板消息”页从微信刷新。</p>;
 
   const willSend = count ? count.total - count.unsubscribed - count.blacklisted : 0;
-  const start = () =>
+  const start = () => {
+    setError(null);
+    setTried(true);
+    const template = props.templates.find((t) => t.templateId === templateId);
+    const problems = { ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) };
+    // Said by the button too: on a phone the fields marked red are a screen or two above it.
+    if (Object.keys(problems).length > 0) return setError(FIX_FIELDS);
+    if (!recipients) return;
+    modal.confirm({
+      title: `确定给 ${willSend.toLocaleString("zh-CN")} 人群发这条模板消息？`,
+      content: "开始后可以暂停或取消，但已发出的无法撤回。",
+      okText: "开始群发",
+      okButtonProps: { "data-testid": "mass-send-confirm" } as never,
+      cancelText: "取消",
+      onOk: () => send(template),
+    });
+  };
+  const send = (template: (typeof props.templates)[number] | undefined) =>
     startTransition(async () => {
-      setError(null);
-      setTried(true);
-      const template = props.templates.find((t) => t.templateId === templateId);
-      const problems = { ...fieldProblems(template, values), ...miniProgramProblems(miniProgram) };
-      // Said by the button too: on a phone the fields marked red are a screen or two above it.
-      if (Object.keys(problems).length > 0) return setError(FIX_FIELDS);
-      if (!recipients) return;
-      if (!window.confirm(`确定给 ${willSend} 人群发这条模板消息？开始后可以暂停或取消，但已发出的无法撤回。`)) return;
       const answer = await consoleFetch<{ job: { id: string } }>("/api/admin/message-jobs", {
         method: "POST",
         body: {

@@ -1,13 +1,13 @@
 // /admin/users/[id]: one person: profile, identities (with whether the web token can still be
 // refreshed, never the token), subscription and remark, the latest logins. Every id (ours, the unionid,
 // each openid) is shown one way: in full, fixed-width, with a copy button (app/admin/copyable-id.tsx).
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { requireStaffPage } from "@/lib/admin/guard";
 import { formatShanghai, getUserDetail, LOGIN_HISTORY_LIMIT, summarizeUserAgent } from "@/lib/admin/user-detail";
 import { services } from "@/lib/services";
 import { Avatar } from "@/app/ui";
+import { BackLink } from "@/app/admin/back-link";
 import { CopyableId } from "@/app/admin/copyable-id";
 import { Timeline } from "./timeline";
 import { FollowerPanel } from "./follower-panel";
@@ -44,9 +44,11 @@ export default async function UserPage(props: {
 
   return (
     <div className="flex flex-col gap-6">
-      <Link href={backHref} className="text-sm text-neutral-500 hover:text-neutral-800" data-testid="back-to-list">
-        ← 返回用户列表
-      </Link>
+      <div>
+        <BackLink href={backHref} testId="back-to-list">
+          返回用户列表
+        </BackLink>
+      </div>
 
       <Section title="资料" testId="profile">
         <div className="flex items-start gap-4">
