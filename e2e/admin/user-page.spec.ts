@@ -143,6 +143,19 @@ test("a person's page: profile, identity with a refreshable web token, logins ne
       await expect.poll(() => admin.page.evaluate(() => navigator.clipboard.readText())).toBe(value);
     }
 
+    // On a phone the page is no wider than the screen: long ids break or scroll inside their table.
+    await admin.page.setViewportSize({ width: 390, height: 844 });
+    await admin.page.reload();
+    await expect(admin.nickname).toBeVisible();
+    const overflow = await admin.page.evaluate(() => ({
+      width: document.documentElement.scrollWidth,
+      widest: [...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .slice(-3)
+        .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)}`),
+    }));
+    expect(overflow, overflow.widest.join(" | ")).toMatchObject({ width: 390 });
+
     // No web token (sealed or not) in what the browser received.
     const html = await admin.page.content();
     expect(html).not.toMatch(/TokenEnc|v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\./);
