@@ -8,6 +8,7 @@ import { devices, type Browser, type Locator, type Page } from "@playwright/test
 import { expect, test } from "../fixtures";
 import { signInWithProfile } from "../flows";
 import { WECHAT_USER_AGENT } from "../support/env";
+import { expectFitsPhone } from "../support/layout";
 
 const STAFF = { email: "viewer@example.com", password: "e2e-Staff-Passw0rd-7Rq2xW" };
 // appEnv() in e2e/support/env.ts: the simulator's app.
@@ -144,17 +145,9 @@ test("a person's page: profile, identity with a refreshable web token, logins ne
     }
 
     // On a phone the page is no wider than the screen: long ids break or scroll inside their table.
-    await admin.page.setViewportSize({ width: 390, height: 844 });
     await admin.page.reload();
     await expect(admin.nickname).toBeVisible();
-    const overflow = await admin.page.evaluate(() => ({
-      width: document.documentElement.scrollWidth,
-      widest: [...document.querySelectorAll("body *")]
-        .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-        .slice(-3)
-        .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).slice(0, 60)}`),
-    }));
-    expect(overflow, overflow.widest.join(" | ")).toMatchObject({ width: 390 });
+    await expectFitsPhone(admin.page);
 
     // No web token (sealed or not) in what the browser received.
     const html = await admin.page.content();

@@ -4,6 +4,7 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "../fixtures";
 import { connectTestDatabase } from "../support/database";
+import { expectFitsPhone } from "../support/layout";
 import {
   createStaffAccounts,
   emptyFollowerTables,
@@ -180,7 +181,12 @@ test("a person's page shows subscription, tags, remark and blacklist, and edits 
   await admin.goto(`/admin/users/${id}`);
   const panel = admin.getByTestId("follower-panel");
   await expect(panel.getByTestId("follower-subscription")).toHaveText("已关注");
-  await expect(panel.getByTestId("follower-scene")).toContainText("ADD_SCENE_");
+  // How they came, in plain Chinese; WeChat's code only in the tooltip.
+  const scene = panel.getByTestId("follower-scene");
+  await expect(scene).not.toContainText("ADD_SCENE_");
+  await expect(scene).toHaveText(/\S/);
+  await scene.getByTestId("term").focus();
+  await expect(admin.getByRole("tooltip")).toContainText("ADD_SCENE_");
   await expect(panel.getByTestId("follower-blacklisted")).toHaveText("未拉黑");
 
   await panel.getByTestId("follower-tag-select").selectOption({ label: "老客户" });
@@ -209,4 +215,6 @@ test("a person's page shows subscription, tags, remark and blacklist, and edits 
   await expect(admin.getByText("备注", { exact: true })).toHaveCount(1);
   await expect(panel.getByTestId("follower-tag")).toHaveText(["老客户×"]);
   await expect(panel.getByTestId("follower-blacklisted")).toContainText("已拉黑");
+  // A follower's page (long openids, tags, the send form) fits a phone's width.
+  await expectFitsPhone(admin);
 });

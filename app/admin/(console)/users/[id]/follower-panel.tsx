@@ -4,6 +4,7 @@ import { currentStaff } from "@/lib/admin/guard";
 import { formatShanghai } from "@/lib/admin/user-detail";
 import { services } from "@/lib/services";
 import { getFollowerPanel } from "@/lib/followers/panel";
+import { Term } from "@/app/admin/term";
 import { BlockToggle, RemarkEditor, TagEditor } from "../../followers/follower-controls";
 
 const SCENES: Record<string, string> = {
@@ -41,10 +42,12 @@ export async function FollowerPanel({ userId }: { userId: string }) {
         </dd>
         <dt className="text-neutral-500">关注来源</dt>
         <dd data-testid="follower-scene">
-          {panel.subscribeScene
-            ? `${SCENES[panel.subscribeScene] ?? panel.subscribeScene}（${panel.subscribeScene}）`
-            : "—"}
-          {panel.qrScene && <span className="ml-2 text-xs text-neutral-500">二维码场景 {panel.qrScene}</span>}
+          {panel.subscribeScene ? (
+            <Term tip={`微信给的关注来源：${panel.subscribeScene}`}>{SCENES[panel.subscribeScene] ?? "其他来源"}</Term>
+          ) : (
+            "—"
+          )}
+          {panel.qrScene && <span className="ml-2 text-xs break-all text-neutral-500">渠道标识 {panel.qrScene}</span>}
         </dd>
         <dt className="text-neutral-500">语言</dt>
         <dd>{panel.language ?? "—"}</dd>
