@@ -162,3 +162,19 @@ describe("URLs", () => {
     expect(err.message).toContain("WECHAT_API_BASE: WECHAT_API_BASE must be an absolute URL");
   });
 });
+
+describe("WeChat Pay", () => {
+  it("is the simulator's merchant in development and off in production unless configured", () => {
+    expect(parseEnv({}, false).pay).toEqual({ mode: "simulator", base: SIMULATOR_DEFAULTS.url });
+    expect(parseEnv(production, true).pay).toEqual({ mode: "off" });
+  });
+
+  it("names a variable missing beside the others, and wants PAY_WEBHOOK_SECRET in production", () => {
+    expect(envError({ WECHAT_PAY_MCHID: "1900009191" }, false).message).toContain("WECHAT_PAY_PRIVATE_KEY");
+    const error = envError({ ...production, WECHAT_PAY_BASE: "http://127.0.0.1:4010" }, true);
+    expect(error.message).toContain("PAY_WEBHOOK_SECRET");
+    expect(envError({ PAY_ALLOWED_ORIGINS: "https://shop.example.com/x" }, false).message).toContain(
+      "PAY_ALLOWED_ORIGINS",
+    );
+  });
+});

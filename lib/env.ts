@@ -2,6 +2,9 @@
 // that points at the local simulator; in production a missing or weak secret stops start-up.
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, databaseKind } from "@/prisma/database-url";
+import { REAL_PAY_BASE, parseAllowedOrigins, resolvePaySettings, type PaySettings } from "@/lib/pay/settings";
+
+export { REAL_PAY_BASE, REAL_PAY_BACKUP_BASE } from "@/lib/pay/settings";
 
 export const REAL_OAUTH_BASE = "https://open.weixin.qq.com";
 export const REAL_API_BASE = "https://api.weixin.qq.com";
@@ -23,11 +26,13 @@ const DEV_SESSION_SECRET = "dev-only-session-secret-not-for-production-0123";
 const DEV_TOKEN_KEY = "dev-only-token-encryption-key-not-for-production";
 const DEV_AUTH_SECRET = "dev-only-staff-auth-secret-not-for-production-4567";
 const DEV_INTERNAL_SECRET = "dev-only-internal-api-secret-not-for-production-89";
+const DEV_PAY_WEBHOOK_SECRET = "dev-only-pay-webhook-secret-not-for-production-7";
 const WEAK_VALUES = new Set<string>([
   DEV_SESSION_SECRET,
   DEV_TOKEN_KEY,
   DEV_AUTH_SECRET,
   DEV_INTERNAL_SECRET,
+  DEV_PAY_WEBHOOK_SECRET,
   SIMULATOR_DEFAULTS.appSecret,
   SIMULATOR_DEFAULTS.messageToken,
   SIMULATOR_DEFAULTS.encodingAesKey,
@@ -46,7 +51,12 @@ const booleanish = z
 const origin = (name: string) =>
   z.url(`${name} must be an absolute URL`).refine((v) => /^https?:\/\//.test(v), `${name} must be http(s)`);
 
-function schemaFor(production: boolean) {
+/** What the pay variables resolved to during the parse (the keys are loaded once). */
+interface Resolved {
+  pay?: ReturnType<typeof resolvePaySettings>;
+}
+
+function schemaFor(production: boolean, resolved: Resolved = {}) {
   const dev = <T>(value: T) => (production ? undefined : value);
   return z
     .object({
@@ -132,6 +142,32 @@ function schemaFor(production: boolean) {
       LOGIN_STARTS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(200),
       /** Show the "open in WeChat" page to other browsers. Default: on against real WeChat, off against the simulator. */
       WECHAT_BROWSER_ONLY: booleanish.optional(),
+      /** WeChat Pay (lib/pay/settings.ts): the merchant's six settings, all or none; checked in superRefine. */
+      WECHAT_PAY_MCHID: z
+        .string()
+        .regex(/^\d{6,32}$/, "WECHAT_PAY_MCHID must be the merchant number (商户号, digits)")
+        .optional(),
+      /** The merchant's API private key (apiclient_key.pem): the PEM itself, or a path to it. */
+      WECHAT_PAY_PRIVATE_KEY: z.string().optional(),
+      WECHAT_PAY_CERT_SERIAL: z
+        .string()
+        .regex(/^[0-9A-Fa-f]{8,64}$/, "WECHAT_PAY_CERT_SERIAL must be the API certificate's serial number (hex)")
+        .optional(),
+      WECHAT_PAY_API_V3_KEY: z.string().optional(),
+      /** WeChat Pay's public key (微信支付公钥): the PEM itself, or a path to it. */
+      WECHAT_PAY_PUBLIC_KEY: z.string().optional(),
+      WECHAT_PAY_PUBLIC_KEY_ID: z
+        .string()
+        .regex(/^PUB_KEY_ID_[0-9A-Za-z]{1,64}$/, "WECHAT_PAY_PUBLIC_KEY_ID must look like PUB_KEY_ID_0114…")
+        .optional(),
+      /** api.mch.weixin.qq.com in production (failing over to api2); the simulator in development. */
+      WECHAT_PAY_BASE: origin("WECHAT_PAY_BASE").default(dev(SIMULATOR_DEFAULTS.url) ?? REAL_PAY_BASE),
+      /** Origins an order's returnUrl and webhookUrl may be on (comma-separated). */
+      PAY_ALLOWED_ORIGINS: z.string().optional(),
+      /** Signs the webhooks to other servers (HMAC-SHA256). Required in production when payments are on. */
+      PAY_WEBHOOK_SECRET: production
+        ? secret("PAY_WEBHOOK_SECRET").optional()
+        : secret("PAY_WEBHOOK_SECRET").default(DEV_PAY_WEBHOOK_SECRET),
       /** Retention (lib/retention.ts): a login state is deleted this many seconds after it expired. */
       RETAIN_LOGIN_STATE_SECONDS: z.coerce.number().int().min(0).default(3600),
       /** A push's replay-guard nonce is kept this many seconds past its window. */
@@ -170,7 +206,36 @@ function schemaFor(production: boolean) {
       RETENTION_EVERY_SECONDS: z.coerce.number().int().min(60).default(600),
     })
     .superRefine((env, ctx) => {
+      const pay = (resolved.pay = resolvePaySettings(env));
+      for (const problem of pay.problems)
+        ctx.addIssue({ code: "custom", path: [problem.variable], message: problem.message });
+      const allowed = parseAllowedOrigins(env.PAY_ALLOWED_ORIGINS);
+      if (allowed.problem) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["PAY_ALLOWED_ORIGINS"],
+          message: `PAY_ALLOWED_ORIGINS: ${allowed.problem}`,
+        });
+      }
       if (!production) return;
+      if (pay.settings.mode !== "off" && env.PAY_WEBHOOK_SECRET === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["PAY_WEBHOOK_SECRET"],
+          message: "PAY_WEBHOOK_SECRET is required when WeChat Pay is configured (it signs the order webhooks)",
+        });
+      }
+      if (
+        pay.settings.mode === "merchant" &&
+        pay.settings.backup !== undefined &&
+        !env.APP_URL.startsWith("https://")
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["APP_URL"],
+          message: "APP_URL must be https with WeChat Pay: it is the notify_url's origin",
+        });
+      }
       for (const key of [
         "SESSION_SECRET",
         "TOKEN_ENCRYPTION_KEY",
@@ -178,6 +243,7 @@ function schemaFor(production: boolean) {
         "INTERNAL_API_SECRET",
         "WECHAT_TOKEN",
         "WECHAT_ENCODING_AES_KEY",
+        "PAY_WEBHOOK_SECRET",
       ] as const) {
         const value = env[key];
         if (value !== undefined && WEAK_VALUES.has(value)) {
@@ -201,7 +267,14 @@ function schemaFor(production: boolean) {
     });
 }
 
-export type Env = z.output<ReturnType<typeof schemaFor>> & {
+/** The merchant's key variables never stay on the parsed env: they live in `pay` (lib/pay/settings.ts). */
+type KeyVariable = "WECHAT_PAY_PRIVATE_KEY" | "WECHAT_PAY_API_V3_KEY" | "WECHAT_PAY_PUBLIC_KEY";
+
+export type Env = Omit<z.output<ReturnType<typeof schemaFor>>, KeyVariable> & {
+  /** WeChat Pay: off, the simulator's merchant, or ours (with the keys loaded once). */
+  readonly pay: PaySettings;
+  /** PAY_ALLOWED_ORIGINS, normalised. */
+  readonly payAllowedOrigins: readonly string[];
   readonly usesSimulator: boolean;
   readonly browserOnly: boolean;
   readonly secureCookies: boolean;
@@ -214,15 +287,18 @@ export class EnvError extends Error {
 /** Parses an environment; empty strings count as unset (t3-env's emptyStringAsUndefined). */
 export function parseEnv(source: Record<string, string | undefined>, production: boolean): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const result = schemaFor(production).safeParse(cleaned);
+  const resolved: Resolved = {};
+  const result = schemaFor(production, resolved).safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "env"}: ${i.message}`);
     throw new EnvError(`Invalid configuration (${production ? "production" : "development"}):\n${lines.join("\n")}`);
   }
-  const env = result.data;
+  const { WECHAT_PAY_PRIVATE_KEY: _k, WECHAT_PAY_API_V3_KEY: _v, WECHAT_PAY_PUBLIC_KEY: _p, ...env } = result.data;
   const usesSimulator = env.WECHAT_OAUTH_BASE !== REAL_OAUTH_BASE;
   return Object.freeze({
     ...env,
+    pay: (resolved.pay ?? resolvePaySettings(result.data)).settings,
+    payAllowedOrigins: parseAllowedOrigins(env.PAY_ALLOWED_ORIGINS).origins,
     APP_URL: env.APP_URL.replace(/\/+$/, ""),
     usesSimulator,
     browserOnly: env.WECHAT_BROWSER_ONLY ?? !usesSimulator,

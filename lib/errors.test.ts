@@ -1,3 +1,4 @@
+import { WeChatPayApiError, WeChatPaySignatureError } from "@/lib/wechat/pay/errors";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { log } from "@/lib/log";
 import { WeChatApiError } from "@/lib/wechat/errors";
@@ -85,5 +86,23 @@ describe("a card refused before calling WeChat", () => {
       ],
       problems: refused.problems,
     });
+  });
+});
+
+describe("WeChat Pay's errors", () => {
+  const payError = (code: string, status: number) =>
+    new WeChatPayApiError({ status, code, message: "…", endpoint: "/v3/refund/domestic/refunds", verified: true });
+
+  it("outages by their action, refusals as 422 in the payer's or the staff's words with the code", () => {
+    expect(toAppError(payError("SYSTEMERROR", 500))).toMatchObject({ code: "pay_busy", status: 503 });
+    expect(toAppError(payError("FREQUENCY_LIMITED", 429))).toMatchObject({ code: "pay_quota" });
+    expect(toAppError(payError("SIGN_ERROR", 401))).toMatchObject({ code: "pay_config", status: 500 });
+    const user = toAppError(payError("NOT_ENOUGH", 403));
+    expect(user).toMatchObject({ code: "pay_rejected", status: 422 });
+    expect(user.userMessage).toBe("余额不足，请更换支付方式后重试。（微信支付错误码 NOT_ENOUGH）");
+    expect(toAppError(payError("NOT_ENOUGH", 403), "rejected").userMessage).toBe(
+      "商户账户可用余额不足，请充值后再退款。（微信支付错误码 NOT_ENOUGH）",
+    );
+    expect(toAppError(new WeChatPaySignatureError("stale", null, "x"))).toMatchObject({ code: "pay_unverified" });
   });
 });

@@ -5,6 +5,12 @@ import { ZodError } from "zod";
 import { WeChatApiError, WeChatTransportError, type WeChatErrorAction } from "@/lib/wechat/errors";
 import { MenuRefusedError } from "@/lib/wechat/menu";
 import { CardRefusedError } from "@/lib/wechat/card/client";
+import {
+  WeChatPayApiError,
+  WeChatPayNotificationError,
+  WeChatPaySignatureError,
+  type PayErrorAction,
+} from "@/lib/wechat/pay/errors";
 import { log } from "@/lib/log";
 
 interface ErrorEntry {
@@ -75,6 +81,28 @@ export const APP_ERRORS = {
   card_unavailable: { status: 404, message: "这张券不存在或已停止发放。" },
   card_out_of_stock: { status: 409, message: "券已经领完了。" },
   card_get_limit: { status: 409, message: "你已领满这张券的每人限领数量。" },
+  // WeChat Pay (lib/pay): the internal API, the cashier, the notify endpoint.
+  pay_disabled: { status: 404, message: "微信支付未启用：请配置 WECHAT_PAY_* 商户号与密钥。" },
+  pay_user_not_found: { status: 404, message: "找不到该用户：请给出本公众号用户的 userId 或 openid。" },
+  pay_order_not_found: { status: 404, message: "订单不存在。" },
+  pay_order_not_yours: { status: 403, message: "这笔订单不属于当前微信用户，无法支付。" },
+  pay_order_paid: { status: 409, message: "该订单已支付，无需重复支付。" },
+  pay_order_closed: { status: 409, message: "该订单已关闭，请重新下单。" },
+  pay_order_expired: { status: 409, message: "订单已超过支付期限，请重新下单。" },
+  pay_order_not_paid: { status: 409, message: "订单尚未支付，不能退款。" },
+  pay_key_reused: { status: 409, message: "这个 idempotencyKey 已用于内容不同的请求，请换一个。" },
+  pay_out_trade_no_used: { status: 409, message: "商户订单号已被另一笔订单使用。" },
+  pay_origin_not_allowed: { status: 400, message: "returnUrl 或 webhookUrl 不在允许的域名（PAY_ALLOWED_ORIGINS）内。" },
+  pay_refund_exceeds: { status: 409, message: "退款金额超过订单可退金额。" },
+  pay_refund_limit: { status: 409, message: "该订单的退款次数已达上限（50 次）。" },
+  pay_busy: { status: 503, message: "微信支付繁忙，请稍后重试。" },
+  pay_quota: { status: 503, message: "支付操作过于频繁，请稍后再试。" },
+  pay_config: { status: 500, message: "支付服务配置异常，请联系公众号运营者。" },
+  pay_rejected: { status: 422, message: "微信支付拒绝了此操作。" },
+  pay_unverified: { status: 502, message: "微信支付的应答未通过验签，结果未知，请稍后重试。" },
+  // The notify endpoint: WeChat Pay reads these (and sends the notification again), people never see them.
+  pay_notify_refused: { status: 401, message: "通知验签失败。" },
+  pay_notify_invalid: { status: 400, message: "通知内容无法处理。" },
 } as const satisfies Record<string, ErrorEntry>;
 
 export type AppErrorCode = keyof typeof APP_ERRORS;
@@ -156,6 +184,28 @@ const ACTION_TO_CODE: Record<WeChatErrorAction, AppErrorCode> = {
 };
 const OUTAGE_ACTIONS: ReadonlySet<WeChatErrorAction> = new Set(["retry", "quota", "fix_config"]);
 
+/** WeChat Pay's outages by their action; everything else it says is a refusal (pay_rejected, 422). */
+const PAY_OUTAGES: Partial<Record<PayErrorAction, AppErrorCode>> = {
+  retry: "pay_busy",
+  quota: "pay_quota",
+  fix_config: "pay_config",
+};
+
+/**
+ * WeChat Pay's error in Chinese, with its code: the payer's words, or in the console ("rejected") the
+ * staff's where the table has them, e.g. "商户账户可用余额不足，请充值后再退款。（微信支付错误码 NOT_ENOUGH）".
+ */
+function payAppError(err: WeChatPayApiError, refusals: RefusalStyle): AppError {
+  const outage = PAY_OUTAGES[err.info.action];
+  const words = refusals === "rejected" ? (err.info.staffMessage ?? err.info.userMessage) : err.info.userMessage;
+  return new AppError(outage ?? "pay_rejected", {
+    cause: err,
+    userMessage:
+      outage === "pay_config" && refusals !== "rejected" ? undefined : `${words}（微信支付错误码 ${err.code}）`,
+    extra: { payCode: err.code },
+  });
+}
+
 /** WeChat said no to this request (a rule, an openid it does not know), as opposed to an outage. */
 export function isRefusal(err: unknown): err is WeChatApiError {
   return err instanceof WeChatApiError && !OUTAGE_ACTIONS.has(err.info.action);
@@ -215,7 +265,12 @@ export function toAppError(err: unknown, refusals: RefusalStyle = "action"): App
     const code = err.errcode === 48001 ? "need_userinfo" : ACTION_TO_CODE[err.info.action];
     return new AppError(code, { cause: err, errcode: err.errcode });
   }
+  if (err instanceof WeChatPayApiError) return payAppError(err, refusals);
+  if (err instanceof WeChatPaySignatureError) return new AppError("pay_unverified", { cause: err });
+  if (err instanceof WeChatPayNotificationError) return new AppError("pay_notify_invalid", { cause: err });
   if (err instanceof WeChatTransportError) {
+    // WeChat Pay's (/v3/…): unreachable, or an answer we could not read; either way the outcome is unknown.
+    if (err.endpoint.startsWith("/v3/")) return new AppError("pay_busy", { cause: err });
     return new AppError(err.kind === "bad_response" ? "wechat_failed" : "wechat_busy", { cause: err });
   }
   if (err instanceof ZodError) {
@@ -248,6 +303,11 @@ export function reportError(err: AppError, context: Record<string, unknown> = {}
   if (err.message !== err.code) fields.reason = err.message;
   if (cause instanceof WeChatApiError)
     Object.assign(fields, { errcode: cause.errcode, errmsg: cause.errmsg, endpoint: cause.endpoint });
+  else if (cause instanceof WeChatPayApiError)
+    Object.assign(fields, { payCode: cause.code, endpoint: cause.endpoint, requestId: cause.requestId ?? undefined });
+  else if (cause instanceof WeChatPaySignatureError)
+    Object.assign(fields, { problem: cause.problem, endpoint: cause.endpoint ?? "notification" });
+  else if (cause instanceof WeChatPayNotificationError) fields.problem = cause.problem;
   else if (cause instanceof WeChatTransportError)
     Object.assign(fields, { transport: cause.kind, endpoint: cause.endpoint, httpStatus: cause.status });
   else if (cause instanceof Error) {
