@@ -39,6 +39,8 @@ import { WeChatCustomService, WeChatTemplates } from "@/lib/wechat/template";
 import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { nodeTransport, type HttpFetch } from "@/lib/wechat/transport";
+import { payClientSource } from "@/lib/pay/client";
+import type { PayDeps } from "@/lib/pay/deps";
 
 /** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
 export const INSTANCE = newInstanceId();
@@ -66,7 +68,29 @@ const built: {
   messageJobs?: MessageJobDeps;
   stats?: StatsDeps;
   cards?: CardDeps;
+  pay?: PayDeps | null;
 } = {};
+
+/** WeChat Pay's deps, or null (said once in the log) when payments are off. */
+function buildPay(): PayDeps | null {
+  const e = env();
+  const client = payClientSource(e.pay, { appId: e.WECHAT_APP_ID, client: { fetch: services.transport } });
+  if (!client) {
+    log.warn("pay_disabled", { reason: "no WECHAT_PAY_* merchant is configured: the pay routes answer pay_disabled" });
+    return null;
+  }
+  return {
+    db: db(),
+    appId: e.WECHAT_APP_ID,
+    now,
+    client,
+    appUrl: e.APP_URL,
+    notifyUrl: `${e.APP_URL}/api/pay/notify`,
+    allowedOrigins: e.payAllowedOrigins,
+    webhookSecret: e.PAY_WEBHOOK_SECRET ?? null,
+    randomBytes: (n) => randomBytes(n),
+  };
+}
 
 /** The message endpoint's deps, or null (said once in the log) without WECHAT_TOKEN. */
 function buildMessages(): MessageDeps | null {
@@ -201,6 +225,11 @@ export const services = {
       cardTicket: () => services.tokens.cardTicket(),
       randomBytes: (n) => randomBytes(n),
     });
+  },
+  /** WeChat Pay (lib/pay): orders, the cashier's prepay, notifications, refunds; null when payments are off. */
+  get pay(): PayDeps | null {
+    if (built.pay === undefined) built.pay = buildPay();
+    return built.pay;
   },
   /** Sign in on a PC by scanning: login's database, clock, randomness and start limit, and qrcode/create. */
   get qrLogin(): QrLoginDeps {
