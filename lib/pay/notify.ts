@@ -1,0 +1,131 @@
+// WeChat Pay's payment notifications (POST /api/pay/notify): opened by the client (signature, SIGNTEST,
+// stale, decryption, merchant), then held against our order (appid, mchid, amount, payer) and applied
+// exactly once however many copies arrive at once on however many instances: the notification's id is
+// written first in the applying transaction (copies wait on its unique key, then find it), and the order
+// moves to paid by a conditional update (paidAt still null), never by a read then a write. What does not
+// match is a PayIncident, recorded once per source, and not applied.
+import { isUniqueViolation } from "@/lib/db/errors";
+import type { PayHeaders, PayTransaction } from "@/lib/wechat/pay";
+import type { PayDeps } from "./deps";
+
+export type ApplyResult = "applied" | "duplicate" | "already_paid" | "incident";
+
+async function incident(
+  deps: PayDeps,
+  data: {
+    orderId: string | null;
+    outTradeNo: string;
+    kind: string;
+    source: string;
+    expected?: string;
+    received?: string;
+    detail: unknown;
+  },
+): Promise<void> {
+  try {
+    await deps.db.payIncident.create({
+      data: {
+        orderId: data.orderId,
+        outTradeNo: data.outTradeNo,
+        kind: data.kind,
+        source: data.source,
+        expected: data.expected ?? null,
+        received: data.received ?? null,
+        detail: JSON.stringify(data.detail),
+        createdAt: deps.now(),
+      },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+}
+
+/**
+ * A paid transaction from a notification (`notificationId`) or a query (null), applied once. `source`
+ * names it for incidents: `notification:<id>` or `query:<out_trade_no>:<transaction_id>`.
+ */
+export async function applyPayment(
+  deps: PayDeps,
+  tx: PayTransaction,
+  notificationId: string | null,
+): Promise<ApplyResult> {
+  const source = notificationId ? `notification:${notificationId}` : `query:${tx.outTradeNo}:${tx.transactionId}`;
+  const order = await deps.db.payOrder.findUnique({ where: { outTradeNo: tx.outTradeNo } });
+  if (!order) {
+    await incident(deps, { orderId: null, outTradeNo: tx.outTradeNo, kind: "unknown_order", source, detail: tx });
+    return "incident";
+  }
+  const checks: [string, unknown, unknown][] = [
+    ["merchant_mismatch", `${order.appId}/${order.mchid}`, `${tx.appid}/${tx.mchid}`],
+    ["amount_mismatch", order.amount, tx.amount.total],
+    ["amount_mismatch", "CNY", tx.amount.currency],
+    ["payer_mismatch", order.openid, tx.payerOpenid ?? order.openid],
+  ];
+  const wrong = checks.find(([, expected, received]) => expected !== received);
+  if (wrong) {
+    const [kind, expected, received] = wrong;
+    await incident(deps, {
+      orderId: order.id,
+      outTradeNo: order.outTradeNo,
+      kind,
+      source,
+      expected: String(expected),
+      received: String(received),
+      detail: tx,
+    });
+    // The query tells what WeChat Pay's books say, soon.
+    await deps.db.payOrder.updateMany({ where: { id: order.id, paidAt: null }, data: { nextCheckAt: deps.now() } });
+    return "incident";
+  }
+  const now = deps.now();
+  try {
+    return await deps.db.$transaction(async (db) => {
+      if (notificationId) {
+        // First: a concurrent copy of this notification waits here, then fails on the unique key.
+        await db.payOrderEvent.create({
+          data: {
+            orderId: order.id,
+            kind: "notified",
+            ref: notificationId,
+            at: now,
+            detail: JSON.stringify({ transactionId: tx.transactionId }),
+          },
+        });
+      }
+      const { count } = await db.payOrder.updateMany({
+        where: { id: order.id, paidAt: null },
+        data: {
+          state: "paid",
+          paidAt: new Date(tx.successTime ?? now.getTime()),
+          transactionId: tx.transactionId,
+          payerTotal: tx.amount.payerTotal,
+          nextCheckAt: null,
+        },
+      });
+      if (count === 0) return "already_paid";
+      await db.payOrderEvent.create({
+        data: {
+          orderId: order.id,
+          kind: "paid",
+          at: now,
+          detail: JSON.stringify({ via: notificationId ? "notification" : "query", transactionId: tx.transactionId }),
+        },
+      });
+      return "applied";
+    });
+  } catch (error) {
+    if (notificationId && isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
+
+/** A notification as received (raw body, headers): opened by WeChat Pay's client, then applied. Throws what the client refuses. */
+export async function receivePaymentNotification(
+  deps: PayDeps,
+  headers: PayHeaders,
+  body: string,
+): Promise<ApplyResult | "refund_not_handled"> {
+  const notification = (await deps.client()).openNotification(headers, body);
+  if (notification.kind !== "transaction") return "refund_not_handled";
+  return applyPayment(deps, notification.transaction, notification.id);
+}
