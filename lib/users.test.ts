@@ -189,6 +189,22 @@ forEachDatabase((kind, database) => {
       const baseOnly = await w.login("snsapi_base", "zhangsan");
       expect(baseOnly).not.toBe(pc.id);
       expect(await w.db.user.count()).toBe(2);
+      // An order made for the base-only person (the pay API takes a user id) stays theirs after the merge.
+      const order = await w.db.payOrder.create({
+        data: {
+          appId: SIM_DEFAULTS.appId,
+          mchid: "1900000001",
+          outTradeNo: "MERGE-ORDER-1",
+          userId: baseOnly,
+          openid: zhangsan.openid,
+          description: "合并前的订单",
+          amount: 1,
+          state: "unpaid",
+          caller: "internal",
+          expiresAt: new Date(w.clock.now().getTime() + 3_600_000),
+          createdAt: w.clock.now(),
+        },
+      });
 
       w.clock.advance(120);
       const merged = await w.login("snsapi_userinfo", "zhangsan");
@@ -205,6 +221,7 @@ forEachDatabase((kind, database) => {
       expect(user.logins.map((l) => l.scope).sort()).toEqual(["snsapi_base", "snsapi_userinfo"]);
       expect(await w.db.loginEvent.count({ where: { userId: baseOnly } })).toBe(0);
       expect(await w.db.identity.count({ where: { userId: baseOnly } })).toBe(0);
+      expect(await w.db.payOrder.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ userId: pc.id });
     });
 
     it("concurrent userinfo logins racing to merge the same person all succeed, into one", async () => {

@@ -192,6 +192,7 @@ export async function attachUnionid(tx: SqlTx, userId: string, unionid: string):
   }
   await tx.run(people.moveIdentities, { from: userId, to: holder.id });
   await tx.run(people.moveLoginEvents, { from: userId, to: holder.id });
+  await tx.run(people.movePayOrders, { from: userId, to: holder.id });
   const [holderCreated, userCreated] = [sqlTime(holder.createdAt), sqlTime(user.createdAt)];
   expectOne(
     await tx.run(people.mergedPerson, {

@@ -169,6 +169,12 @@ export const moveLoginEvents = namedQuery<never, { from: string; to: string }>(
   `UPDATE "LoginEvent" SET "userId" = :to WHERE "userId" = :from`,
 );
 
+/** A person's orders are theirs after a merge too (their cashier and 我的订单 look them up by person). */
+export const movePayOrders = namedQuery<never, { from: string; to: string }>(
+  "people.movePayOrders",
+  `UPDATE "PayOrder" SET "userId" = :to WHERE "userId" = :from`,
+);
+
 /** The person kept by a merge, with what it took from the other. */
 export const mergedPerson = namedQuery<
   never,
