@@ -88,6 +88,25 @@ async function effects(tx: DbClient, appId: string, push: RecordedCardPush, now:
   const at = push.createdAt;
   const card = await tx.card.findFirst({ where: { appId, wxCardId: e.cardId }, select: { id: true } });
   if (!card) return;
+  /** A code moved by its holder's push; one we never heard of is recorded as theirs first. */
+  const movePushed = (
+    pushed: { code: string; openid: string },
+    state: "GIFTED" | "DELETED" | "CONSUMED",
+    extra: { consumeSource?: string | null } = {},
+    outerStr?: string | null,
+  ) =>
+    moveCode(
+      tx,
+      {
+        cardId: card.id,
+        code: pushed.code,
+        state,
+        at,
+        ...extra,
+        create: { openid: pushed.openid, source: "push", takenAt: at, ...(outerStr !== undefined ? { outerStr } : {}) },
+      },
+      now,
+    );
   switch (e.event) {
     case "card_pass_check":
     case "card_not_pass_check":
@@ -138,44 +157,13 @@ async function effects(tx: DbClient, appId: string, push: RecordedCardPush, now:
         });
         return;
       }
-      await moveCode(
-        tx,
-        {
-          cardId: card.id,
-          code: e.code,
-          state: "GIFTED",
-          at,
-          create: { openid: e.openid, source: "push", takenAt: at },
-        },
-        now,
-      );
+      await movePushed(e, "GIFTED");
       return;
     case "user_del_card":
-      await moveCode(
-        tx,
-        {
-          cardId: card.id,
-          code: e.code,
-          state: "DELETED",
-          at,
-          create: { openid: e.openid, source: "push", takenAt: at },
-        },
-        now,
-      );
+      await movePushed(e, "DELETED");
       return;
     case "user_consume_card":
-      await moveCode(
-        tx,
-        {
-          cardId: card.id,
-          code: e.code,
-          state: "CONSUMED",
-          at,
-          consumeSource: e.consumeSource || null,
-          create: { openid: e.openid, source: "push", takenAt: at, outerStr: e.outerStr },
-        },
-        now,
-      );
+      await movePushed(e, "CONSUMED", { consumeSource: e.consumeSource || null }, e.outerStr);
       return;
     case "user_view_card":
       // Counted by its CardEvent row alone.
