@@ -7,10 +7,11 @@
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { PayHeaders, PayTransaction } from "@/lib/wechat/pay";
 import type { PayDeps } from "./deps";
+import { queueWebhook } from "./webhooks";
 
 export type ApplyResult = "applied" | "duplicate" | "already_paid" | "incident";
 
-async function incident(
+export async function recordIncident(
   deps: PayDeps,
   data: {
     orderId: string | null;
@@ -52,7 +53,7 @@ export async function applyPayment(
   const source = notificationId ? `notification:${notificationId}` : `query:${tx.outTradeNo}:${tx.transactionId}`;
   const order = await deps.db.payOrder.findUnique({ where: { outTradeNo: tx.outTradeNo } });
   if (!order) {
-    await incident(deps, { orderId: null, outTradeNo: tx.outTradeNo, kind: "unknown_order", source, detail: tx });
+    await recordIncident(deps, { orderId: null, outTradeNo: tx.outTradeNo, kind: "unknown_order", source, detail: tx });
     return "incident";
   }
   const checks: [string, unknown, unknown][] = [
@@ -64,7 +65,7 @@ export async function applyPayment(
   const wrong = checks.find(([, expected, received]) => expected !== received);
   if (wrong) {
     const [kind, expected, received] = wrong;
-    await incident(deps, {
+    await recordIncident(deps, {
       orderId: order.id,
       outTradeNo: order.outTradeNo,
       kind,
@@ -78,6 +79,7 @@ export async function applyPayment(
     return "incident";
   }
   const now = deps.now();
+  const paidAt = new Date(tx.successTime ?? now.getTime());
   try {
     return await deps.db.$transaction(async (db) => {
       if (notificationId) {
@@ -96,7 +98,7 @@ export async function applyPayment(
         where: { id: order.id, paidAt: null },
         data: {
           state: "paid",
-          paidAt: new Date(tx.successTime ?? now.getTime()),
+          paidAt,
           transactionId: tx.transactionId,
           payerTotal: tx.amount.payerTotal,
           nextCheckAt: null,
@@ -111,6 +113,14 @@ export async function applyPayment(
           detail: JSON.stringify({ via: notificationId ? "notification" : "query", transactionId: tx.transactionId }),
         },
       });
+      // The other server hears of it from the same transaction: never lost, never twice.
+      await queueWebhook(
+        db,
+        now,
+        { ...order, state: "paid", paidAt, transactionId: tx.transactionId },
+        "order.paid",
+        "paid",
+      );
       return "applied";
     });
   } catch (error) {
