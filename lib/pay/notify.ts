@@ -3,43 +3,16 @@
 // exactly once however many copies arrive at once on however many instances: the notification's id is
 // written first in the applying transaction (copies wait on its unique key, then find it), and the order
 // moves to paid by a conditional update (paidAt still null), never by a read then a write. What does not
-// match is a PayIncident, recorded once per source, and not applied.
+// match is a PayIncident, recorded once per source, and not applied. Refund notifications (REFUND.*) go
+// to refunds.ts's applyRefundNotice, applied once the same way.
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { PayHeaders, PayTransaction } from "@/lib/wechat/pay";
 import type { PayDeps } from "./deps";
+import { recordIncident } from "./incidents";
+import { applyRefundNotice, type RefundApplyResult } from "./refunds";
 import { queueWebhook } from "./webhooks";
 
 export type ApplyResult = "applied" | "duplicate" | "already_paid" | "incident";
-
-export async function recordIncident(
-  deps: PayDeps,
-  data: {
-    orderId: string | null;
-    outTradeNo: string;
-    kind: string;
-    source: string;
-    expected?: string;
-    received?: string;
-    detail: unknown;
-  },
-): Promise<void> {
-  try {
-    await deps.db.payIncident.create({
-      data: {
-        orderId: data.orderId,
-        outTradeNo: data.outTradeNo,
-        kind: data.kind,
-        source: data.source,
-        expected: data.expected ?? null,
-        received: data.received ?? null,
-        detail: JSON.stringify(data.detail),
-        createdAt: deps.now(),
-      },
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-  }
-}
 
 /**
  * A paid transaction from a notification (`notificationId`) or a query (null), applied once. `source`
@@ -134,8 +107,8 @@ export async function receivePaymentNotification(
   deps: PayDeps,
   headers: PayHeaders,
   body: string,
-): Promise<ApplyResult | "refund_not_handled"> {
+): Promise<ApplyResult | RefundApplyResult> {
   const notification = (await deps.client()).openNotification(headers, body);
-  if (notification.kind !== "transaction") return "refund_not_handled";
+  if (notification.kind === "refund") return applyRefundNotice(deps, notification.id, notification.refund);
   return applyPayment(deps, notification.transaction, notification.id);
 }

@@ -1,6 +1,7 @@
 // POST /api/pay/notify as a handler, fed by the simulator's WeChat Pay (its fetch calls the route): 204
 // once applied and a replay applied once; a SIGNTEST probe, a stale and a badly signed attempt 401 in
-// WeChat Pay's failure shape; another amount an incident (answered, not applied). Both databases.
+// WeChat Pay's failure shape; another amount an incident (answered, not applied); a refund's notification
+// (three copies) applied once. Both databases.
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { forEachDatabase } from "@/test/support/db";
 import { SIM_DEFAULTS, startSimulator, type Simulator } from "@/simulator/server";
@@ -107,5 +108,40 @@ forEachDatabase((_kind, database) => {
     expect(seen[0]!.status).toBe(204);
     expect((await database().db.payOrder.findUniqueOrThrow({ where: { id: row.id } })).state).toBe("unpaid");
     expect(await database().db.payIncident.count({ where: { orderId: row.id, kind: "amount_mismatch" } })).toBe(1);
+  });
+
+  it("applies a refund notification (204 to each of three copies) once", async () => {
+    const row = await order(100);
+    const { db } = database();
+    await db.payOrder.update({ where: { id: row.id }, data: { state: "paid", refundReserved: 40 } });
+    const refund = await db.payRefund.create({
+      data: {
+        orderId: row.id,
+        outRefundNo: `RF${Date.now()}`,
+        amount: 40,
+        reason: "退货",
+        createdBy: "internal",
+        state: "pending",
+        createdAt: new Date(),
+      },
+    });
+    const m = sim.pay.merchant();
+    const pay = new WeChatPay({ ...m, merchantPrivateKey: m.merchantPrivateKey!, baseUrl: sim.url });
+    sim.pay.setRefundMode("manual");
+    await pay.refund({
+      outTradeNo: row.outTradeNo,
+      outRefundNo: refund.outRefundNo,
+      refund: 40,
+      total: 100,
+      notifyUrl: `${APP_URL}/api/pay/notify`,
+    });
+    seen.length = 0;
+    sim.pay.notifier.script({ kind: "duplicate", copies: 3 });
+    sim.pay.completeRefund(refund.outRefundNo, "SUCCESS");
+    await sim.pay.settled();
+    expect(seen.map((s) => s.status)).toEqual([204, 204, 204]);
+    expect(await db.payRefund.findUniqueOrThrow({ where: { id: refund.id } })).toMatchObject({ state: "success" });
+    expect(await db.payOrder.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ refundedAmount: 40 });
+    expect(await db.payOrderEvent.count({ where: { orderId: row.id, kind: "refund_success" } })).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-// POST: WeChat Pay's notifications (notify_url). The raw body and the Wechatpay-* headers go to the pay
+// POST: WeChat Pay's notifications (notify_url): payments (TRANSACTION.SUCCESS) and refunds (REFUND.*). The raw body and the Wechatpay-* headers go to the pay
 // client as received; 204 once applied (or known), otherwise WeChat Pay's failure shape
 // {"code":"FAIL","message"} with a 4xx/5xx, so that it sends the notification again.
 import { AppError, reportError, toAppError } from "@/lib/errors";
@@ -22,12 +22,9 @@ export async function POST(request: Request): Promise<Response> {
         BUDGET_MS,
       );
     });
-    const result = await Promise.race([receivePaymentNotification(pay, request.headers, body), late]).finally(() =>
+    await Promise.race([receivePaymentNotification(pay, request.headers, body), late]).finally(() =>
       clearTimeout(timer),
     );
-    // Refunds are applied in the next slice: until then WeChat Pay keeps them (and sends them again).
-    if (result === "refund_not_handled")
-      throw new AppError("pay_busy", { detail: "refund notifications not applied yet" });
     return new Response(null, { status: 204 });
   } catch (error) {
     const appError = toAppError(error);
