@@ -13,9 +13,9 @@
  * variables, from the simulator's material), its orders written straight into the database as unpaid
  * with their prepay, the way the cashier leaves them.
  *
- * Each round sends the bare route (`/api/bench/floor`) as many requests at the same concurrency, in
- * alternating order (ABBA), so the server CPU per notification stands beside a bare request's in the same
- * server. After each round: every order paid exactly once with WeChat Pay's transaction id, one `notified`
+ * Each round sends the bare route (`/api/bench/floor`) as many requests at the same concurrency, half
+ * before and half after the notifications, so the server CPU per notification stands beside a bare
+ * request's in the same server over the same stretch of time. After each round: every order paid exactly once with WeChat Pay's transaction id, one `notified`
  * and one `paid` event each, no incident, and the paid amounts adding up to what was ordered; any failure
  * (a non-204 answer, a broken check) exits 1. Results also go to bench/results/pay-<timestamp>.json.
  * The load generator shares the machine and its CPU with the server.
@@ -204,30 +204,23 @@ function send(
   });
 }
 
-interface Segment {
-  readonly requests: number;
-  readonly failures: number;
-  /** answer statuses other than the expected one, and how often */
-  readonly statuses: Record<string, number>;
+/** What one stretch of load was answered, and the server's CPU over it. */
+interface Stretch {
+  readonly answers: readonly Answer[];
   readonly seconds: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly cpuMsPerRequest: number | undefined;
-  readonly window: { from: number; to: number };
+  readonly cpuMs: number | undefined;
+  /** monotonic µs (the CPU profile's clock) */
+  readonly from: number;
+  readonly to: number;
 }
 
-/**
- * `jobs` units of work by `workers` loops at once, each unit a batch of requests sent together; the
- * server's CPU over the segment divided by the requests.
- */
-async function segment(
+/** `jobs` units of work by `workers` loops at once, each unit a batch of requests sent together. */
+async function stretch(
   pid: number | undefined,
   workers: number,
   jobs: number,
-  expected: number,
   unit: (i: number, agent: http.Agent) => Promise<Answer[]>,
-): Promise<Segment> {
+): Promise<Stretch> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: workers * COPIES });
   const answers: Answer[] = [];
   let next = 0;
@@ -243,23 +236,40 @@ async function segment(
   const to = nowMicros();
   const cpuAfter = processCpuMs(pid);
   agent.destroy();
+  const cpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return { answers, seconds, cpuMs, from, to };
+}
+
+interface Segment {
+  readonly requests: number;
+  readonly failures: number;
+  /** answer statuses other than the expected one, and how often */
+  readonly statuses: Record<string, number>;
+  readonly seconds: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** the server's CPU over the stretches divided by their requests */
+  readonly cpuMsPerRequest: number | undefined;
+}
+
+/** One or more stretches of the same requests as one figure (the floor runs before and after the notifications). */
+function summarize(parts: readonly Stretch[], expected: number): Segment {
+  const answers = parts.flatMap((p) => p.answers);
   const sorted = answers.map((a) => a.ms).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
   for (const a of answers) if (a.status !== expected) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+  const cpu = parts.every((p) => p.cpuMs !== undefined) ? parts.reduce((sum, p) => sum + p.cpuMs!, 0) : undefined;
   const round1 = (n: number) => Math.round(n * 10) / 10;
   return {
     requests: answers.length,
     failures: answers.filter((a) => a.status !== expected).length,
     statuses,
-    seconds: Math.round(seconds * 100) / 100,
+    seconds: Math.round(parts.reduce((sum, p) => sum + p.seconds, 0) * 100) / 100,
     p50Ms: round1(percentile(sorted, 50)),
     p99Ms: round1(percentile(sorted, 99)),
     maxMs: round1(sorted.at(-1) ?? 0),
-    cpuMsPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined
-        ? undefined
-        : Math.round(((cpuAfter - cpuBefore) / answers.length) * 1000) / 1000,
-    window: { from, to },
+    cpuMsPerRequest: cpu === undefined ? undefined : Math.round((cpu / answers.length) * 1000) / 1000,
   };
 }
 
@@ -405,27 +415,25 @@ async function benchDatabase(
     // Warm-up: the route's code paths compiled, the pools filled, the key objects made.
     log(`${db}: warm-up`);
     const warm = await run("w", Math.min(200, ORDERS));
-    await segment(pid, CONCURRENCY, warm.orders.length, 204, notifyUnit(warm.orders));
-    await segment(pid, CONCURRENCY, warm.orders.length, 200, floorUnit);
+    await stretch(pid, CONCURRENCY, warm.orders.length, notifyUnit(warm.orders));
+    await stretch(pid, CONCURRENCY, warm.orders.length, floorUnit);
     const warmLedger = await checkLedger(database, warm.prefix, warm.orders);
     if (warmLedger.problems.length > 0) throw new Error(`warm-up: ${warmLedger.problems.join("; ")}`);
 
     for (let round = 1; round <= ROUNDS; round++) {
       const { prefix, orders } = await run(`r${round}`, ORDERS);
-      // The server idled while the round was made: wake it (unmeasured) so that neither segment pays for that.
-      await segment(pid, CONCURRENCY, 50, 200, floorUnit);
+      // The server idled while the round was made: wake it (unmeasured) so that no figure pays for that.
+      await stretch(pid, CONCURRENCY, 50, floorUnit);
       const load = Math.round(os.loadavg()[0]! * 100) / 100;
       log(`${db} round ${round}: ${ORDERS} orders x ${COPIES} copies, ${CONCURRENCY} orders at once, load ${load}`);
-      const measure = {
-        notify: () => segment(pid, CONCURRENCY, orders.length, 204, notifyUnit(orders)),
-        floor: () => segment(pid, CONCURRENCY, orders.length, 200, floorUnit),
-      };
-      // ABBA: neither always runs first.
-      const order = round % 2 === 1 ? (["floor", "notify"] as const) : (["notify", "floor"] as const);
-      const seg: Partial<Record<"notify" | "floor", Segment>> = {};
-      for (const name of order) seg[name] = await measure[name]();
-      const notify = seg.notify!;
-      const floor = seg.floor!;
+      // The floor half before and half after the notifications, so that drift (JIT, GC, a neighbour's
+      // build) weighs on both alike; as many requests in all, at the same concurrency.
+      const half = Math.floor(orders.length / 2);
+      const before = await stretch(pid, CONCURRENCY, half, floorUnit);
+      const notified = await stretch(pid, CONCURRENCY, orders.length, notifyUnit(orders));
+      const after = await stretch(pid, CONCURRENCY, orders.length - half, floorUnit);
+      const notify = summarize([notified], 204);
+      const floor = summarize([before, after], 200);
       const ledger = await checkLedger(database, prefix, orders);
       const result: Round = {
         round,
@@ -446,8 +454,9 @@ async function benchDatabase(
       );
       rounds.push(result);
       windows.push(
-        { label: `${LABEL[db]} round ${round}: notifications`, count: notify.requests, ...notify.window },
-        { label: `${LABEL[db]} round ${round}: floor`, count: floor.requests, ...floor.window },
+        { label: `${LABEL[db]} round ${round}: floor before`, count: before.answers.length, ...before },
+        { label: `${LABEL[db]} round ${round}: notifications`, count: notified.answers.length, ...notified },
+        { label: `${LABEL[db]} round ${round}: floor after`, count: after.answers.length, ...after },
       );
     }
   } finally {
@@ -478,7 +487,7 @@ function report(results: readonly DbResult[]): string {
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}; ` +
       `load generator on the same machine. ${ORDERS} orders a round, each notified ${COPIES} times at once, ` +
-      `${CONCURRENCY} orders (${CONCURRENCY * COPIES} requests) in flight; the floor as many requests at the same concurrency.`,
+      `${CONCURRENCY} orders (${CONCURRENCY * COPIES} requests) in flight; the floor as many requests at the same concurrency, half before and half after.`,
     "",
     "| Database | Round | Load | Notifications/s | Orders applied/s | p50 | p99 | max | CPU/notification | CPU/floor request | ÷ floor | Failures | Exactly once |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
