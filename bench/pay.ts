@@ -144,7 +144,7 @@ async function makeOrders(
   });
 }
 
-/** The orders as the cashier leaves them: unpaid, with their prepay, the sweep not due. */
+/** The orders as the cashier leaves them: unpaid, with their prepay, the sweep not due before the round ends. */
 async function seedOrders(db: Db, orders: readonly BenchOrder[], appId: string, mchid: string): Promise<void> {
   const now = Date.now();
   for (let i = 0; i < orders.length; i += 500) {
@@ -162,6 +162,8 @@ async function seedOrders(db: Db, orders: readonly BenchOrder[], appId: string, 
         prepayExpiresAt: new Date(now + 2 * 3600_000),
         caller: "internal",
         expiresAt: new Date(now + 1800_000),
+        // As orders.ts leaves it: the sweep asks WeChat Pay at the expiry, long after the round.
+        nextCheckAt: new Date(now + 1800_000),
         createdAt: new Date(now),
       })),
     });
