@@ -40,6 +40,7 @@ import { ApiHosts } from "@/lib/wechat/hosts";
 import { MessageCrypto } from "@/lib/wechat/message-crypto";
 import { nodeTransport, type HttpFetch } from "@/lib/wechat/transport";
 import { payClientSource } from "@/lib/pay/client";
+import { payReconcileJob, payWebhooksJob } from "@/lib/pay/jobs";
 import type { PayDeps } from "@/lib/pay/deps";
 
 /** This process, as a lease holder: host, pid and a random tag (a restarted process is someone else). */
@@ -143,6 +144,8 @@ function appJobs(supervise: boolean): JobRunner {
         () => services.messageJobs,
         () => services.jobs,
       ),
+      payReconcileJob(() => services.pay),
+      payWebhooksJob(() => services.pay),
     ] as unknown as JobDefinition<never>[],
     { supervise },
   );
@@ -258,7 +261,9 @@ export const services = {
   },
   /**
    * Background jobs (lib/jobs): the follower sync, the minute retry of pending pushes, retention, QR-code
-   * tags, mass sends of template messages and the minute resume of those paused by WeChat's daily limit.
+   * tags, mass sends of template messages and the minute resume of those paused by WeChat's daily limit,
+   * and the pay sweep (lib/pay/jobs.ts: orders asked about and closed, refunds resent or asked about,
+   * webhooks delivered).
    */
   get jobs(): JobRunner {
     return appJobs(false);

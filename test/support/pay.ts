@@ -6,6 +6,7 @@ import { createDb, type Db } from "@/lib/db";
 import type { PayClient } from "@/lib/pay/client";
 import type { PayDeps } from "@/lib/pay/deps";
 import { createOrder, type CreateOrderInput } from "@/lib/pay/orders";
+import { FIRST_CHECK_AFTER_PREPAY_MS } from "@/lib/pay/rules";
 import { WeChatPay } from "@/lib/wechat/pay";
 import { nodeTransport } from "@/lib/wechat/transport";
 import { SIM_DEFAULTS, startSimulator, type Simulator } from "@/simulator/server";
@@ -114,7 +115,12 @@ export async function startPayWorld(): Promise<PayWorld> {
       });
       const row = await deps.db.payOrder.update({
         where: { id: order.id },
-        data: { prepayId: prepay.prepayId, prepayExpiresAt: new Date(prepay.expiresAt) },
+        // As the cashier does: the sweep's first question a few minutes after the prepay (or at the expiry).
+        data: {
+          prepayId: prepay.prepayId,
+          prepayExpiresAt: new Date(prepay.expiresAt),
+          nextCheckAt: new Date(Math.min(sim.now() + FIRST_CHECK_AFTER_PREPAY_MS, order.expiresAt.getTime())),
+        },
       });
       return { order: row, replayed: made.replayed };
     },
