@@ -16,6 +16,8 @@ export type ConsoleAnswer<T> =
       /** A bulk action's: how many went through before or despite the refusal, and whom WeChat refused. */
       readonly applied?: number;
       readonly refused?: readonly string[];
+      /** A form's 422: each problem on its field (the route's `fields`). */
+      readonly fields?: readonly { readonly field: string; readonly message: string }[];
     }
   /** Nothing to show: the request was cancelled, or the browser is on its way to sign-in. */
   | { readonly kind: "gone" };
@@ -27,6 +29,7 @@ interface ErrorBody {
     applied?: number;
     issues?: string[];
     refused?: { userId?: unknown }[];
+    fields?: unknown;
   };
 }
 
@@ -77,11 +80,19 @@ export async function consoleFetch<T = unknown>(
     const refused = Array.isArray(error?.refused)
       ? error.refused.map((r) => r.userId).filter((id): id is string => typeof id === "string")
       : undefined;
+    const fields = Array.isArray(error?.fields)
+      ? (error.fields as unknown[]).filter(
+          (f): f is { field: string; message: string } =>
+            typeof (f as { field?: unknown })?.field === "string" &&
+            typeof (f as { message?: unknown })?.message === "string",
+        )
+      : undefined;
     return {
       kind: "error",
       message: errorMessage(json as ErrorBody | undefined, response.status, read),
       ...(typeof error?.applied === "number" ? { applied: error.applied } : {}),
       ...(refused ? { refused } : {}),
+      ...(fields ? { fields } : {}),
     };
   }
   if (!schema) return { kind: "ok", data: json as T };

@@ -205,10 +205,10 @@ forEachDatabase((_kind, database) => {
     await settled();
 
     const cards = await listCards(deps);
-    expect(cards.find((c) => c.id === passed.id)?.review).toMatchObject({ status: "VERIFY_OK", label: "审核通过" });
+    expect(cards.find((c) => c.id === passed.id)?.review).toMatchObject({ status: "VERIFY_OK", label: "已通过" });
     expect(cards.find((c) => c.id === refused.id)?.review).toMatchObject({
       status: "VERIFY_FAIL",
-      label: "审核未通过",
+      label: "未通过",
       refuseReason: "品牌名称与资质不符",
       reviewedAt: w.clock.now().toISOString(),
     });

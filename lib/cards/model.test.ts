@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   beijingDay,
+  beijingDateSeconds,
   codeStateOfWeChat,
   codeValidity,
   dailySeries,
   isCodeState,
   isReviewStatus,
   shownState,
+  validityLabel,
+  yuanToFen,
   CODE_STATE_LABELS,
 } from "./model";
 
@@ -98,5 +101,56 @@ describe("dailySeries", () => {
       { day: "2026-01-15", taken: 5, redeemed: 1, deleted: 0, gifted: 0, viewed: 0 },
       { day: "2026-01-16", taken: 2, redeemed: 0, deleted: 1, gifted: 1, viewed: 7 },
     ]);
+  });
+});
+
+describe("yuanToFen", () => {
+  it("reads yuan as integer fen, exactly", () => {
+    expect(yuanToFen("12")).toBe(1200);
+    expect(yuanToFen("12.5")).toBe(1250);
+    expect(yuanToFen("¥12.34")).toBe(1234);
+    expect(yuanToFen(" 0.3 ")).toBe(30);
+    expect(yuanToFen("0.07")).toBe(7);
+    expect(yuanToFen("0")).toBe(0);
+  });
+
+  it("refuses what is not an amount of yuan", () => {
+    for (const bad of ["", " ", "abc", "1.234", "-1", "1,000", "1e3", ".5", "12.", "1234567890"])
+      expect(yuanToFen(bad), bad).toBeNull();
+  });
+});
+
+describe("beijingDateSeconds", () => {
+  it("is the day's first or last second in Beijing (UTC+8)", () => {
+    expect(beijingDateSeconds("2026-12-04")).toBe(Date.parse("2026-12-03T16:00:00Z") / 1000);
+    expect(beijingDateSeconds("2026-12-04", true)).toBe(Date.parse("2026-12-04T15:59:59Z") / 1000);
+  });
+
+  it("refuses what is not a calendar date", () => {
+    for (const bad of ["", "2026-02-30", "2026-13-01", "04/12/2026", "2026-12-4"])
+      expect(beijingDateSeconds(bad), bad).toBeNull();
+  });
+});
+
+describe("validityLabel", () => {
+  it("says a range by its Beijing dates, a term by its days", () => {
+    expect(
+      validityLabel({
+        type: "DATE_TYPE_FIX_TIME_RANGE",
+        beginTimestamp: Date.parse("2026-12-03T16:00:00Z") / 1000,
+        endTimestamp: Date.parse("2027-01-04T15:59:59Z") / 1000,
+      }),
+    ).toBe("2026-12-04 至 2027-01-04");
+    expect(validityLabel({ type: "DATE_TYPE_FIX_TERM", fixedTerm: 30, fixedBeginTerm: 0 })).toBe(
+      "领取后当天生效，30 天内有效",
+    );
+    expect(
+      validityLabel({
+        type: "DATE_TYPE_FIX_TERM",
+        fixedTerm: 7,
+        fixedBeginTerm: 1,
+        endTimestamp: Date.parse("2027-01-04T15:59:59Z") / 1000,
+      }),
+    ).toBe("领取后第 1 天生效，7 天内有效（最晚 2027-01-04）");
   });
 });

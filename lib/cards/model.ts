@@ -10,8 +10,8 @@ export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 export const REVIEW_LABELS: Readonly<Record<ReviewStatus, string>> = Object.freeze({
   NOT_VERIFY: "审核中",
-  VERIFY_OK: "审核通过",
-  VERIFY_FAIL: "审核未通过",
+  VERIFY_OK: "已通过",
+  VERIFY_FAIL: "未通过",
 });
 
 export const CODE_STATES = ["NORMAL", "CONSUMED", "EXPIRED", "GIFTED", "DELETED"] as const;
@@ -119,4 +119,37 @@ export function dailySeries(rows: readonly { day: string; event: string; count: 
     d[field] += row.count;
   }
   return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
+
+/**
+ * An amount staff type in yuan ("12", "12.5", "¥12.34") as integer fen (1234), or null when it is not one
+ * (letters, more than two decimals, negative). Parsed as text: 0.1 + 0.2 in floating point is not 30 fen.
+ */
+export function yuanToFen(text: string): number | null {
+  const m = /^\s*[¥￥]?\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+}
+
+/**
+ * A Beijing calendar date ("2026-12-04", as a date input gives it) as WeChat's seconds: its first second
+ * (00:00:00 UTC+8), or with `endOfDay` its last (23:59:59). Null for anything else.
+ */
+export function beijingDateSeconds(date: string, endOfDay = false): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return null;
+  const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (new Date(utc).toISOString().slice(0, 10) !== date) return null;
+  return Math.floor((utc - BEIJING_MS) / 1000) + (endOfDay ? 86_399 : 0);
+}
+
+const beijingDate = (seconds: number) => beijingDay(new Date(seconds * 1000));
+
+/** A card's dates for staff: "2026-12-04 至 2027-01-04", "领取后当天生效，30 天内有效（最晚 2027-01-04）". */
+export function validityLabel(date: CardDate): string {
+  if (date.type === "DATE_TYPE_FIX_TIME_RANGE")
+    return `${beijingDate(date.beginTimestamp)} 至 ${beijingDate(date.endTimestamp)}`;
+  const begin = date.fixedBeginTerm > 0 ? `领取后第 ${date.fixedBeginTerm} 天生效` : "领取后当天生效";
+  const last = date.endTimestamp === undefined ? "" : `（最晚 ${beijingDate(date.endTimestamp)}）`;
+  return `${begin}，${date.fixedTerm} 天内有效${last}`;
 }
