@@ -6,6 +6,8 @@ import {
   QrcodeOutlined,
   SendOutlined,
   DashboardOutlined,
+  GiftOutlined,
+  ScanOutlined,
   MessageOutlined,
   NotificationOutlined,
   StopOutlined,
@@ -28,6 +30,8 @@ const SECTIONS = [
   { href: "/admin/qrcodes", label: "渠道二维码", icon: <QrcodeOutlined /> },
   { href: "/admin/templates", label: "模板消息", icon: <NotificationOutlined /> },
   { href: "/admin/messages", label: "群发", icon: <SendOutlined /> },
+  { href: "/admin/cards", label: "卡券", icon: <GiftOutlined /> },
+  { href: "/admin/redeem", label: "核销", icon: <ScanOutlined /> },
 ] as const;
 
 /** Pages below a section, by path: the breadcrumb's last step names the page, never a bare "详情". */
@@ -35,6 +39,7 @@ const PAGES_BELOW: readonly { path: RegExp; label: string }[] = [
   { path: /^\/admin\/messages\/new$/, label: "新建群发" },
   { path: /^\/admin\/messages\/[^/]+$/, label: "群发详情" },
   { path: /^\/admin\/qrcodes\/[^/]+$/, label: "二维码详情" },
+  { path: /^\/admin\/cards\/[^/]+$/, label: "卡券详情" },
   { path: /^\/admin\/users\/[^/]+$/, label: "用户详情" },
 ];
 

@@ -10,6 +10,7 @@ import { type Page } from "@playwright/test";
 import { expect, test as base } from "../fixtures";
 import { signInWithProfile } from "../flows";
 import { StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "../admin/staff";
+import { createCardByApi } from "../admin/cards";
 import { sqliteFile } from "../support/database";
 import { FIRST_RUN_DATABASE_URL, startFirstRunApp } from "../support/first-run-app";
 
@@ -223,6 +224,8 @@ test("every page of the person's and of the console, and their 404s, load under 
     ["/admin/templates", "模板消息"],
     ["/admin/messages", "群发模板消息"],
     ["/admin/messages/new", "新建群发"],
+    ["/admin/cards", "卡券"],
+    ["/admin/redeem", "核销"],
   ];
   for (const [path, name] of pages) await sweep.visit(path, heading(name));
   // The console's 404s: an address under /admin that does not exist, setup once an admin exists, a person
@@ -246,6 +249,12 @@ test("every page of the person's and of the console, and their 404s, load under 
   await expect(page.getByRole("heading", { name: "CSP 海报" })).toBeVisible();
   await sweep.visit(new URL(page.url()).pathname, async (p) => {
     await expect(p.getByRole("img", { name: "CSP 海报 的二维码" })).toBeVisible();
+  });
+  // A coupon's page, made as the 新建卡券 form makes one (its logo shown from our copy).
+  const card = await createCardByApi(page.request, appOrigin, "CSP 代金券");
+  await sweep.visit(`/admin/cards/${card.id}`, async (p) => {
+    await expect(p.getByRole("heading", { name: "CSP 代金券" })).toBeVisible();
+    await expect(p.getByTestId("card-preview").getByRole("img", { name: "logo" })).toBeVisible();
   });
   // A mass send's page: the templates fetched from WeChat (the simulator) with the templates page's
   // button, then a send made with the API 新建群发 calls, to everyone the user list has.
