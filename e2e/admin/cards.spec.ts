@@ -27,6 +27,9 @@ const test = base.extend<{ cardsApp: void }, { staffAccounts: void }>({
   ],
 });
 
+// Several browsers each (a console per counter, the persona's phone) signing in: more than the default 30 s.
+test.describe.configure({ timeout: 90_000 });
+
 const opened: Page[] = [];
 test.afterEach(async () => {
   for (const page of opened.splice(0)) await page.context().close();
@@ -54,7 +57,9 @@ test("create a coupon with a logo, see it reviewed, change its stock, draw its Q
   await expect(page.getByRole("heading", { name: "卡券", exact: true })).toBeVisible();
   await expect(page.getByTestId("card-empty")).toBeVisible();
 
-  await page.getByTestId("card-type-CASH").check();
+  // The choices are labels around visually hidden radios: clicked as a person clicks them.
+  await page.getByRole("radiogroup", { name: "卡券类型" }).getByText("代金券").click();
+  await expect(page.getByTestId("card-type-CASH")).toBeChecked();
   await page.getByTestId("card-brand").fill("示例咖啡");
   // WeChat's limit as typed: 9 Chinese characters (27 bytes).
   await page.getByTestId("card-title").fill("这是一个特别特别长的卡券名称");
@@ -63,7 +68,8 @@ test("create a coupon with a logo, see it reviewed, change its stock, draw its Q
   await expect(page.getByTestId("card-title-error")).toBeHidden();
   await page.getByTestId("card-logo").setInputFiles(CARD_LOGO_PNG);
   await expect(page.getByTestId("card-logo-uploaded")).toBeVisible();
-  await page.getByTestId("card-color-Color090").check();
+  await page.getByTitle("Color090").click();
+  await expect(page.getByRole("radio", { name: "Color090" })).toBeChecked();
   await page.getByTestId("card-reduce-cost").fill("10");
   await page.getByTestId("card-least-cost").fill("100");
   await page.getByTestId("card-description").fill("全场通用，不与其他优惠同享。");
