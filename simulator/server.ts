@@ -9,6 +9,7 @@
  * with the client would let the same bug on both sides cancel out.
  */
 import type { Server } from "node:http";
+import { addCardBrowserRoutes } from "./cards/add-card-script";
 import { Cards } from "./cards/cards";
 import { BasicTokens } from "./cgi/basic-token";
 import { blacklistRoutes } from "./cgi/blacklist";
@@ -174,7 +175,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       reset: () => messages.reset(),
       close: () => messages.close(),
     },
-    { routes: cards.cgiRoutes(cgi), controls: cards.controls, reset: () => cards.reset(), close: () => cards.close() },
+    {
+      routes: cards.cgiRoutes(cgi),
+      controls: [...cards.controls, ...addCardBrowserRoutes(world, cards)],
+      reset: () => cards.reset(),
+      close: () => cards.close(),
+    },
     push,
     pay,
   ];

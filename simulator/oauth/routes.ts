@@ -23,7 +23,7 @@ export function oauthRoutes(world: World): Route[] {
 }
 
 /** The user the browser "is": the one chosen last on the consent page, else the selected one. */
-function currentUserKey(world: World, headers: IncomingHttpHeaders): string {
+export function currentUserKey(world: World, headers: IncomingHttpHeaders): string {
   const fromCookie = readCookie(headers, USER_COOKIE);
   return fromCookie !== undefined && world.userByKey(fromCookie) ? fromCookie : world.selectedUserKey();
 }
