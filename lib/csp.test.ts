@@ -95,6 +95,20 @@ describe("contentSecurityPolicy", () => {
     }
   });
 
+  it("lets the cashier against the simulator load its WeixinJSBridge stand-in and call it, and no other page", () => {
+    const sim = "http://127.0.0.1:4110";
+    const cashier = parse(
+      contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: [], payBridgeOrigin: sim }),
+    );
+    expect(cashier.get("script-src")).toEqual(["'nonce-n'", "'strict-dynamic'", "'self'", sim]);
+    expect(cashier.get("connect-src")).toEqual(["'self'", sim]);
+    for (const payBridgeOrigin of [null, undefined]) {
+      const other = parse(contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: [], payBridgeOrigin }));
+      expect(other.get("script-src")).toEqual(["'nonce-n'", "'strict-dynamic'", "'self'"]);
+      expect(other.get("connect-src")).toEqual(["'self'"]);
+    }
+  });
+
   it("allows inline <style> elements only to pages that ask (Ant Design's), and then no nonce", () => {
     const console = parse(
       contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: [], inlineStyles: true }),

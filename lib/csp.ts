@@ -42,6 +42,12 @@ export interface PolicyInput {
    * already allows once a nonced script adds it: a CSP 2 browser's fallback) and its report's image host.
    */
   readonly wechatJssdk?: boolean;
+  /**
+   * The cashier (/pay/<id>) against the simulator: the origin of its WeixinJSBridge stand-in, which the
+   * page loads (script-src, for a CSP 2 browser; 'strict-dynamic' already lets the nonced loader add it)
+   * and which calls its own origin (connect-src). Never set against WeChat Pay.
+   */
+  readonly payBridgeOrigin?: string | null;
   /** Origins pictures may come from besides our own: WeChat's avatar hosts (and the simulator's). */
   readonly imgOrigins: readonly string[];
   /**
@@ -54,7 +60,10 @@ export interface PolicyInput {
 /** The Content-Security-Policy header's value. */
 export function contentSecurityPolicy(input: PolicyInput): string {
   const nonce = input.nonce === null ? [] : [`'nonce-${input.nonce}'`];
-  const jssdk = input.wechatJssdk ? [WECHAT_JSSDK.scriptOrigin] : [];
+  const jssdk = [
+    ...(input.wechatJssdk ? [WECHAT_JSSDK.scriptOrigin] : []),
+    ...(input.payBridgeOrigin ? [input.payBridgeOrigin] : []),
+  ];
   const scripts =
     input.nonce === null
       ? ["'self'", ...quoted(input.scriptHashes)]
@@ -81,7 +90,7 @@ export function contentSecurityPolicy(input: PolicyInput): string {
       ...unique([...input.imgOrigins, ...(input.wechatJssdk ? [WECHAT_JSSDK.reportOrigin] : [])]),
     ],
     ["font-src", "'self'", "data:"],
-    ["connect-src", "'self'"],
+    ["connect-src", "'self'", ...(input.payBridgeOrigin ? [input.payBridgeOrigin] : [])],
     ["object-src", "'none'"],
     ["base-uri", "'none'"],
     ["frame-ancestors", "'none'"],

@@ -99,6 +99,21 @@ describe("pageSecurity against a production build", () => {
     }
   });
 
+  it("names the simulator's origin on the cashier only, and only when payments go to the simulator", async () => {
+    writeBuild({ routesManifest: true });
+    vi.stubEnv("NEXT_DIST_DIR", path.relative(process.cwd(), dist));
+    vi.stubEnv("WECHAT_PAY_BASE", "http://127.0.0.1:4010");
+    vi.stubEnv("PAY_WEBHOOK_SECRET", "page-security-webhook-secret-0123456789ab");
+    expect(await scriptSrc("/pay/cmorder1")).toContain("http://127.0.0.1:4010");
+    vi.resetModules();
+    expect(await scriptSrc("/me")).not.toContain("http://127.0.0.1:4010");
+    vi.resetModules();
+    expect(await scriptSrc("/pay/cmorder1/x")).not.toContain("http://127.0.0.1:4010");
+    vi.resetModules();
+    vi.stubEnv("WECHAT_PAY_BASE", "https://api.mch.weixin.qq.com");
+    expect(await scriptSrc("/pay/cmorder1")).toEqual(expect.not.arrayContaining([expect.stringMatching(/^http/)]));
+  });
+
   it("takes every address to have a route when the build lists none", async () => {
     writeBuild({ routesManifest: false });
     vi.stubEnv("NEXT_DIST_DIR", path.relative(process.cwd(), dist));

@@ -6,6 +6,7 @@ import path from "node:path";
 import { avatarOrigins } from "@/lib/avatar";
 import { contentSecurityPolicy, inlineHashes, newNonce, strictTransportSecurity } from "@/lib/csp";
 import { env } from "@/lib/env";
+import { simulatorBridgeUrl } from "@/lib/pay/settings";
 
 export interface PageSecurity {
   /** The nonce Next.js must put on its scripts (null: the page is prerendered and has none). */
@@ -81,6 +82,12 @@ function hasNoRoute(pathname: string): boolean {
   return routes !== null && !routes.some((route) => route.test(pathname));
 }
 
+/** The simulator's origin when the cashier loads its WeixinJSBridge stand-in, else null. */
+function bridgeOrigin(settings: ReturnType<typeof env>["pay"]): string | null {
+  const url = simulatorBridgeUrl(settings);
+  return url === null ? null : new URL(url).origin;
+}
+
 /** The headers (and nonce) of a request for the page at `pathname`. */
 export function pageSecurity(pathname: string): PageSecurity {
   const e = env();
@@ -96,6 +103,7 @@ export function pageSecurity(pathname: string): PageSecurity {
       styleHashes: (hashes ?? notFound)?.styles,
       development: process.env.NODE_ENV === "development",
       wechatJssdk: pathname === "/me" && !e.usesSimulator,
+      payBridgeOrigin: /^\/pay\/[^/]+$/.test(pathname) ? bridgeOrigin(e.pay) : null,
       imgOrigins: [...avatarOrigins()],
       inlineStyles: pathname === "/admin" || pathname.startsWith("/admin/"),
     }),

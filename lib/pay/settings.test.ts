@@ -1,6 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { parseAllowedOrigins, REAL_PAY_BASE, resolvePaySettings } from "./settings";
+import {
+  parseAllowedOrigins,
+  payTrialOffered,
+  REAL_PAY_BASE,
+  resolvePaySettings,
+  simulatorBridgeUrl,
+} from "./settings";
 
 const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const privatePem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -65,5 +71,19 @@ describe("parseAllowedOrigins", () => {
     ]);
     for (const bad of ["https://shop.example.com/pay", "https://a.com?x", "https://u:p@a.com", "ftp://a.com", "shop"])
       expect(parseAllowedOrigins(bad).problem, bad).not.toBeNull();
+  });
+});
+
+describe("the cashier's simulator bridge and 体验支付", () => {
+  it("loads the bridge stand-in and offers 体验支付 only while the simulator plays WeChat Pay", () => {
+    const sim = resolvePaySettings({ WECHAT_PAY_BASE: "http://127.0.0.1:4010" }).settings;
+    expect(simulatorBridgeUrl(sim)).toBe("http://127.0.0.1:4010/__sim/pay/bridge.js");
+    expect(payTrialOffered(sim)).toBe(true);
+    const off = resolvePaySettings({ WECHAT_PAY_BASE: REAL_PAY_BASE }).settings;
+    expect(simulatorBridgeUrl(off)).toBeNull();
+    expect(payTrialOffered(off)).toBe(false);
+    const real = resolvePaySettings({ ...merchant, WECHAT_PAY_BASE: REAL_PAY_BASE }).settings;
+    expect(simulatorBridgeUrl(real)).toBeNull();
+    expect(payTrialOffered(real)).toBe(false);
   });
 });

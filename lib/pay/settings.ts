@@ -168,3 +168,23 @@ export function parseAllowedOrigins(value: string | undefined): { origins: strin
   }
   return { origins, problem: null };
 }
+
+/**
+ * The simulator's WeixinJSBridge stand-in (`/__sim/pay/bridge.js`) when payments go to the simulator (a
+ * pay base other than WeChat Pay's own hosts), else null. The cashier loads it, and its page's
+ * Content-Security-Policy allows its origin, only then: inside WeChat the client provides the bridge.
+ */
+export function simulatorBridgeUrl(settings: PaySettings): string | null {
+  if (settings.mode === "off") return null;
+  if (settings.base === REAL_PAY_BASE || settings.base === REAL_PAY_BACKUP_BASE) return null;
+  return `${settings.base}/__sim/pay/bridge.js`;
+}
+
+/**
+ * Whether /me offers 体验支付 ¥0.01: only when no merchant of ours is configured and the simulator plays
+ * WeChat Pay (`npm run dev`, the browser tests), so no real money can move; never with a merchant, never
+ * with payments off.
+ */
+export function payTrialOffered(settings: PaySettings): boolean {
+  return settings.mode === "simulator";
+}
