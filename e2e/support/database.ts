@@ -31,6 +31,12 @@ const TABLES = [
   "CardEvent",
   "Card",
   "CardLogo",
+  "PayWebhookAttempt",
+  "PayWebhook",
+  "PayOrderEvent",
+  "PayRefund",
+  "PayIncident",
+  "PayOrder",
 ] as const;
 
 export interface TestDatabase {

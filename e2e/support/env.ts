@@ -74,6 +74,9 @@ export function appEnv(port: number, databaseUrl: string, extra: Record<string, 
     WECHAT_API_BASE: SIM_URL,
     WECHAT_TOKEN: E2E_MESSAGE_TOKEN,
     WECHAT_ENCODING_AES_KEY: E2E_ENCODING_AES_KEY,
+    // WeChat Pay: the simulator's merchant (no keys of our own), so the cashier and 体验支付 run.
+    WECHAT_PAY_BASE: SIM_URL,
+    PAY_WEBHOOK_SECRET: "e2e-pay-webhook-secret-Gq4Tn7Wz2Lm9Xc5Rb8",
     ...extra,
   };
 }

@@ -186,6 +186,21 @@ test("every page of the person's and of the console, and their 404s, load under 
   expect(nonceOf(mePolicy)).not.toBeNull();
   // Hydrated under the policy: the JS-SDK's config was fetched and signed (only React could do that).
   await expect(page.getByTestId("jssdk-status")).toHaveAttribute("data-state", "signed");
+  // The cashier (体验支付 from /me) loads the simulator's WeixinJSBridge stand-in and pays through it
+  // under its policy (the simulator's origin allowed there only), then 我的订单.
+  await page.getByTestId("trial-pay").click();
+  await page.waitForURL(/\/pay\/[^/]+$/);
+  const cashierPolicy = await sweep.visit(new URL(page.url()).pathname, async (p) =>
+    expect(p.getByTestId("pay-amount")).toHaveText("¥0.01"),
+  );
+  const scriptSrc = (policy: string) => /script-src ([^;]*)/.exec(policy)?.[1]?.split(" ") ?? [];
+  expect(scriptSrc(cashierPolicy)).toContain(new URL(sim.url).origin);
+  expect(scriptSrc(mePolicy)).not.toContain(new URL(sim.url).origin);
+  await page.getByTestId("pay-button").click();
+  await page.getByTestId("sim-pay-confirm").click();
+  await expect(page.getByTestId("pay-result")).toHaveText("支付成功");
+  await sweep.saw("app/(h5)/pay/[id]/page.tsx", "the cashier after paying");
+  await sweep.visit("/me/orders", async (p) => expect(p.getByTestId("order-status")).toHaveText("已支付"));
   await sweep.visit("/auth/error?code=internal", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
   await sweep.visit("/auth/open-in-wechat", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
   await sweep.visit("/auth/snapshot", async (p) => expect(p.locator(".weui-msg")).toBeVisible());

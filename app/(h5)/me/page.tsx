@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getIronSession } from "iron-session";
@@ -10,6 +11,8 @@ import { Avatar } from "../weui";
 import { LogoutButton, LogoutEverywhereButton, RefreshProfileButton, UpgradeLink } from "./actions";
 import { WeChatJssdk } from "./jssdk";
 import { env } from "@/lib/env";
+import { payTrialOffered } from "@/lib/pay/settings";
+import { TrialPayButton } from "./trial-pay";
 
 export const dynamic = "force-dynamic";
 
@@ -28,6 +31,7 @@ export default async function MePage() {
   const hasProfile = me.scope === "snsapi_userinfo";
   const name = me.nickname || "微信用户";
   const place = [me.country, me.province, me.city].filter(Boolean).join(" ");
+  const payments = env().pay.mode !== "off";
 
   return (
     <>
@@ -74,8 +78,18 @@ export default async function MePage() {
         <Row label="最近登录">{formatTime(me.lastLoginAt)}</Row>
       </div>
 
+      {payments && (
+        <div className="weui-cells">
+          <Link href="/me/orders" className="weui-cell weui-cell_access" data-testid="my-orders">
+            <div className="weui-cell__bd">我的订单</div>
+            <div className="weui-cell__ft" />
+          </Link>
+        </div>
+      )}
+
       <div className="h5-fill" />
       <div className="h5-actions">
+        {payTrialOffered(env().pay) && <TrialPayButton />}
         {hasProfile && <RefreshProfileButton />}
         <LogoutButton />
         <LogoutEverywhereButton />
