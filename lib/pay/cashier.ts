@@ -13,6 +13,7 @@ import { AppError, type AppErrorCode } from "@/lib/errors";
 import { WeChatPayApiError, type BridgePayRequest } from "@/lib/wechat/pay";
 import type { PayDeps } from "./deps";
 import { createOrder, getOrder } from "./orders";
+import { reconcileOrder } from "./reconcile";
 import { FIRST_CHECK_AFTER_PREPAY_MS, onAllowedOrigin } from "./rules";
 
 type OrderRow = Awaited<ReturnType<typeof getOrder>>;
@@ -24,8 +25,6 @@ export const PREPAY_CLAIM_MS = 20_000;
 /** How long a tap waits for another tap's prepay before answering pay_busy. */
 export const PREPAY_WAIT_MS = 10_000;
 const PREPAY_WAIT_STEP_MS = 100;
-/** The page's poll asks WeChat Pay at most this often per order (the rest read our row). */
-export const ASK_WECHAT_EVERY_MS = 3_000;
 
 /** What the person sees of an order's state (and the page's polling answers). */
 export type PayStatus = "unpaid" | "paid" | "partially_refunded" | "refunded" | "closed" | "expired";
@@ -248,22 +247,17 @@ async function prepayRefusal(deps: PayDeps, order: OrderRow, error: unknown): Pr
 
 /**
  * The order's state for the page's polling (its payer only). With `ask` (the page heard WeChat's answer
- * and the order is still unpaid) WeChat Pay's books are read through `reconcile`, at most every few
- * seconds per order; `get_brand_wcpay_request:ok` alone never makes an order paid.
+ * and the order is still unpaid) WeChat Pay is asked too (reconcileOrder: at most once per few seconds per
+ * order, whoever asks); `get_brand_wcpay_request:ok` alone never makes an order paid.
  */
 export async function orderStatus(
   deps: PayDeps,
   orderId: string,
   userId: string,
-  options: { ask?: boolean; reconcile?: (orderId: string) => Promise<unknown> } = {},
+  options: { ask?: boolean } = {},
 ): Promise<CashierView> {
   let order = await ownOrder(deps, orderId, userId);
-  const now = deps.now();
-  const recently = order.lastQueriedAt && now.getTime() - order.lastQueriedAt.getTime() < ASK_WECHAT_EVERY_MS;
-  if (options.ask && options.reconcile && order.state === "unpaid" && order.prepayId && !recently) {
-    await options.reconcile(order.id);
-    order = await ownOrder(deps, orderId, userId);
-  }
+  if (options.ask && order.state === "unpaid") order = await reconcileOrder(deps, order.id);
   return cashierView(deps, order, deps.now());
 }
 

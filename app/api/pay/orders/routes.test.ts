@@ -193,17 +193,23 @@ forEachDatabase((_kind, database) => {
     expect(jsapiCalls()).toHaveLength(0);
   });
 
-  it("says paid only once WeChat Pay notified (WeChat's ok on the page proves nothing), and then refuses to pay again", async () => {
-    const order = await routes.createOrder(alice, "k-5");
-    const { bridge } = (await (await prepay(order.id, alice)).json()) as { bridge: Record<string, string> };
-    // The notification is held: WeChat's answer on the page alone.
+  it("says paid only from our books: a notification, or WeChat Pay's answer when the page heard ok (never the page's word)", async () => {
+    // A page that claims WeChat said ok for an order nobody paid: WeChat Pay is asked, and it is unpaid.
+    const unpaid = await routes.createOrder(alice, "k-5");
+    expect((await prepay(unpaid.id, alice)).status).toBe(200);
+    expect(await (await get(unpaid.id, alice, true)).json()).toMatchObject({ status: "unpaid", statusLabel: "待支付" });
+
+    // Paid, the notification lost: the plain poll reads our row (unpaid); after WeChat's ok the query heals it.
+    const lost = await routes.createOrder(alice, "k-6");
+    const { bridge } = (await (await prepay(lost.id, alice)).json()) as { bridge: Record<string, string> };
     sim.pay.notifier.script({ kind: "drop" });
     expect(sim.pay.confirm({ bridge: bridge as never }).errMsg).toBe("get_brand_wcpay_request:ok");
     await sim.pay.settled();
-    expect(await (await get(order.id, alice, true)).json()).toMatchObject({ status: "unpaid", statusLabel: "待支付" });
+    expect(await (await get(lost.id, alice)).json()).toMatchObject({ status: "unpaid" });
+    expect(await (await get(lost.id, alice, true)).json()).toMatchObject({ status: "paid", statusLabel: "已支付" });
 
-    // Another order, paid and notified.
-    const paid = await routes.createOrder(alice, "k-6");
+    // Paid and notified: paid without asking, and never paid again.
+    const paid = await routes.createOrder(alice, "k-7");
     const signed = (await (await prepay(paid.id, alice)).json()) as { bridge: Record<string, string> };
     sim.pay.confirm({ bridge: signed.bridge as never });
     await sim.pay.settled();
@@ -219,12 +225,12 @@ forEachDatabase((_kind, database) => {
 
   it("refuses a closed and an expired order with their state", async () => {
     const { db } = database();
-    const closed = await routes.createOrder(alice, "k-7");
+    const closed = await routes.createOrder(alice, "k-8");
     await db.payOrder.update({ where: { id: closed.id }, data: { state: "closed", closedAt: new Date() } });
     const res = await prepay(closed.id, alice);
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: "pay_order_closed", status: "closed" } });
-    const expired = await routes.createOrder(alice, "k-8");
+    const expired = await routes.createOrder(alice, "k-9");
     await db.payOrder.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const late = await prepay(expired.id, alice);
     expect(late.status).toBe(409);
@@ -253,7 +259,7 @@ forEachDatabase((_kind, database) => {
   });
 
   it("says payments are off (404 pay_disabled) against WeChat Pay without a merchant", async () => {
-    const order = await routes.createOrder(alice, "k-9");
+    const order = await routes.createOrder(alice, "k-10");
     routes = await load({ ...env(), WECHAT_PAY_BASE: "https://api.mch.weixin.qq.com" });
     try {
       for (const res of [await get(order.id, alice), await prepay(order.id, alice)]) {
