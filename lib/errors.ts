@@ -81,6 +81,7 @@ export const APP_ERRORS = {
   card_unavailable: { status: 404, message: "这张券不存在或已停止发放。" },
   card_out_of_stock: { status: 409, message: "券已经领完了。" },
   card_get_limit: { status: 409, message: "你已领满这张券的每人限领数量。" },
+  card_claim_pending: { status: 409, message: "你正在领取这张券，请在微信中完成领取；如已取消，请稍后再试。" },
   // WeChat Pay (lib/pay): the internal API, the cashier, the notify endpoint.
   pay_disabled: { status: 404, message: "微信支付未启用：请配置 WECHAT_PAY_* 商户号与密钥。" },
   pay_user_not_found: { status: 404, message: "找不到该用户：请给出本公众号用户的 userId 或 openid。" },

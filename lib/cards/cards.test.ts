@@ -33,7 +33,7 @@ import {
   type CardDeps,
 } from "./cards";
 import { applyCardPush, CardPushStore } from "./events";
-import { cardOffer, myCards } from "./mine";
+import { CLAIM_SECONDS, cardOffer, myCards, releaseCardClaim } from "./mine";
 import { checkCode, consumeCode } from "./redeem";
 
 const APP_ID = SIM_DEFAULTS.appId;
@@ -108,7 +108,16 @@ forEachDatabase((_kind, database) => {
 
   beforeEach(async () => {
     w = world();
-    for (const table of ["cardEvent", "cardCode", "card", "cardLogo", "weChatEvent", "pushNonce", "qrCode"] as const)
+    for (const table of [
+      "cardEvent",
+      "cardClaim",
+      "cardCode",
+      "card",
+      "cardLogo",
+      "weChatEvent",
+      "pushNonce",
+      "qrCode",
+    ] as const)
       await (w.db[table] as { deleteMany(): Promise<unknown> }).deleteMany();
     w.sim.push.setTarget(endpoint.url);
     const cgi = simulatorCgiClient(w.sim);
@@ -501,6 +510,55 @@ forEachDatabase((_kind, database) => {
     const limit = (await caught(cardOffer(deps, userId, { cardId: card.wxCardId }))) as AppError;
     expect(limit.code).toBe("card_get_limit");
     expect(limit.userMessage).toBe("每人限领 1 张，你已经领过了。");
+  });
+
+  it("get_limit under concurrency: requests at once get no more cardExts than places; a cancel or the take's push frees one", async () => {
+    const card = await approvedCard({ getLimit: 2 });
+    const [openid, other] = personas();
+    const userId = await findOrCreatePersonByOpenid(w.db, APP_ID, openid!, w.clock.now());
+    const otherId = await findOrCreatePersonByOpenid(w.db, APP_ID, other!, w.clock.now());
+
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () => caught(cardOffer(deps, userId, { cardId: card.id }))),
+    );
+    const offers = await w.db.cardClaim.findMany({ where: { cardId: card.id, userId }, orderBy: { slot: "asc" } });
+    expect(racing.filter((r) => r === undefined)).toHaveLength(2);
+    expect(offers.map((c) => c.slot)).toEqual([0, 1]);
+    for (const refused of racing.filter((r) => r !== undefined)) {
+      expect((refused as AppError).code).toBe("card_claim_pending");
+      expect((refused as AppError).userMessage).toMatch(/正在领取/);
+    }
+    // Somebody else is not held back by this person's places.
+    expect((await cardOffer(deps, otherId, { cardId: card.id })).card.taken).toBe(0);
+
+    // A cancel gives its place back (only the person's own).
+    expect(await releaseCardClaim(deps, otherId, offers[0]!.id)).toEqual({ released: false });
+    expect(await releaseCardClaim(deps, userId, offers[0]!.id)).toEqual({ released: true });
+    const offer = await cardOffer(deps, userId, { cardId: card.id });
+    // Taken: the push turns the oldest place into a code, the count stays at two.
+    const added = await w.sim.cards.addCard({
+      openid: openid!,
+      cardList: [{ cardId: offer.cardId, cardExt: offer.cardExt }],
+    });
+    expect(added.errMsg).toBe("addCard:ok");
+    await settled();
+    expect(await w.db.cardClaim.count({ where: { cardId: card.id, userId } })).toBe(1);
+    expect(((await caught(cardOffer(deps, userId, { cardId: card.id }))) as AppError).code).toBe("card_claim_pending");
+
+    // An unanswered cardExt's place lapses with its timestamp; then a taken code and the limit stop it.
+    w.clock.advance(CLAIM_SECONDS);
+    const again = await cardOffer(deps, userId, { cardId: card.id });
+    expect(again.card.taken).toBe(1);
+    const second = await w.sim.cards.addCard({
+      openid: openid!,
+      cardList: [{ cardId: again.cardId, cardExt: again.cardExt }],
+    });
+    expect(second.errMsg).toBe("addCard:ok");
+    await settled();
+    const limit = (await caught(cardOffer(deps, userId, { cardId: card.id }))) as AppError;
+    expect(limit.code).toBe("card_get_limit");
+    expect(limit.userMessage).toBe("每人限领 2 张，你已经领过了。");
+    expect(await w.db.cardClaim.count({ where: { cardId: card.id, userId } })).toBe(0);
   });
 
   it("a QR code tied to a channel QR code carries its scene into the take; delete stops the card everywhere", async () => {

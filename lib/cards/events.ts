@@ -141,6 +141,19 @@ async function effects(tx: DbClient, appId: string, push: RecordedCardPush, now:
         // The giver's code is gone (WeChat issued the friend a new one).
         if (e.oldCode) await moveCode(tx, { cardId: card.id, code: e.oldCode, state: "GIFTED", at }, now);
       } else {
+        // The place a cardExt of ours held for this person (mine.ts, cardOffer) is a code now.
+        const identity = await tx.identity.findUnique({
+          where: { appid_openid: { appid: appId, openid: e.openid } },
+          select: { userId: true },
+        });
+        const claim = identity
+          ? await tx.cardClaim.findFirst({
+              where: { cardId: card.id, userId: identity.userId },
+              orderBy: [{ createdAt: "asc" }, { slot: "asc" }],
+              select: { id: true },
+            })
+          : null;
+        if (claim) await tx.cardClaim.deleteMany({ where: { id: claim.id } });
         // One less in stock, as at WeChat (never below zero here either).
         await tx.card.updateMany({
           where: { id: card.id, quantity: { gt: 0 } },

@@ -14,6 +14,7 @@ import {
   type CardType,
 } from "@/lib/wechat/card";
 import type { CardDeps } from "./cards";
+import { retryingTransaction } from "@/lib/users";
 import { addCode } from "./codes";
 import { CODE_STATE_LABELS, codeValidity, isCodeState, shownState, type CodeState } from "./model";
 
@@ -141,10 +142,15 @@ export const cardExtQuery = z.object({
   outerStr: z.string().refine(isOuterStr, "渠道标识须为 1–128 个字母、数字、_ 或 -。").optional(),
 });
 
+/** How long a signed cardExt holds a get_limit place: as long as WeChat takes its timestamp as fresh. */
+export const CLAIM_SECONDS = 300;
+
 export interface CardOffer {
   /** WeChat's card_id and the signed cardExt: one entry of wx.addCard's cardList. */
   readonly cardId: string;
   readonly cardExt: string;
+  /** The get_limit place this cardExt holds: the page gives it back after a cancel (releaseCardClaim). */
+  readonly claimId: string;
   readonly card: {
     readonly id: string;
     readonly title: string;
@@ -161,7 +167,13 @@ export interface CardOffer {
 /**
  * A signed cardExt for the signed-in person: the card ours, approved, not deleted, in stock, and the
  * person below its get_limit (counted as WeChat counts: every code they hold or held of it but those
- * given away). Otherwise a Chinese refusal before any signature. Signed with the central wx_card ticket.
+ * given away, plus the cardExts signed for them that WeChat has not answered yet). Otherwise a Chinese
+ * refusal before any signature. Signed with the central wx_card ticket.
+ *
+ * The place is held by a CardClaim in the same transaction as the count, on a slot unique per card and
+ * person below get_limit: two requests at once compute the same free slot and one of them fails on the
+ * unique key, runs again and counts the other's claim. So however many requests race, no more cardExts
+ * are out than places left.
  */
 export async function cardOffer(
   deps: CardDeps,
@@ -171,22 +183,43 @@ export async function cardOffer(
   const card = await deps.db.card.findFirst({
     where: { appId: deps.appId, OR: [{ id: input.cardId }, { wxCardId: input.cardId }] },
   });
-  if (!card || card.deletedAt !== null || card.reviewStatus !== "VERIFY_OK") throw new AppError("card_unavailable");
+  if (!card || card.deletedAt !== null) throw new AppError("card_unavailable");
+  if (card.reviewStatus !== "VERIFY_OK")
+    throw new AppError("card_unavailable", {
+      userMessage:
+        card.reviewStatus === "VERIFY_FAIL" ? "这张券没有通过审核，不能领取。" : "这张券还在审核中，暂时不能领取。",
+    });
   const draft = JSON.parse(card.draft) as CardDraft;
-  const nowMs = deps.now().getTime();
+  const now = deps.now();
+  const nowMs = now.getTime();
   const end = draft.date.endTimestamp;
   if (end !== undefined && end * 1000 <= nowMs) throw new AppError("card_unavailable");
   if (card.quantity <= 0) throw new AppError("card_out_of_stock");
   const openids = await openidsOf(deps, userId);
-  const taken = await deps.db.cardCode.count({
-    where: { cardId: card.id, openid: { in: openids }, state: { not: "GIFTED" } },
-  });
-  if (taken >= card.getLimit)
-    throw new AppError("card_get_limit", {
-      userMessage: `每人限领 ${card.getLimit} 张，你已经领过了。`,
-      extra: { getLimit: card.getLimit, taken },
-    });
+  // Asked before the claim: a ticket failure holds no place.
   const ticket = await deps.cardTicket();
+  const { claimId, taken } = await retryingTransaction(deps, async (tx) => {
+    await tx.cardClaim.deleteMany({ where: { cardId: card.id, userId, expiresAt: { lte: now } } });
+    const taken = await tx.cardCode.count({
+      where: { cardId: card.id, openid: { in: openids }, state: { not: "GIFTED" } },
+    });
+    if (taken >= card.getLimit)
+      throw new AppError("card_get_limit", {
+        userMessage: `每人限领 ${card.getLimit} 张，你已经领过了。`,
+        extra: { getLimit: card.getLimit, taken },
+      });
+    const held = await tx.cardClaim.findMany({ where: { cardId: card.id, userId }, select: { slot: true } });
+    if (taken + held.length >= card.getLimit)
+      throw new AppError("card_claim_pending", { extra: { getLimit: card.getLimit, taken, pending: held.length } });
+    const used = new Set(held.map((c) => c.slot));
+    let slot = 0;
+    while (used.has(slot)) slot++;
+    const claim = await tx.cardClaim.create({
+      data: { cardId: card.id, userId, slot, createdAt: now, expiresAt: new Date(nowMs + CLAIM_SECONDS * 1000) },
+      select: { id: true },
+    });
+    return { claimId: claim.id, taken };
+  });
   const entry = createCardExt({
     apiTicket: ticket.value,
     cardId: card.wxCardId,
@@ -197,6 +230,7 @@ export async function cardOffer(
   return {
     cardId: entry.cardId,
     cardExt: entry.cardExt,
+    claimId,
     card: {
       id: card.id,
       title: card.title,
@@ -208,4 +242,17 @@ export async function cardOffer(
       taken,
     },
   };
+}
+
+/** POST /api/wechat/card-ext/release: the claim of a cardExt whose wx.addCard was cancelled or failed. */
+export const releaseClaimBody = z.object({ claimId: z.string().min(1).max(64) });
+
+/** Gives back the place a cardExt held (the person cancelled wx.addCard): only the person's own claim. */
+export async function releaseCardClaim(
+  deps: Pick<CardDeps, "db">,
+  userId: string,
+  claimId: string,
+): Promise<{ released: boolean }> {
+  const { count } = await deps.db.cardClaim.deleteMany({ where: { id: claimId, userId } });
+  return { released: count > 0 };
 }

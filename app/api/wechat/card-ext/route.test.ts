@@ -22,8 +22,10 @@ forEachDatabase((_kind, database) => {
     const world = useRouteWorld(database);
     let cardExt: Get;
     let mine: Get;
+    let release: Get;
 
     beforeAll(async () => {
+      release = (await import("@/app/api/wechat/card-ext/release/route")).POST as Get;
       // The route world imported the app afresh: these share its modules (services, env).
       cardExt = (await import("@/app/api/wechat/card-ext/route")).GET as Get;
       mine = (await import("@/app/api/me/cards/route")).GET as Get;
@@ -86,9 +88,27 @@ forEachDatabase((_kind, database) => {
       const offer = (await signed.json()) as {
         cardId: string;
         cardExt: string;
+        claimId: string;
         card: { title: string; taken: number };
       };
       expect(offer).toMatchObject({ cardId: card.wxCardId, card: { title: "新人礼", taken: 0, getLimit: 1 } });
+      // A second one while the first is in wx.addCard: the place is held (get_limit 1) until given back.
+      const held = await cardExt(makeRequest(`${APP}/api/wechat/card-ext?cardId=${card.id}`, { jar }));
+      expect(held.status).toBe(409);
+      expect(((await held.json()) as { error: { code: string } }).error.code).toBe("card_claim_pending");
+      const giveBack = (claimId: string, headers: Record<string, string>) => {
+        const request = makeRequest(`${APP}/api/wechat/card-ext/release`, { method: "POST", jar, headers });
+        return release(new Request(request, { body: JSON.stringify({ claimId }) }));
+      };
+      const json = { "content-type": "application/json" };
+      expect((await giveBack(offer.claimId, { ...json, origin: "https://evil.example" })).status).toBe(403);
+      expect((await giveBack("", { ...json, origin: APP })).status).toBe(400);
+      const given = await giveBack(offer.claimId, { ...json, origin: APP });
+      expect(await given.json()).toEqual({ released: true });
+      const again = await cardExt(makeRequest(`${APP}/api/wechat/card-ext?cardId=${card.id}&outerStr=h5`, { jar }));
+      expect(again.status).toBe(200);
+      Object.assign(offer, await again.json());
+
       const added = await w.sim.cards.addCard({ openid, cardList: [{ cardId: offer.cardId, cardExt: offer.cardExt }] });
       expect(added).toMatchObject({ errMsg: "addCard:ok", cardList: [{ isSuccess: true }] });
       const code = added.cardList[0]!.code!;
