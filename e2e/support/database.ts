@@ -27,6 +27,7 @@ const TABLES = [
   "MessageJob",
   // The simulator forgets its cards and uploaded logos on reset: a logo kept here would name an address
   // it no longer knows (40141).
+  "CardClaim",
   "CardCode",
   "CardEvent",
   "Card",
