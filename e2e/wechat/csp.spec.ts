@@ -201,6 +201,7 @@ test("every page of the person's and of the console, and their 404s, load under 
   await expect(page.getByTestId("pay-result")).toHaveText("支付成功");
   await sweep.saw("app/(h5)/pay/[id]/page.tsx", "the cashier after paying");
   await sweep.visit("/me/orders", async (p) => expect(p.getByTestId("order-status")).toHaveText("已支付"));
+  await sweep.visit("/me/cards", async (p) => expect(p.getByTestId("cards-empty")).toContainText("还没有领取卡券"));
   await sweep.visit("/auth/error?code=internal", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
   await sweep.visit("/auth/open-in-wechat", async (p) => expect(p.locator(".weui-msg")).toBeVisible());
   await sweep.visit("/auth/snapshot", async (p) => expect(p.locator(".weui-msg")).toBeVisible());

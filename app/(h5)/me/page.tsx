@@ -78,14 +78,18 @@ export default async function MePage() {
         <Row label="最近登录">{formatTime(me.lastLoginAt)}</Row>
       </div>
 
-      {payments && (
-        <div className="weui-cells">
+      <div className="weui-cells">
+        {payments && (
           <Link href="/me/orders" className="weui-cell weui-cell_access" data-testid="my-orders">
             <div className="weui-cell__bd">我的订单</div>
             <div className="weui-cell__ft" />
           </Link>
-        </div>
-      )}
+        )}
+        <Link href="/me/cards" className="weui-cell weui-cell_access" data-testid="my-cards-link">
+          <div className="weui-cell__bd">我的卡券</div>
+          <div className="weui-cell__ft" />
+        </Link>
+      </div>
 
       <div className="h5-fill" />
       <div className="h5-actions">
