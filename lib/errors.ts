@@ -96,6 +96,7 @@ export const APP_ERRORS = {
   pay_origin_not_allowed: { status: 400, message: "returnUrl 或 webhookUrl 不在允许的域名（PAY_ALLOWED_ORIGINS）内。" },
   pay_refund_exceeds: { status: 409, message: "退款金额超过订单可退金额。" },
   pay_refund_limit: { status: 409, message: "该订单的退款次数已达上限（50 次）。" },
+  pay_incident_not_found: { status: 404, message: "该异常记录不存在。" },
   pay_busy: { status: 503, message: "微信支付繁忙，请稍后重试。" },
   pay_quota: { status: 503, message: "支付操作过于频繁，请稍后再试。" },
   pay_config: { status: 500, message: "支付服务配置异常，请联系公众号运营者。" },
