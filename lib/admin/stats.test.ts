@@ -82,6 +82,32 @@ async function seed(db: Db) {
       createdAt: new Date(at),
     })),
   });
+  // WeChat Pay: paid at Beijing midnight's edges; a refund since does not make an order unpaid today.
+  const paid: [string | null, number, string][] = [
+    ["2026-01-09T15:59:59.999Z", 1000, "paid"], // 2026-01-09 23:59:59.999 Beijing: yesterday
+    ["2026-01-09T16:00:00.000Z", 1, "refunded"], // 2026-01-10 00:00 Beijing: today, refunded since
+    ["2026-01-10T03:30:00.000Z", 2599, "paid"], // today
+    ["2026-01-10T16:00:00.000Z", 700, "paid"], // tomorrow (a clock ahead): not today
+    [null, 5000, "unpaid"], // created today, never paid
+  ];
+  await db.payOrder.createMany({
+    data: paid.map(([at, amount, state], i) => ({
+      id: id("o"),
+      appId: "wxapp",
+      mchid: "1900000001",
+      outTradeNo: `STATS${i}000`,
+      userId: someone,
+      openid: "o_someone",
+      description: "x",
+      amount,
+      state,
+      paidAt: at ? new Date(at) : null,
+      caller: "internal",
+      expiresAt: NOW,
+      createdAt: new Date("2026-01-10T01:00:00.000Z"),
+      updatedAt: NOW,
+    })),
+  });
 }
 
 function nonZeroDays(stats: DashboardStats) {
@@ -113,6 +139,10 @@ forEachDatabase((_kind, database) => {
         ["2026-01-02", 2, 3],
         ["2026-01-10", 1, 1],
       ]);
+    });
+
+    it("sums today's paid orders (the Beijing day of paidAt), refunded ones included", () => {
+      expect(stats.paidToday).toEqual({ count: 2, amount: 2600 });
     });
 
     it("splits users by scope and by sex", () => {
@@ -155,6 +185,7 @@ forEachDatabase((_kind, database) => {
       expect(quiet.totals.snapshotAttempts).toBe(0);
       expect(quiet.daily).toHaveLength(30);
       expect(quiet.daily.every((d) => d.newUsers === 0 && d.logins === 0)).toBe(true);
+      expect(quiet.paidToday).toEqual({ count: 0, amount: 0 });
     });
   });
 });

@@ -70,6 +70,11 @@ export interface DashboardStats {
   readonly provinces: readonly NamedCount[];
   /** users with no province (snsapi_base only, or WeChat gave none) */
   readonly withoutProvince: number;
+  /**
+   * WeChat Pay today (the Asia/Shanghai day): orders paid today (paidAt today, whatever they became since,
+   * refunds included) and what they came to, in fen.
+   */
+  readonly paidToday: { readonly count: number; readonly amount: number };
 }
 
 export interface StatsDeps {
@@ -96,7 +101,8 @@ export async function computeDashboardStats(deps: StatsDeps): Promise<DashboardS
 
   // On PostgreSQL these run side by side on the pool; on SQLite one after another (each short: the
   // event loop gets a turn between them).
-  const [profileRows, unionidRows, snapshotRows, userDays, loginDays] = await Promise.all([
+  const todayStart = new Date(until.getTime() - DAY_MS);
+  const [profileRows, unionidRows, snapshotRows, userDays, loginDays, paidRows] = await Promise.all([
     // One pass over User for every distribution: group by the four columns the dashboard splits by
     // (a few hundred groups; with the index on exactly these columns, an index-only scan in order),
     // then roll those groups up per dimension.
@@ -126,6 +132,10 @@ export async function computeDashboardStats(deps: StatsDeps): Promise<DashboardS
     db.$queryRaw<{ day: string; n: unknown }[]>`
       SELECT ${dialect.dayAt(`"createdAt"`, SHANGHAI_OFFSET_HOURS)} AS "day", COUNT(*) AS "n"
       FROM "LoginEvent" WHERE "createdAt" >= ${since} AND "createdAt" < ${until} GROUP BY 1`,
+    // A range of the PayOrder(paidAt) index: today's paid orders only.
+    db.$queryRaw<{ n: unknown; amount: unknown }[]>`
+      SELECT COUNT(*) AS "n", COALESCE(SUM("amount"), 0) AS "amount"
+      FROM "PayOrder" WHERE "paidAt" >= ${todayStart} AND "paidAt" < ${until}`,
   ]);
 
   const newUsers = new Map(userDays.map((r) => [r.day, n(r.n)]));
@@ -179,6 +189,7 @@ export async function computeDashboardStats(deps: StatsDeps): Promise<DashboardS
     })),
     provinces,
     withoutProvince: users - withProvince,
+    paidToday: { count: n(paidRows[0]?.n), amount: n(paidRows[0]?.amount) },
   };
 }
 

@@ -11,6 +11,7 @@ export const dynamic = "force-dynamic";
 // One formatter: toLocaleString() with a locale builds a new one on every call.
 const numbers = new Intl.NumberFormat("zh-CN");
 const count = (n: number) => numbers.format(n);
+const yuan = (fen: number) => `¥${numbers.format(Math.floor(fen / 100))}.${String(fen % 100).padStart(2, "0")}`;
 const share = (part: number, total: number) => (total > 0 ? `${((part / total) * 100).toFixed(1)}%` : "—");
 
 export default async function DashboardPage() {
@@ -28,7 +29,7 @@ export default async function DashboardPage() {
         </p>
       </header>
 
-      <section aria-label="总数" className="grid grid-cols-2 gap-3 md:grid-cols-3 xl:grid-cols-6">
+      <section aria-label="总数" className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
         <NumberCard testId="total-users" label="用户总数" value={count(totals.users)} />
         <NumberCard
           testId="total-userinfo"
@@ -47,6 +48,12 @@ export default async function DashboardPage() {
           testId="today"
           label="今日新增 / 登录"
           value={`${count(today?.newUsers ?? 0)} / ${count(today?.logins ?? 0)}`}
+        />
+        <NumberCard
+          testId="paid-today"
+          label="今日收款（北京时间）"
+          value={yuan(stats.paidToday.amount)}
+          detail={`${count(stats.paidToday.count)} 笔`}
         />
         <NumberCard
           testId="total-snapshot-attempts"
