@@ -8,6 +8,7 @@ import {
   DashboardOutlined,
   GiftOutlined,
   ScanOutlined,
+  AccountBookOutlined,
   MessageOutlined,
   NotificationOutlined,
   StopOutlined,
@@ -22,6 +23,7 @@ import { usePathname, useSearchParams } from "next/navigation";
 const SECTIONS = [
   { href: "/admin", label: "仪表盘", icon: <DashboardOutlined /> },
   { href: "/admin/users", label: "用户", icon: <TeamOutlined /> },
+  { href: "/admin/orders", label: "订单", icon: <AccountBookOutlined /> },
   { href: "/admin/followers", label: "粉丝同步", icon: <SyncOutlined /> },
   { href: "/admin/tags", label: "标签", icon: <TagsOutlined /> },
   { href: "/admin/blacklist", label: "黑名单", icon: <StopOutlined /> },
@@ -41,6 +43,7 @@ const PAGES_BELOW: readonly { path: RegExp; label: string }[] = [
   { path: /^\/admin\/qrcodes\/[^/]+$/, label: "二维码详情" },
   { path: /^\/admin\/cards\/[^/]+$/, label: "卡券详情" },
   { path: /^\/admin\/users\/[^/]+$/, label: "用户详情" },
+  { path: /^\/admin\/orders\/[^/]+$/, label: "订单详情" },
 ];
 
 /** The section a path belongs to (the longest matching prefix), if any. */
