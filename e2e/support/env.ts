@@ -55,6 +55,9 @@ export const WECHAT_PHONE = {
 export const E2E_MESSAGE_TOKEN = "e2eMessageToken7Qm2Lx9V";
 export const E2E_ENCODING_AES_KEY = "e2eAesKey0123456789abcdefghijklmnopqrstuvwx";
 
+/** The internal API's bearer secret of the apps under test (orders from "other servers" in the pay specs). */
+export const E2E_INTERNAL_SECRET = "e2e-internal-api-secret-Pq7Wm2Zx9Kd4Lt8";
+
 /** Production-mode settings of every app under test: test secrets, the simulator as WeChat. */
 export function appEnv(port: number, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -74,6 +77,7 @@ export function appEnv(port: number, databaseUrl: string, extra: Record<string, 
     WECHAT_API_BASE: SIM_URL,
     WECHAT_TOKEN: E2E_MESSAGE_TOKEN,
     WECHAT_ENCODING_AES_KEY: E2E_ENCODING_AES_KEY,
+    INTERNAL_API_SECRET: E2E_INTERNAL_SECRET,
     // WeChat Pay: the simulator's merchant (no keys of our own), so the cashier and 体验支付 run.
     WECHAT_PAY_BASE: SIM_URL,
     PAY_WEBHOOK_SECRET: "e2e-pay-webhook-secret-Gq4Tn7Wz2Lm9Xc5Rb8",

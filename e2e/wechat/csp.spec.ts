@@ -12,6 +12,7 @@ import { signInWithProfile } from "../flows";
 import { StaffSignInPage, clearSignInAttempts, createStaffAccounts } from "../admin/staff";
 import { createCardByApi } from "../admin/cards";
 import { sqliteFile } from "../support/database";
+import { createOrder } from "../support/pay";
 import { FIRST_RUN_DATABASE_URL, startFirstRunApp } from "../support/first-run-app";
 
 interface Violation {
@@ -244,6 +245,13 @@ test("every page of the person's and of the console, and their 404s, load under 
     ["/admin/redeem", "核销"],
   ];
   for (const [path, name] of pages) await sweep.visit(path, heading(name));
+  // The orders (订单) and an order's page, for an order another server made for 张三.
+  const order = await createOrder(page.request, appOrigin, { userId, amount: 1234, description: "CSP 订单" });
+  await sweep.visit("/admin/orders", async (p) => {
+    await expect(p.getByRole("heading", { name: "订单" }).first()).toBeVisible();
+    await expect(p.getByTestId("order-row")).toHaveCount(1);
+  });
+  await sweep.visit(`/admin/orders/${order.id}`, heading("CSP 订单"));
   // The console's 404s: an address under /admin that does not exist, setup once an admin exists, a person
   // who does not.
   const consoleNotFound = async (p: Page) => expect(p.getByTestId("console-not-found")).toContainText("页面不存在");
