@@ -31,8 +31,7 @@ const EVENT_TITLE: Record<string, string> = {
   expired: "订单过期",
   incident: "记录异常",
   refund_requested: "申请退款",
-  refund_accepted: "微信支付受理退款",
-  refund_notified: "收到退款通知",
+  refund_processing: "微信支付受理退款",
   refund_success: "退款成功",
   refund_closed: "退款关闭",
   refund_abnormal: "退款异常",
@@ -98,13 +97,26 @@ export async function getOrderDetail(db: Db, id: string) {
 
   const timeline: TimelineEntry[] = [];
   const refundEvents = new Set(order.events.filter((e) => e.kind.startsWith("refund") && e.ref).map((e) => e.ref));
+  const refundsByNo = new Map(order.refunds.map((r) => [r.outRefundNo, r]));
   for (const e of order.events) {
+    // A refund's event names its amount and, when asked for, who asked and why.
+    const refund = e.kind.startsWith("refund_") && e.ref ? refundsByNo.get(e.ref) : undefined;
+    const title = EVENT_TITLE[e.kind] ?? e.kind;
     timeline.push({
       at: e.at,
       kind: `event:${e.kind}`,
-      title: EVENT_TITLE[e.kind] ?? e.kind,
-      detail: [e.ref, summarise(e.detail)].filter(Boolean).join(" · ") || null,
-      bad: e.kind === "incident" || e.kind === "refund_failed" || e.kind === "refund_abnormal",
+      title: refund ? `${title} ${formatYuan(refund.amount)}` : title,
+      detail: refund
+        ? [
+            refund.outRefundNo,
+            e.kind === "refund_requested" ? refund.createdBy : null,
+            e.kind === "refund_requested" ? refund.reason : null,
+            e.kind === "refund_failed" || e.kind === "refund_abnormal" ? refund.error : null,
+          ]
+            .filter(Boolean)
+            .join(" · ")
+        : [e.ref, summarise(e.detail)].filter(Boolean).join(" · ") || null,
+      bad: e.kind === "refund_failed" || e.kind === "refund_abnormal" || e.kind === "refund_mismatch",
     });
   }
   for (const r of order.refunds) {

@@ -35,13 +35,23 @@ export function RefundButton({ orderId, refundable }: { orderId: string; refunda
 
   const send = async (amount: number, reason: string) => {
     setBusy(true);
-    const answer = await consoleFetch(`/api/admin/orders/${orderId}/refunds`, {
-      method: "POST",
-      body: { amount, reason, idempotencyKey: key },
-    });
+    const answer = await consoleFetch<{ refund: { status: string; error: string | null } }>(
+      `/api/admin/orders/${orderId}/refunds`,
+      {
+        method: "POST",
+        body: { amount, reason, idempotencyKey: key },
+      },
+    );
     setBusy(false);
     if (answer.kind === "error") {
       setError(answer.message);
+      return;
+    }
+    if (answer.kind === "ok" && answer.data.refund.status === "failed") {
+      // WeChat Pay said no (e.g. the merchant's balance): nothing was refunded, and the amount is free again.
+      setError(`退款失败：${answer.data.refund.error ?? "微信支付拒绝了这笔退款"}`);
+      setKey(crypto.randomUUID());
+      router.refresh();
       return;
     }
     if (answer.kind === "ok") {
