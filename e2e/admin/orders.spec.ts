@@ -96,3 +96,64 @@ test("orders are listed, filtered by state and ¥ amount, exported as CSV, and a
   await ops.getByTestId("back-to-list").click();
   await expect(ops).toHaveURL(/\/admin\/orders\?state=paid&minAmount=1000&maxAmount=5000$/);
 });
+
+test("an admin refunds part of an order from its page; more than is left is refused with what is", async ({
+  me,
+  consent,
+  sim,
+  page,
+  appOrigin,
+  admin,
+}) => {
+  test.setTimeout(90_000);
+  const userId = await signInWithProfile({ me, consent, sim }, "zhangsan");
+  const order = await paidOrder(page.request, appOrigin, { userId, amount: 1234, description: "会员月卡" });
+  const ops = await admin();
+  // The refund form's fields (the refunds table below has cells with the same test ids).
+  const form = ops.getByRole("dialog", { name: "退款" });
+  await ops.goto(`/admin/orders/${order.id}`);
+  await expect(ops.getByTestId("order-refundable")).toHaveText("¥12.34");
+
+  // ¥5.00 back, for a reason, confirmed.
+  await ops.getByTestId("refund-open").click();
+  await expect(ops.getByTestId("refund-refundable")).toHaveText("可退金额：¥12.34");
+  await form.getByTestId("refund-amount").fill("5");
+  await form.getByTestId("refund-reason").fill("少发一件");
+  await ops.getByTestId("refund-submit").click();
+  await ops.getByTestId("refund-confirm").click();
+  await expect(ops.getByTestId("refund-done")).toHaveText("已提交退款 ¥5.00");
+  await expect(ops.getByTestId("refund-row")).toHaveCount(1);
+  await expect(ops.getByTestId("refund-row").getByTestId("refund-by")).toHaveText("admin@e2e.example");
+  await expect(ops.getByTestId("refund-row").getByTestId("refund-reason")).toHaveText("少发一件");
+  await expect(ops.getByTestId("order-refundable")).toHaveText("¥7.34");
+  // The simulator's WeChat Pay completes it and notifies: 部分退款, ¥5.00 back.
+  await expect
+    .poll(async () => {
+      await ops.reload();
+      return ops.getByTestId("order-summary").getByTestId("order-state").textContent();
+    })
+    .toBe("部分退款");
+  await expect(ops.getByTestId("order-refunded")).toHaveText("¥5.00");
+  await expect(ops.getByTestId("order-timeline")).toContainText("申请退款 ¥5.00");
+
+  // The form refuses more than it shows …
+  await ops.getByTestId("refund-open").click();
+  await form.getByTestId("refund-amount").fill("8");
+  await form.getByTestId("refund-reason").fill("再退一些");
+  await ops.getByTestId("refund-submit").click();
+  await expect(ops.getByText("不能超过可退金额 ¥7.34")).toBeVisible();
+  // … and the server refuses what another admin's refund (meanwhile, ¥7.00) left too little for.
+  const other = await ops.request.post(`/api/admin/orders/${order.id}/refunds`, {
+    headers: { origin: appOrigin },
+    data: { amount: 700, reason: "另一位管理员" },
+  });
+  expect(other.status(), await other.text()).toBe(201);
+  await form.getByTestId("refund-amount").fill("5");
+  await ops.getByTestId("refund-submit").click();
+  await ops.getByTestId("refund-confirm").click();
+  await expect(ops.getByTestId("refund-error")).toHaveText("退款金额超过订单可退金额（可退 34 分，申请 500 分）。");
+  await ops.keyboard.press("Escape");
+  await ops.reload();
+  await expect(ops.getByTestId("refund-row")).toHaveCount(2);
+  await expect(ops.getByTestId("order-refundable")).toHaveText("¥0.34");
+});
