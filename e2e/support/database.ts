@@ -8,12 +8,6 @@ import pg from "pg";
 // Children before parents (foreign keys).
 // The token service's rows too: the simulator forgets its tokens on reset, so the app must forget them.
 const TABLES = [
-  "PayWebhookAttempt",
-  "PayWebhook",
-  "PayOrderEvent",
-  "PayRefund",
-  "PayIncident",
-  "PayOrder",
   "LoginEvent",
   "Identity",
   "LoginState",
