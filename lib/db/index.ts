@@ -26,6 +26,7 @@ export {
 } from "./driver";
 export { newId } from "./ids";
 export * as people from "./people";
+export * as payQueries from "./pay";
 export { isLostRace, isRawUniqueViolation, isUniqueViolation, RowGoneError } from "./errors";
 export { executeSql, readRows } from "./reader";
 export { yieldToEventLoop } from "./sqlite-busy";

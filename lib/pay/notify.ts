@@ -5,12 +5,12 @@
 // moves to paid by a conditional update (paidAt still null), never by a read then a write. What does not
 // match is a PayIncident, recorded once per source, and not applied. Refund notifications (REFUND.*) go
 // to refunds.ts's applyRefundNotice, applied once the same way.
-import { isUniqueViolation } from "@/lib/db/errors";
+import { driverReturning, driverTransaction, newId, payQueries, sqlTime } from "@/lib/db";
 import type { PayHeaders, PayTransaction } from "@/lib/wechat/pay";
 import type { PayDeps } from "./deps";
 import { recordIncident } from "./incidents";
 import { applyRefundNotice, type RefundApplyResult } from "./refunds";
-import { queueWebhook } from "./webhooks";
+import { queueWebhookSql } from "./webhooks";
 
 export type ApplyResult = "applied" | "duplicate" | "already_paid" | "incident";
 
@@ -24,7 +24,9 @@ export async function applyPayment(
   notificationId: string | null,
 ): Promise<ApplyResult> {
   const source = notificationId ? `notification:${notificationId}` : `query:${tx.outTradeNo}:${tx.transactionId}`;
-  const order = await deps.db.payOrder.findUnique({ where: { outTradeNo: tx.outTradeNo } });
+  // On the driver (prepared statements): through Prisma each statement cost ~0.5 ms of CPU (bench/pay.ts).
+  const [row] = await driverReturning(deps.db, payQueries.orderByOutTradeNo, { outTradeNo: tx.outTradeNo });
+  const order = row && { ...row, amount: Number(row.amount), refundedAmount: Number(row.refundedAmount) };
   if (!order) {
     await recordIncident(deps, { orderId: null, outTradeNo: tx.outTradeNo, kind: "unknown_order", source, detail: tx });
     return "incident";
@@ -53,53 +55,48 @@ export async function applyPayment(
   }
   const now = deps.now();
   const paidAt = new Date(tx.successTime ?? now.getTime());
-  try {
-    return await deps.db.$transaction(async (db) => {
-      if (notificationId) {
-        // First: a concurrent copy of this notification waits here, then fails on the unique key.
-        await db.payOrderEvent.create({
-          data: {
-            orderId: order.id,
-            kind: "notified",
-            ref: notificationId,
-            at: now,
-            detail: JSON.stringify({ transactionId: tx.transactionId }),
-          },
-        });
-      }
-      const { count } = await db.payOrder.updateMany({
-        where: { id: order.id, paidAt: null },
-        data: {
-          state: "paid",
-          paidAt,
-          transactionId: tx.transactionId,
-          payerTotal: tx.amount.payerTotal,
-          nextCheckAt: null,
-        },
+  return driverTransaction(deps.db, async (sql) => {
+    if (notificationId) {
+      // First: a concurrent copy of this notification waits on the unique key, then inserts nothing.
+      const fresh = await sql.run(payQueries.insertNotified, {
+        id: newId("n"),
+        orderId: order.id,
+        ref: notificationId,
+        at: now,
+        detail: JSON.stringify({ transactionId: tx.transactionId }),
       });
-      if (count === 0) return "already_paid";
-      await db.payOrderEvent.create({
-        data: {
-          orderId: order.id,
-          kind: "paid",
-          at: now,
-          detail: JSON.stringify({ via: notificationId ? "notification" : "query", transactionId: tx.transactionId }),
-        },
-      });
-      // The other server hears of it from the same transaction: never lost, never twice.
-      await queueWebhook(
-        db,
-        now,
-        { ...order, state: "paid", paidAt, transactionId: tx.transactionId },
-        "order.paid",
-        "paid",
-      );
-      return "applied";
+      if (fresh === 0) return "duplicate";
+    }
+    const count = await sql.run(payQueries.markPaid, {
+      id: order.id,
+      paidAt,
+      transactionId: tx.transactionId,
+      payerTotal: tx.amount.payerTotal,
+      now,
     });
-  } catch (error) {
-    if (notificationId && isUniqueViolation(error)) return "duplicate";
-    throw error;
-  }
+    if (count === 0) return "already_paid";
+    await sql.run(payQueries.insertPaid, {
+      id: newId("n"),
+      orderId: order.id,
+      at: now,
+      detail: JSON.stringify({ via: notificationId ? "notification" : "query", transactionId: tx.transactionId }),
+    });
+    // The other server hears of it from the same transaction: never lost, never twice.
+    await queueWebhookSql(
+      sql,
+      now,
+      {
+        ...order,
+        state: "paid",
+        paidAt,
+        transactionId: tx.transactionId,
+        closedAt: order.closedAt === null ? null : sqlTime(order.closedAt),
+      },
+      "order.paid",
+      "paid",
+    );
+    return "applied";
+  });
 }
 
 /** A notification as received (raw body, headers): opened by WeChat Pay's client, then applied. Throws what the client refuses. */

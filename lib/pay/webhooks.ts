@@ -3,7 +3,7 @@
 // event is never lost nor doubled; its body is fixed when it is made. Delivery (deliverDueWebhooks) signs
 // each attempt afresh, records it in PayWebhookAttempt and retries on nextWebhookAttempt's schedule until
 // a 2xx, for 24 hours.
-import type { Db } from "@/lib/db";
+import { payQueries, type Db, type SqlTx } from "@/lib/db";
 import { newId } from "@/lib/db/ids";
 import { log } from "@/lib/log";
 import { WEBHOOK_HEADERS, nextWebhookAttempt, signWebhook } from "./rules";
@@ -226,4 +226,26 @@ export async function deliverDueWebhooks(
   });
   await Promise.all(workers);
   return tally;
+}
+
+/** queueWebhook inside a transaction on the driver (applyPayment's): the same row, by a named query. */
+export async function queueWebhookSql(
+  sql: SqlTx,
+  at: Date,
+  order: WebhookOrder,
+  type: WebhookEvent,
+  eventKey: string,
+  refund?: WebhookRefund,
+): Promise<void> {
+  if (!order.webhookUrl) return;
+  const id = newId("wh");
+  await sql.run(payQueries.insertWebhook, {
+    id,
+    orderId: order.id,
+    event: type,
+    eventKey,
+    url: order.webhookUrl,
+    body: webhookBody(id, type, at, order, refund),
+    at,
+  });
 }
