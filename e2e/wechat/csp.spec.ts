@@ -174,7 +174,8 @@ test("every page of the person's and of the console, and their 404s, load under 
   staff,
   appOrigin,
 }) => {
-  test.setTimeout(120_000);
+  // Long: every page of both sides, now with the cashier paid through the simulator's bridge and the card pages.
+  test.setTimeout(180_000);
   const log = await ViolationLog.attach(page);
   const sweep = new Sweep(page, log);
 
