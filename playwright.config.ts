@@ -66,7 +66,7 @@ const webServer: NonNullable<PlaywrightTestConfig["webServer"]> = [
 ];
 
 // Every spec but the outside-WeChat one runs on both databases (the CSP sweep on SQLite only, see below).
-const databaseSpecs = /e2e\/(wechat|admin|messages|followers|token|pay)\/.*\.spec\.ts$/;
+const databaseSpecs = /e2e\/(wechat|admin|messages|followers|token|pay|cards)\/.*\.spec\.ts$/;
 
 export default defineConfig<WorkerOptions>({
   testDir: "e2e",

@@ -87,6 +87,17 @@ describe("contentSecurityPolicy", () => {
     expect(WECHAT_JSSDK).toEqual({ scriptOrigin: "https://res.wx.qq.com", reportOrigin: "https://open.weixin.qq.com" });
   });
 
+  it("lets /cards/<id> against the simulator load the wx.addCard stand-in and call its origin, nothing more", () => {
+    const sim = "http://127.0.0.1:4010";
+    const page = parse(
+      contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: AVATARS, simulatorOrigin: sim }),
+    );
+    expect(page.get("script-src")).toEqual(["'nonce-n'", "'strict-dynamic'", "'self'", sim]);
+    expect(page.get("connect-src")).toEqual(["'self'", sim]);
+    expect(page.get("img-src")).toEqual(["'self'", "data:", ...AVATARS]);
+    expect(contentSecurityPolicy({ nonce: "n", development: false, imgOrigins: AVATARS })).not.toContain(sim);
+  });
+
   it("names no JS-SDK host unless asked (every other page, and /me against the simulator)", () => {
     for (const nonce of ["n", null]) {
       const policy = contentSecurityPolicy({ nonce, development: false, imgOrigins: AVATARS });

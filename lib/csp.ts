@@ -48,6 +48,11 @@ export interface PolicyInput {
    * and which calls its own origin (connect-src). Never set against WeChat Pay.
    */
   readonly payBridgeOrigin?: string | null;
+  /**
+   * The simulator's origin, for a page that loads its stand-in of a WeChat client API against it (the
+   * wx.addCard stand-in on /cards/<id>): allowed as a script host and for the stand-in's calls.
+   */
+  readonly simulatorOrigin?: string | null;
   /** Origins pictures may come from besides our own: WeChat's avatar hosts (and the simulator's). */
   readonly imgOrigins: readonly string[];
   /**
@@ -60,10 +65,11 @@ export interface PolicyInput {
 /** The Content-Security-Policy header's value. */
 export function contentSecurityPolicy(input: PolicyInput): string {
   const nonce = input.nonce === null ? [] : [`'nonce-${input.nonce}'`];
-  const jssdk = [
+  const jssdk = unique([
     ...(input.wechatJssdk ? [WECHAT_JSSDK.scriptOrigin] : []),
     ...(input.payBridgeOrigin ? [input.payBridgeOrigin] : []),
-  ];
+    ...(input.simulatorOrigin ? [input.simulatorOrigin] : []),
+  ]);
   const scripts =
     input.nonce === null
       ? ["'self'", ...quoted(input.scriptHashes)]
@@ -90,7 +96,14 @@ export function contentSecurityPolicy(input: PolicyInput): string {
       ...unique([...input.imgOrigins, ...(input.wechatJssdk ? [WECHAT_JSSDK.reportOrigin] : [])]),
     ],
     ["font-src", "'self'", "data:"],
-    ["connect-src", "'self'", ...(input.payBridgeOrigin ? [input.payBridgeOrigin] : [])],
+    [
+      "connect-src",
+      "'self'",
+      ...unique([
+        ...(input.payBridgeOrigin ? [input.payBridgeOrigin] : []),
+        ...(input.simulatorOrigin ? [input.simulatorOrigin] : []),
+      ]),
+    ],
     ["object-src", "'none'"],
     ["base-uri", "'none'"],
     ["frame-ancestors", "'none'"],

@@ -96,14 +96,17 @@ export function pageSecurity(pathname: string): PageSecurity {
   // An address no route has gets Next's 404, prerendered as /_not-found (its bytes carry no nonce) unless
   // the 404 page renders per request: a policy that lets either run (lib/csp.ts).
   const notFound = !hashes && hasNoRoute(pathname) ? prerenderedHashes("/_not-found") : undefined;
+  // /cards/<id> calls wx.addCard: WeChat's JS-SDK, or the simulator's stand-in of it (simulator/README.md).
+  const offersCard = pathname.startsWith("/cards/");
   const headers: Record<string, string> = {
     "Content-Security-Policy": contentSecurityPolicy({
       nonce,
       scriptHashes: (hashes ?? notFound)?.scripts,
       styleHashes: (hashes ?? notFound)?.styles,
       development: process.env.NODE_ENV === "development",
-      wechatJssdk: pathname === "/me" && !e.usesSimulator,
+      wechatJssdk: (pathname === "/me" || offersCard) && !e.usesSimulator,
       payBridgeOrigin: /^\/pay\/[^/]+$/.test(pathname) ? bridgeOrigin(e.pay) : null,
+      simulatorOrigin: offersCard && e.usesSimulator ? e.WECHAT_OAUTH_BASE : null,
       imgOrigins: [...avatarOrigins()],
       inlineStyles: pathname === "/admin" || pathname.startsWith("/admin/"),
     }),

@@ -281,6 +281,18 @@ test("every page of the person's and of the console, and their 404s, load under 
     await expect(p.getByRole("heading", { name: "CSP 代金券" })).toBeVisible();
     await expect(p.getByTestId("card-preview").getByRole("img", { name: "logo" })).toBeVisible();
   });
+  // The person's page that offers it (signed in as zhangsan above): still in review, so no 领取 yet; its logo
+  // from our copy.
+  await sweep.visit(`/cards/${card.id}`, async (p) => {
+    await expect(p.getByTestId("coupon-title")).toHaveText("CSP 代金券");
+    await expect(p.getByTestId("coupon-notice")).toContainText("审核");
+    expect(
+      await p
+        .getByTestId("coupon")
+        .getByRole("img")
+        .evaluate((img) => (img as HTMLImageElement).naturalWidth),
+    ).toBeGreaterThan(0);
+  });
   // A mass send's page: the templates fetched from WeChat (the simulator) with the templates page's
   // button, then a send made with the API 新建群发 calls, to everyone the user list has.
   await page.goto("/admin/templates");
