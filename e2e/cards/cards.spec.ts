@@ -96,12 +96,13 @@ test("a persona takes an approved coupon on /cards/<id> through wx.addCard; rede
   await expect(page.getByTestId("coupon-taken")).toContainText("已领取");
   await expect(page.getByTestId("my-cards-link")).toHaveAttribute("href", "/me/cards");
 
-  // The take's push reached us before WeChat's sheet closed: the code is the person's.
+  // WeChat made one code for the persona; its user_get_card push makes it the person's here.
   const lisi = await sim.user("lisi");
   const simCodes = (await (await fetch(`${SIM_URL}/__sim/cards/codes?openid=${lisi.openid}`)).json()) as {
     code: string;
   }[];
   expect(simCodes).toHaveLength(1);
+  await expect.poll(async () => (await myCards(page)).length).toBe(1);
   const [taken] = await myCards(page);
   expect(taken).toMatchObject({ code: simCodes[0]!.code, stateLabel: "可用", usable: true, card: { id: card.id } });
 
