@@ -97,7 +97,7 @@ test("orders are listed, filtered by state and ¥ amount, exported as CSV, and a
   await expect(ops).toHaveURL(/\/admin\/orders\?state=paid&minAmount=1000&maxAmount=5000$/);
 });
 
-test("an admin refunds part of an order from its page; more than is left is refused with what is", async ({
+test("an admin refunds part of an order from its page; more than is left is refused with what is; the payer sees it in 我的订单", async ({
   me,
   consent,
   sim,
@@ -156,4 +156,10 @@ test("an admin refunds part of an order from its page; more than is left is refu
   await ops.reload();
   await expect(ops.getByTestId("refund-row")).toHaveCount(2);
   await expect(ops.getByTestId("order-refundable")).toHaveText("¥0.34");
+
+  // The payer sees it on their side, in 我的订单: the order partly refunded, the ¥5.00 given back and why.
+  await page.goto("/me/orders");
+  const mine = page.locator(`[data-testid="order"][data-order-id="${order.id}"]`);
+  await expect(mine.getByTestId("order-status")).toHaveText("部分退款");
+  await expect(mine.getByTestId("order-refunds")).toContainText("退款 ¥5.00 · 已退款 · 少发一件");
 });
