@@ -105,6 +105,10 @@ test("a persona takes an approved coupon on /cards/<id> through wx.addCard; rede
   await expect.poll(async () => (await myCards(page)).length).toBe(1);
   const [taken] = await myCards(page);
   expect(taken).toMatchObject({ code: simCodes[0]!.code, stateLabel: "可用", usable: true, card: { id: card.id } });
+  // 我的卡券 shows it 可用.
+  await page.getByTestId("my-cards-link").click();
+  const mine = page.locator(`[data-testid="my-card"][data-code="${taken!.code}"]`);
+  await expect(mine.getByTestId("my-card-state")).toHaveText("可用");
 
   // At the counter.
   const redeemed = await admin.request.post("/api/admin/redeem/consume", {
@@ -113,9 +117,11 @@ test("a persona takes an approved coupon on /cards/<id> through wx.addCard; rede
   });
   expect(redeemed.status(), await redeemed.text()).toBe(200);
   await expect.poll(async () => (await myCards(page))[0]?.stateLabel).toBe("已使用");
+  await page.reload();
+  await expect(mine.getByTestId("my-card-state")).toHaveText("已使用");
 
   // get_limit 2: one more may be taken; the page still offers it.
-  await page.reload();
+  await page.goto(`/cards/${card.id}`);
   await expect(page.getByTestId("take-card")).toBeVisible();
   expect(csp).toEqual([]);
 });
@@ -134,7 +140,10 @@ test("取消 in WeChat's sheet takes nothing; an unknown card is explained", asy
 
   await page.goto(`/cards/${card.id}`);
   await page.getByTestId("take-card").click();
+  // The cardExt's get_limit place is given back at once (not when it expires in 5 minutes).
+  const released = page.waitForResponse((r) => r.url().endsWith("/api/wechat/card-ext/release"));
   await page.getByTestId("sim-card-sheet").getByTestId("sim-card-cancel").click();
+  expect((await released).ok()).toBe(true);
   await expect(page.getByTestId("sim-card-sheet")).toHaveCount(0);
   await expect(page.getByTestId("take-card")).toBeEnabled();
   await expect(page.getByTestId("coupon-taken")).toHaveCount(0);

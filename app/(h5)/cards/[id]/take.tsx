@@ -68,6 +68,7 @@ export function TakeCard({ cardId, standIn }: { cardId: string; standIn: string 
       const body = (await res.json().catch(() => ({}))) as {
         cardId?: string;
         cardExt?: string;
+        claimId?: string;
         error?: { message?: string };
       };
       if (!res.ok || !body.cardId || !body.cardExt) {
@@ -76,16 +77,31 @@ export function TakeCard({ cardId, standIn }: { cardId: string; standIn: string 
       }
       const wx = await configured(standIn ?? JWEIXIN_URL);
       const entry = { cardId: body.cardId, cardExt: body.cardExt };
+      // Not taken after all: the get_limit place the cardExt holds is given back now, not in 5 minutes.
+      const release = () => {
+        if (body.claimId)
+          void fetch("/api/wechat/card-ext/release", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ claimId: body.claimId }),
+          }).catch(() => {});
+      };
       wx.addCard({
         cardList: [entry],
-        success: (result) =>
-          setState(
-            result.cardList?.every((c) => c.isSuccess) === false
-              ? { kind: "failed", message: "没有领取成功，请稍后再试。" }
-              : { kind: "taken" },
-          ),
-        cancel: () => setState({ kind: "idle" }),
-        fail: () => setState({ kind: "failed", message: "微信没有把券放进卡包，请稍后再试。" }),
+        success: (result) => {
+          if (result.cardList?.every((c) => c.isSuccess) === false) {
+            release();
+            setState({ kind: "failed", message: "没有领取成功，请稍后再试。" });
+          } else setState({ kind: "taken" });
+        },
+        cancel: () => {
+          release();
+          setState({ kind: "idle" });
+        },
+        fail: () => {
+          release();
+          setState({ kind: "failed", message: "微信没有把券放进卡包，请稍后再试。" });
+        },
       });
     } catch {
       setState({ kind: "failed", message: "暂时无法打开微信卡包，请稍后再试。" });
