@@ -81,7 +81,13 @@ test("a persona takes an approved coupon on /cards/<id> through wx.addCard; rede
   await expect(page.getByTestId("take-card")).toHaveCount(0);
 
   await reviewCard(card.wxCardId, true);
-  await page.reload();
+  // The app answers the card_pass_check push first and applies it just after: reload until it has.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByTestId("take-card").count();
+    })
+    .toBe(1);
   await expect(page.getByTestId("coupon-kind")).toHaveText("代金券");
   await expect(page.getByTestId("coupon-benefit")).toHaveText("减 ¥10（无门槛）");
   await expect(page.getByTestId("coupon-validity")).toContainText("至");
