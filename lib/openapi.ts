@@ -3,6 +3,8 @@
 // OpenAPI 3.1's dialect), so the document cannot drift from what the routes accept. zod's built-in
 // conversion is enough here; a library such as zod-to-openapi would add registries we do not need.
 import { z } from "zod";
+import { createOrderInput } from "@/lib/pay/orders";
+import { refundInput } from "@/lib/pay/refunds";
 import { internalSendInput } from "@/lib/templates/send";
 import { refreshBody } from "@/lib/token/internal";
 
@@ -43,8 +45,51 @@ const error = z.object({
     code: z.string(),
     message: z.string().describe("in Chinese"),
     errcode: z.number().int().optional(),
+    issues: z.array(z.string()).optional().describe("what is wrong with the body (400 bad_request)"),
     fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   }),
+});
+
+const payStatus = z
+  .enum(["unpaid", "paid", "refunded", "closed"])
+  .describe("refunded: refunds add up to the amount; a partly refunded order stays paid");
+const createdOrder = z.object({
+  id: z.string(),
+  outTradeNo: z.string().describe("ours, sent to WeChat Pay (out_trade_no)"),
+  status: payStatus,
+  payUrl: z.string().describe("the cashier page to send the payer to: {APP_URL}/pay/<id>"),
+});
+const refund = z.object({
+  id: z.string(),
+  outRefundNo: z.string().describe("ours, sent to WeChat Pay (out_refund_no)"),
+  amount: z.number().int().describe("fen"),
+  reason: z.string().nullable(),
+  status: z
+    .enum(["pending", "processing", "success", "closed", "abnormal", "failed"])
+    .describe(
+      "pending: not yet accepted by WeChat Pay (sent again); processing: accepted; success: money back; closed: not refunded; abnormal: could not go back the way it came (by hand); failed: refused (see error)",
+    ),
+  error: z.string().nullable().describe("why it failed or is abnormal, in Chinese, with WeChat Pay's code"),
+  payCode: z.string().nullable().describe("WeChat Pay's error code of a refusal"),
+  createdBy: z.string().describe("internal, or the staff member's email"),
+  createdAt: z.string(),
+  successAt: z.string().nullable(),
+});
+const order = createdOrder.extend({
+  userId: z.string(),
+  openid: z.string().describe("the payer: the person's openid of the account"),
+  description: z.string(),
+  amount: z.number().int().describe("fen"),
+  attach: z.string().nullable(),
+  returnUrl: z.string().nullable(),
+  webhookUrl: z.string().nullable(),
+  transactionId: z.string().nullable().describe("WeChat Pay's order number, once paid"),
+  paidAt: z.string().nullable(),
+  refundedAmount: z.number().int().describe("fen, refunds completed"),
+  expiresAt: z.string(),
+  closedAt: z.string().nullable(),
+  createdAt: z.string(),
+  refunds: z.array(refund),
 });
 
 const json = (s: z.ZodType, description: string) => ({
@@ -54,6 +99,13 @@ const json = (s: z.ZodType, description: string) => ({
 const errors = {
   "401": json(error, "no or wrong Bearer secret"),
   "404": json(error, "INTERNAL_API_SECRET is not set, or nothing has this id"),
+};
+const payErrors = {
+  ...errors,
+  "404": json(
+    error,
+    "INTERNAL_API_SECRET is not set, no such order (pay_order_not_found) or person (pay_user_not_found), or payments are off (pay_disabled)",
+  ),
 };
 
 function credentialPaths(path: string, field: "access_token" | "ticket", kind: keyof typeof DESCRIBED) {
@@ -84,7 +136,7 @@ export function openApiDocument(appUrl: string) {
       title: "WeChat User Center internal API",
       version: "1",
       description:
-        "For the account's other servers: the one basic access_token, jsapi_ticket and card api_ticket (中控服务器), and template messages. Every call carries `Authorization: Bearer <INTERNAL_API_SECRET>`.",
+        "For the account's other servers: the one basic access_token, jsapi_ticket and card api_ticket (中控服务器), template messages, and WeChat Pay orders and refunds. Every call carries `Authorization: Bearer <INTERNAL_API_SECRET>`.",
     },
     servers: [{ url: appUrl }],
     security: [{ bearer: [] }],
@@ -103,6 +155,49 @@ export function openApiDocument(appUrl: string) {
             "200": json(message, "an earlier send with this idempotencyKey: nothing was sent now"),
             "400": json(error, "a value that does not fit its field (named in error.fields), or a bad body"),
             ...errors,
+          },
+        },
+      },
+      "/api/internal/pay/orders": {
+        post: {
+          tags: ["WeChat Pay"],
+          summary: "Make an order for the cashier page (by userId or openid), once per idempotencyKey",
+          requestBody: { required: true, content: { "application/json": { schema: schema(createOrderInput) } } },
+          responses: {
+            "201": json(createdOrder, "made: send the payer to payUrl"),
+            "200": json(createdOrder, "an earlier request with this idempotencyKey made it"),
+            "400": json(
+              error,
+              "a bad body (error.issues), or returnUrl/webhookUrl off PAY_ALLOWED_ORIGINS (error.fields)",
+            ),
+            "409": json(error, "the idempotencyKey with another body (pay_key_reused), or an outTradeNo already used"),
+            ...payErrors,
+          },
+        },
+      },
+      "/api/internal/pay/orders/{id}": {
+        get: {
+          tags: ["WeChat Pay"],
+          summary: "An order: its status, payment, refunded amount and refunds",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "200": json(order, "the order"), ...payErrors },
+        },
+      },
+      "/api/internal/pay/orders/{id}/refunds": {
+        post: {
+          tags: ["WeChat Pay"],
+          summary: "Refund part or all of a paid order (never above what is left), once per idempotencyKey",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/json": { schema: schema(refundInput) } } },
+          responses: {
+            "201": json(refund, "asked of WeChat Pay: its status, or failed with WeChat Pay's reason"),
+            "200": json(refund, "an earlier request with this idempotencyKey made it"),
+            "400": json(error, "a bad body (error.issues)"),
+            "409": json(
+              error,
+              "the order is not paid (pay_order_not_paid), more than is left (pay_refund_exceeds, with refundable), 50 refunds already (pay_refund_limit), or the idempotencyKey with another body (pay_key_reused)",
+            ),
+            ...payErrors,
           },
         },
       },

@@ -16,14 +16,13 @@ import { log } from "@/lib/log";
 import {
   MAX_REFUNDS_PER_ORDER,
   WeChatPayApiError,
-  isAmount,
   type PayRefund as WeChatRefund,
   type RefundNotice,
   type RefundStatus,
 } from "@/lib/wechat/pay";
 import type { PayDeps } from "./deps";
 import { recordIncident } from "./incidents";
-import { getOrder } from "./orders";
+import { MAX_AMOUNT_FEN, getOrder } from "./orders";
 import { newOutRefundNo, requestHash } from "./rules";
 import { queueWebhook, type Tx } from "./webhooks";
 
@@ -32,14 +31,20 @@ const bytes = (v: string) => Buffer.byteLength(v, "utf8");
 /** The internal API's body (POST /api/internal/pay/orders/<id>/refunds); the console's is the same. */
 export const refundInput = z
   .object({
-    amount: z.number().refine(isAmount, "amount 须为正整数（单位：分）。"),
+    amount: z
+      .number()
+      .int("amount 须为正整数（单位：分）。")
+      .positive("amount 须为正整数（单位：分）。")
+      .max(MAX_AMOUNT_FEN, "amount 超出上限。")
+      .describe("fen, a positive integer; at most what is left of the order"),
     reason: z
       .string()
       .refine(
         (v) => v.trim() !== "" && bytes(v) <= 80 && !/[\u0000-\u001f\u007f]/.test(v),
         "reason 须为 1–80 字节的文字（会展示给付款人）。",
-      ),
-    idempotencyKey: z.string().min(1).max(128),
+      )
+      .describe("shown to the payer, 1–80 bytes (UTF-8)"),
+    idempotencyKey: z.string().min(1).max(128).describe("the same key again returns the same refund"),
   })
   .strict();
 

@@ -273,7 +273,7 @@ forEachDatabase((kind, database) => {
       expect(stranger.status).toBe(401);
     });
 
-    it("serves its OpenAPI document, generated from the routes' schemas, covering the token API", async () => {
+    it("serves its OpenAPI document, generated from the routes' schemas, covering the token and pay APIs", async () => {
       const doc = await call("internal/openapi.json", "GET", "/api/internal/openapi.json", { headers: {} });
       expect(doc.status).toBe(200);
       expect(doc.body.openapi).toBe("3.1.0");
@@ -284,6 +284,9 @@ forEachDatabase((kind, database) => {
           "/api/internal/wechat/jsapi-ticket",
           "/api/internal/wechat/template-messages",
           "/api/internal/wechat/template-messages/{id}",
+          "/api/internal/pay/orders",
+          "/api/internal/pay/orders/{id}",
+          "/api/internal/pay/orders/{id}/refunds",
         ]),
       );
       const schema =
